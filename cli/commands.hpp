@@ -1,0 +1,29 @@
+#pragma once
+// The subcommands of `mpitray`. Each returns the process exit code.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mpitray::cli {
+
+struct RunOptions {
+    std::string pipeline;
+    std::vector<std::string> sets;
+    std::optional<std::uint64_t> events;
+    std::optional<std::uint64_t> seed;
+    bool quiet = false;
+};
+
+int run_command(const RunOptions& options);
+int modules_command(const std::string& name);
+int dump_command(const std::string& file, std::optional<std::uint64_t> limit);
+int diff_command(const std::string& a, const std::string& b);
+
+// Registers every built-in module of this program.
+void register_all_modules();
+
+// Prints "mpitray: error: ..." on stderr.
+void print_error(const std::string& message);
+
+}  // namespace mpitray::cli

@@ -1,0 +1,99 @@
+// modules, dump, diff: the commands that look at things without running a pipeline.
+#include "commands.hpp"
+#include "exit_codes.hpp"
+
+#include <mpitray/core/module_registry.hpp>
+#include <mpitray/core/type_registry.hpp>
+#include <mpitray/io/frame_file_compare.hpp>
+#include <mpitray/io/frame_file_reader.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdio>
+
+namespace mpitray::cli {
+
+int modules_command(const std::string& name) {
+    const ModuleRegistry& registry = ModuleRegistry::instance();
+    if (name.empty()) {
+        std::size_t width = 0;
+        for (const ModuleInfo* info : registry.all()) width = std::max(width, info->type.size());
+        for (const ModuleInfo* info : registry.all()) fmt::print("{:<{}}  {}\n", info->type, width, info->doc);
+        fmt::print("\n'mpitray modules NAME' lists a module's parameters.\nObject types: ");
+        const auto types = TypeRegistry::instance().names();
+        for (std::size_t i = 0; i < types.size(); ++i) fmt::print("{}{}", i ? ", " : "", types[i]);
+        fmt::print("\n");
+        return exit_success;
+    }
+    std::unique_ptr<Module> module;
+    try {
+        module = registry.create(name, name);
+    } catch (const ConfigError& e) {
+        print_error(e.what());
+        return exit_usage;
+    }
+    fmt::print("{}: {}\n\n", name, registry.find(name)->doc);
+    const auto& specs = module->parameters().specs();
+    if (specs.empty()) fmt::print("(no parameters)\n");
+    std::size_t width = 9, type_width = 4, default_width = 7;
+    for (const ParameterSpec& s : specs) {
+        width = std::max(width, s.name.size());
+        type_width = std::max(type_width, param_type_name(s.type).size());
+        const std::string d = s.default_value ? param_value_text(*s.default_value) : s.required ? "(required)" : "(unset)";
+        default_width = std::max(default_width, d.size());
+    }
+    if (!specs.empty()) fmt::print("{:<{}}  {:<{}}  {:<{}}  {}\n", "parameter", width, "type", type_width, "default", default_width, "meaning");
+    for (const ParameterSpec& s : specs) {
+        const std::string d = s.default_value ? param_value_text(*s.default_value) : s.required ? "(required)" : "(unset)";
+        fmt::print("{:<{}}  {:<{}}  {:<{}}  {}\n", s.name, width, param_type_name(s.type), type_width, d, default_width, s.doc);
+    }
+    if (module->accepts_inner()) fmt::print("\nTakes an 'inner' list: the modules it runs.\n");
+    return exit_success;
+}
+
+int dump_command(const std::string& file, std::optional<std::uint64_t> limit) {
+    try {
+        io::FrameFileReader reader(file);
+        const io::FileInfo& info = reader.info();
+        fmt::print("{}: {} frames, status {}{}{}, seed {}, from {}\n", file, info.frames, info.status,
+                   info.status_reason.empty() ? "" : " (", info.status_reason.empty() ? "" : info.status_reason + ")",
+                   info.seed, info.pipeline_file.empty() ? "(no pipeline file)" : info.pipeline_file);
+        fmt::print("{:>8}  {:4}  {:<28}  {:<20}  {:>10}\n", "frame", "stop", "key", "type", "bytes");
+        while (!limit || reader.position() < *limit) {
+            const std::uint64_t index = reader.position();
+            const FramePtr frame = reader.next();
+            if (!frame) break;
+            if (frame->own().empty()) fmt::print("{:>8}  {:4}  (no keys)\n", index, frame->stop().name());
+            bool first = true;
+            for (const auto& [key, object] : frame->own()) {
+                fmt::print("{:>8}  {:4}  {:<28}  {:<20}  {:>10}\n", first ? std::to_string(index) : "",
+                           first ? frame->stop().name() : "", key, object->type(), object->size());
+                first = false;
+            }
+        }
+        return exit_success;
+    } catch (const Error& e) {
+        print_error(e.what());
+        return exit_failure;
+    }
+}
+
+int diff_command(const std::string& a, const std::string& b) {
+    try {
+        const io::Comparison result = io::compare_frame_files(a, b);
+        for (const auto& [path, status] : {std::pair{a, result.status_a}, std::pair{b, result.status_b}})
+            if (status != "complete") fmt::print(stderr, "mpitray: note: '{}' has status '{}'\n", path, status);
+        if (!result.difference) {
+            fmt::print("identical: {} frames\n", result.frames_compared);
+            return 0;
+        }
+        fmt::print("differ at frame {}: {}\n", result.difference->frame, result.difference->what);
+        return 1;
+    } catch (const Error& e) {
+        print_error(e.what());
+        return exit_usage;
+    }
+}
+
+}  // namespace mpitray::cli

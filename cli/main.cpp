@@ -1,0 +1,55 @@
+// mpitray: run pipelines, list modules, inspect and compare frame files.
+#include "commands.hpp"
+#include "exit_codes.hpp"
+
+#include <CLI/CLI.hpp>
+
+#ifndef MPITRAY_VERSION
+#define MPITRAY_VERSION "unknown"
+#endif
+
+int main(int argc, char** argv) {
+    using namespace mpitray::cli;
+    CLI::App app{"mpitray: run the expensive middle of an event pipeline on many MPI ranks", "mpitray"};
+    app.set_version_flag("--version", std::string("mpitray ") + MPITRAY_VERSION);
+    app.require_subcommand(1);
+
+    RunOptions run;
+    auto* run_cmd = app.add_subcommand("run", "run a pipeline file");
+    run_cmd->add_option("pipeline", run.pipeline, "the pipeline YAML file")->required();
+    run_cmd->add_option("--set", run.sets, "override a parameter: NAME.PARAM=VALUE (repeatable)");
+    run_cmd->add_option("--events", run.events, "stop after N event frames from the source");
+    run_cmd->add_option("--seed", run.seed, "override the pipeline's seed");
+    run_cmd->add_flag("--quiet,-q", run.quiet, "no usage summary");
+
+    std::string module_name;
+    auto* modules_cmd = app.add_subcommand("modules", "list registered modules, or one module's parameters");
+    modules_cmd->add_option("name", module_name, "a module type");
+
+    std::string dump_file;
+    std::optional<std::uint64_t> dump_limit;
+    auto* dump_cmd = app.add_subcommand("dump", "list the frames of a frame file: index, stop, keys, types, sizes");
+    dump_cmd->add_option("file", dump_file, "the frame file")->required();
+    dump_cmd->add_option("--limit", dump_limit, "show only the first N frames");
+
+    std::string diff_a, diff_b;
+    auto* diff_cmd = app.add_subcommand("diff", "exit 0 if two frame files hold the same frames in the same order");
+    diff_cmd->add_option("a", diff_a, "first frame file")->required();
+    diff_cmd->add_option("b", diff_b, "second frame file")->required();
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::Success& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        app.exit(e);
+        return exit_usage;
+    }
+
+    register_all_modules();
+    if (*run_cmd) return run_command(run);
+    if (*modules_cmd) return modules_command(module_name);
+    if (*dump_cmd) return dump_command(dump_file, dump_limit);
+    if (*diff_cmd) return diff_command(diff_a, diff_b);
+    return exit_usage;
+}

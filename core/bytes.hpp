@@ -1,0 +1,63 @@
+#pragma once
+// Byte buffers shared between frames, and the streambufs Boost archives read and write through.
+// A frame read from a file or a message keeps one shared buffer; each of its objects is a view
+// into it until someone decodes the object.
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <streambuf>
+#include <vector>
+
+namespace mpitray {
+
+using Buffer = std::vector<char>;
+using SharedBuffer = std::shared_ptr<const Buffer>;
+
+// A range of bytes inside a shared buffer; keeps the buffer alive.
+class ByteView {
+public:
+    ByteView() = default;
+    ByteView(SharedBuffer owner, std::size_t offset, std::size_t size)
+        : owner_(std::move(owner)), offset_(offset), size_(size) {}
+    explicit ByteView(SharedBuffer whole) : owner_(std::move(whole)), offset_(0), size_(owner_ ? owner_->size() : 0) {}
+
+    const char* data() const noexcept { return owner_ ? owner_->data() + offset_ : nullptr; }
+    std::size_t size() const noexcept { return size_; }
+    bool empty() const noexcept { return owner_ == nullptr; }
+    std::span<const char> span() const noexcept { return {data(), size_}; }
+
+private:
+    SharedBuffer owner_;
+    std::size_t offset_ = 0;
+    std::size_t size_ = 0;
+};
+
+// Appends whatever is written to it to a Buffer; no intermediate string copies.
+class AppendStreambuf : public std::streambuf {
+public:
+    explicit AppendStreambuf(Buffer& out) : out_(out) {}
+
+protected:
+    std::streamsize xsputn(const char* s, std::streamsize n) override {
+        out_.insert(out_.end(), s, s + n);
+        return n;
+    }
+    int_type overflow(int_type ch) override {
+        if (!traits_type::eq_int_type(ch, traits_type::eof())) out_.push_back(traits_type::to_char_type(ch));
+        return traits_type::not_eof(ch);
+    }
+
+private:
+    Buffer& out_;
+};
+
+// Reads from a span of bytes in place.
+class ViewStreambuf : public std::streambuf {
+public:
+    explicit ViewStreambuf(std::span<const char> bytes) {
+        char* begin = const_cast<char*>(bytes.data());  // streambuf's get area is never written
+        setg(begin, begin, begin + bytes.size());
+    }
+};
+
+}  // namespace mpitray

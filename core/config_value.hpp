@@ -1,0 +1,38 @@
+#pragma once
+// A value as written in a pipeline file or on the command line, before a module says what type
+// it should be: a scalar (kept as text), a list or a map, with where it was written.
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace mpitray {
+
+struct SourceLocation {
+    std::string file;  // empty for the command line
+    int line = 0;      // 1-based; 0 when unknown
+    // "pipeline.yaml:12", "--set" or "" when unknown.
+    std::string str() const {
+        if (file.empty()) return line ? "line " + std::to_string(line) : std::string();
+        return line ? file + ":" + std::to_string(line) : file;
+    }
+};
+
+struct ConfigValue {
+    enum class Kind { scalar, list, map };
+    Kind kind = Kind::scalar;
+    std::string scalar;
+    std::vector<ConfigValue> items;
+    std::vector<std::pair<std::string, ConfigValue>> entries;
+    SourceLocation where;
+
+    static ConfigValue of(std::string text, SourceLocation where = {}) {
+        ConfigValue value;
+        value.scalar = std::move(text);
+        value.where = std::move(where);
+        return value;
+    }
+    // As written, for messages: 3, [1, 2], {a: 1}.
+    std::string text() const;
+};
+
+}  // namespace mpitray

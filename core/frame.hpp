@@ -1,0 +1,120 @@
+#pragma once
+// A frame: a stop plus named, typed, immutable objects.
+//
+// Copies are shallow: a copied frame shares its objects with the original, and putting into the
+// copy does not change the original. A frame also "sees" (mixes in) the keys of the latest
+// frame of each metadata stop and, for a P frame, of its parent Q frame; the tray sets that
+// context as the frame enters each module. Only a frame's own keys are encoded and written.
+#include <mpitray/core/bytes.hpp>
+#include <mpitray/core/error.hpp>
+#include <mpitray/core/object.hpp>
+#include <mpitray/core/stop.hpp>
+
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace mpitray {
+
+using ObjectTable = std::map<std::string, std::shared_ptr<const Object>>;
+
+// Where a frame came from, for reseeding the framework RNG (design.md §7): its position in the
+// tray's input stream, and for frames a module created, a lineage derived from the frame that
+// was being processed when it was pushed.
+struct FrameOrigin {
+    static constexpr std::uint64_t unset = std::numeric_limits<std::uint64_t>::max();
+    std::uint64_t position = unset;
+    std::uint64_t lineage = 0;
+    bool known() const noexcept { return position != unset; }
+};
+
+// Another frame's keys, as seen from this one.
+struct MixedFrame {
+    Stop stop;
+    std::shared_ptr<const ObjectTable> objects;
+};
+
+class Frame {
+public:
+    explicit Frame(Stop stop) : stop_(stop), objects_(std::make_shared<ObjectTable>()) {}
+    Frame(const Frame& other);
+    Frame& operator=(const Frame& other);
+    Frame(Frame&&) noexcept = default;
+    Frame& operator=(Frame&&) noexcept = default;
+
+    Stop stop() const noexcept { return stop_; }
+
+    // Adds an object under `key`. A key the frame already has (own or mixed in) is an error:
+    // objects are immutable, so "replace" is an explicit erase then put.
+    template <class T>
+    void put(const std::string& key, std::shared_ptr<const T> value) {
+        put_object(key, Object::from_value<T>(std::move(value)));
+    }
+    template <class T>
+    void put(const std::string& key, T value) {
+        put(key, std::shared_ptr<const T>(std::make_shared<const T>(std::move(value))));
+    }
+    void put_object(const std::string& key, std::shared_ptr<const Object> object);
+
+    // Removes an own key; returns whether it was there.
+    bool erase(const std::string& key);
+
+    // The value of a visible key (own first, then mixed in). Throws SerializationError naming
+    // the key, the frame and the keys with their types that do exist.
+    template <class T>
+    std::shared_ptr<const T> get(const std::string& key) const {
+        const Object* object = find(key);
+        if (object == nullptr) throw missing_key(key);
+        try {
+            return object->value<T>();
+        } catch (const SerializationError& e) {
+            throw SerializationError("key '" + key + "' in " + describe() + ": " + e.what());
+        }
+    }
+    // Shorthand for *get<T>(key); the reference lives as long as the frame's object does.
+    template <class T>
+    const T& at(const std::string& key) const {
+        return *get<T>(key);
+    }
+
+    bool has(const std::string& key) const { return find(key) != nullptr; }
+    bool has_own(const std::string& key) const { return objects_->count(key) != 0; }
+    const Object* find(const std::string& key) const;
+    // The stop whose frame provides a visible key.
+    Stop stop_of(const std::string& key) const;
+
+    const ObjectTable& own() const noexcept { return *objects_; }
+    std::vector<std::string> keys() const;  // own and mixed in, sorted
+
+    // Mixing, set by the tray.
+    void set_context(std::vector<MixedFrame> context) { context_ = std::move(context); }
+    const std::vector<MixedFrame>& context() const noexcept { return context_; }
+    std::shared_ptr<const ObjectTable> shared_objects() const { return objects_; }
+
+    FrameOrigin origin;
+
+    // The bytes this frame was decoded from, while the frame is unchanged since; lets a frame
+    // that only passes through be written or sent without re-encoding.
+    const SharedBuffer& pristine_encoding() const noexcept { return encoded_; }
+    void set_pristine_encoding(SharedBuffer bytes) { encoded_ = std::move(bytes); }
+
+    // "Q frame (run 1, event 7)" or "G frame at input position 3", for messages.
+    std::string describe() const;
+
+private:
+    SerializationError missing_key(const std::string& key) const;
+
+    Stop stop_;
+    std::shared_ptr<ObjectTable> objects_;
+    std::vector<MixedFrame> context_;
+    SharedBuffer encoded_;
+};
+
+using FramePtr = std::shared_ptr<Frame>;
+
+inline FramePtr make_frame(Stop stop) { return std::make_shared<Frame>(stop); }
+
+}  // namespace mpitray

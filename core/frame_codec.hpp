@@ -1,0 +1,41 @@
+#pragma once
+// The frame encoding: the same bytes in files and in MPI messages (docs/file-format.md).
+//
+//   offset  size  field
+//   0       4     magic "MTFR"
+//   4       2     format version (little-endian), currently 1
+//   6       1     stop
+//   7       1     reserved, 0
+//   8       4     key count
+//   then per key, in key order:
+//           4     key length, then the key
+//           4     type-name length, then the type name
+//           8     payload length, then the payload (a Boost binary archive, no header)
+//   end     4     CRC-32C of every byte before it
+//
+// Integers are little-endian. Payloads are 64-bit sized, so a frame may exceed 4 GiB.
+#include <mpitray/core/bytes.hpp>
+#include <mpitray/core/frame.hpp>
+
+#include <cstdint>
+
+namespace mpitray {
+
+inline constexpr std::uint16_t frame_format_version = 1;
+inline constexpr std::size_t frame_header_size = 12;
+inline constexpr std::size_t frame_trailer_size = 4;
+
+// The frame's own keys, encoded. A frame unchanged since it was decoded returns the bytes it
+// came from, without copying.
+SharedBuffer encode_frame(const Frame& frame);
+
+enum class Checksum { verify, already_verified };
+
+// Decodes a whole encoded frame. Payloads stay bytes (views into `bytes`) until asked for.
+// Throws SerializationError on a bad magic, version, length or checksum.
+FramePtr decode_frame(SharedBuffer bytes, Checksum checksum = Checksum::verify);
+
+// The checksum stored in an encoded frame's trailer (no verification).
+std::uint32_t stored_checksum(std::span<const char> encoded);
+
+}  // namespace mpitray

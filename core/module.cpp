@@ -1,0 +1,41 @@
+#include <mpitray/core/module.hpp>
+
+#include <mpitray/core/tray.hpp>
+
+namespace mpitray {
+
+void Module::set_parameter(const std::string& name, const ConfigValue& value) { params_.set(name, value); }
+
+void Module::check_required_parameters() const { params_.check_required(); }
+
+bool Module::produce() { throw Error("is not a source: it cannot produce frames"); }
+
+void Module::process(const FramePtr& frame) {
+    switch (frame->stop().code()) {
+        case 'G': geometry(frame); break;
+        case 'C': calibration(frame); break;
+        case 'D': detector_status(frame); break;
+        case 'S': simulation(frame); break;
+        case 'I': tray_info(frame); break;
+        case 'Q': daq(frame); break;
+        case 'P': physics(frame); break;
+        default: other(frame); break;
+    }
+}
+
+ConfigError Module::config_error(const std::string& message, const std::string& parameter) const {
+    std::string where = parameter.empty() ? std::string() : params_.where(parameter).str();
+    if (!parameter.empty()) return ConfigError("parameter '" + parameter + "' " + message + (where.empty() ? "" : " (" + where + ")"));
+    return ConfigError(message);
+}
+
+void Module::push(FramePtr frame) {
+    if (tray_ == nullptr) throw Error("module '" + name_ + "' pushed a frame before it was added to a tray");
+    tray_->push_from(index_, std::move(frame));
+}
+
+Rng& Module::rng() { return tray_->slots_[index_].rng; }
+
+const TrayEnvironment& Module::environment() const { return tray_->environment(); }
+
+}  // namespace mpitray

@@ -1,0 +1,118 @@
+#pragma once
+// A module: callbacks per stop, pushing zero, one or many frames downstream; typed parameters
+// declared in the constructor and read in configure().
+//
+//   class Scale : public mpitray::Module {
+//   public:
+//       Scale() { add_parameter<double>("factor", "multiply Energy by this", 1.0); }
+//       void configure() override { factor_ = parameter<double>("factor"); }
+//       void physics(const FramePtr& frame) override {
+//           frame->put("ScaledEnergy", factor_ * frame->at<double>("Energy"));
+//           push(frame);
+//       }
+//   private:
+//       double factor_ = 1.0;
+//   };
+//   MPITRAY_REGISTER_MODULE(Scale, "Scale", "multiplies a P frame's Energy");
+#include <mpitray/core/frame.hpp>
+#include <mpitray/core/module_spec.hpp>
+#include <mpitray/core/parameter.hpp>
+#include <mpitray/core/rng.hpp>
+#include <mpitray/core/run_state.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mpitray {
+
+class Tray;
+
+class Module {
+public:
+    Module() = default;
+    Module(const Module&) = delete;
+    Module& operator=(const Module&) = delete;
+    virtual ~Module() = default;
+
+    const std::string& name() const noexcept { return name_; }
+    const std::string& type() const noexcept { return type_; }
+    const ParameterSet& parameters() const noexcept { return params_; }
+    // Where the module's entry is in the pipeline file, for messages.
+    const SourceLocation& location() const noexcept { return location_; }
+    void set_location(SourceLocation where) { location_ = std::move(where); }
+
+    // Sets a parameter from the pipeline file or --set; ConfigError names module and parameter.
+    void set_parameter(const std::string& name, const ConfigValue& value);
+    void check_required_parameters() const;
+
+    // Only modules that run a section of their own (Dispatch) take an inner list.
+    virtual bool accepts_inner() const { return false; }
+    virtual void set_inner(std::vector<ModuleSpec> /*inner*/) {}
+
+    // Reads parameters, opens files, checks everything that can be checked before a frame moves.
+    virtual void configure() {}
+    // A source is the first module of a tray: produce() pushes the next frame(s) and returns
+    // false when its input is exhausted.
+    virtual bool is_source() const { return false; }
+    virtual bool produce();
+    // Called for every frame but shadow frames. The default calls the per-stop callback.
+    virtual void process(const FramePtr& frame);
+    // End of input: flush and close. Frames pushed here still go downstream.
+    virtual void finish() {}
+    // The run failed: close files marked as failed. Must not throw.
+    virtual void close_after_failure() noexcept {}
+
+protected:
+    template <class T>
+    void add_parameter(const std::string& name, const std::string& doc, T default_value) {
+        params_.declare({name, param_type_of<T>(), doc, ParamValue(std::move(default_value)), false});
+    }
+    template <class T>
+    void add_optional_parameter(const std::string& name, const std::string& doc) {
+        params_.declare({name, param_type_of<T>(), doc, std::nullopt, false});
+    }
+    template <class T>
+    void add_required_parameter(const std::string& name, const std::string& doc) {
+        params_.declare({name, param_type_of<T>(), doc, std::nullopt, true});
+    }
+    template <class T>
+    T parameter(const std::string& name) const {
+        if (auto value = params_.get<T>(name)) return *value;
+        throw config_error("parameter '" + name + "' has no value");
+    }
+    template <class T>
+    std::optional<T> optional_parameter(const std::string& name) const {
+        return params_.get<T>(name);
+    }
+    // A ConfigError that names this module (and where the parameter was written, if given).
+    ConfigError config_error(const std::string& message, const std::string& parameter = {}) const;
+
+    virtual void geometry(const FramePtr& frame) { push(frame); }
+    virtual void calibration(const FramePtr& frame) { push(frame); }
+    virtual void detector_status(const FramePtr& frame) { push(frame); }
+    virtual void simulation(const FramePtr& frame) { push(frame); }
+    virtual void tray_info(const FramePtr& frame) { push(frame); }
+    virtual void daq(const FramePtr& frame) { push(frame); }
+    virtual void physics(const FramePtr& frame) { push(frame); }
+    virtual void other(const FramePtr& frame) { push(frame); }
+
+    // Sends a frame to the next module.
+    void push(FramePtr frame);
+    // The framework RNG, reseeded for this module and the frame being processed.
+    Rng& rng();
+    const TrayEnvironment& environment() const;
+
+private:
+    friend class Tray;
+    friend class ModuleRegistry;  // names the module it creates
+    std::string name_;
+    std::string type_;
+    ParameterSet params_;
+    SourceLocation location_;
+    Tray* tray_ = nullptr;
+    std::size_t index_ = 0;
+};
+
+}  // namespace mpitray

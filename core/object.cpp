@@ -1,0 +1,22 @@
+#include <mpitray/core/object.hpp>
+
+namespace mpitray {
+
+const ByteView& Object::bytes() const {
+    if (payload_.empty()) {
+        const TypeCodec* codec = TypeRegistry::instance().find(cpp_type_);
+        if (codec == nullptr)  // cannot happen: from_value looked the codec up
+            throw SerializationError("object of type '" + type_ + "' has neither bytes nor a codec");
+        auto buffer = std::make_shared<Buffer>();
+        codec->encode(value_.get(), *buffer);
+        payload_ = ByteView(std::move(buffer));
+    }
+    return payload_;
+}
+
+const std::shared_ptr<const void>& Object::decode(const TypeCodec& codec) const {
+    if (!value_) value_ = codec.decode(payload_.span());
+    return value_;
+}
+
+}  // namespace mpitray

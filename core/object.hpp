@@ -1,0 +1,60 @@
+#pragma once
+// One named value in a frame: immutable, shared between frame copies, and lazy both ways. An
+// object read from bytes stays bytes until someone decodes it; an object put by a module is
+// encoded only when the frame is written or sent. Each conversion happens at most once.
+#include <mpitray/core/bytes.hpp>
+#include <mpitray/core/type_registry.hpp>
+
+#include <memory>
+#include <string>
+#include <typeindex>
+
+namespace mpitray {
+
+class Object {
+public:
+    // An object from a module. T must be registered.
+    template <class T>
+    static std::shared_ptr<const Object> from_value(std::shared_ptr<const T> value) {
+        const TypeCodec& codec = TypeRegistry::instance().of<T>();
+        return std::shared_ptr<const Object>(new Object(codec.name, std::move(value), std::type_index(typeid(T))));
+    }
+
+    // An object from encoded bytes, of any type name, registered here or not.
+    static std::shared_ptr<const Object> from_bytes(std::string type, ByteView payload) {
+        return std::shared_ptr<const Object>(new Object(std::move(type), std::move(payload)));
+    }
+
+    const std::string& type() const noexcept { return type_; }
+    bool decoded() const noexcept { return value_ != nullptr; }
+
+    // The payload bytes; encodes once when the object came from a module.
+    const ByteView& bytes() const;
+    // The payload size in bytes (encodes when needed).
+    std::size_t size() const { return bytes().size(); }
+
+    // The value as T. Throws SerializationError if this object is not a T or T's type is not
+    // registered in this program.
+    template <class T>
+    std::shared_ptr<const T> value() const {
+        const TypeCodec& codec = TypeRegistry::instance().of<T>();
+        if (codec.name != type_)
+            throw SerializationError("holds '" + type_ + "', not '" + codec.name + "'");
+        return std::static_pointer_cast<const T>(decode(codec));
+    }
+
+private:
+    Object(std::string type, std::shared_ptr<const void> value, std::type_index cpp_type)
+        : type_(std::move(type)), value_(std::move(value)), cpp_type_(cpp_type) {}
+    Object(std::string type, ByteView payload) : type_(std::move(type)), payload_(std::move(payload)) {}
+
+    const std::shared_ptr<const void>& decode(const TypeCodec& codec) const;
+
+    std::string type_;
+    // Caches filled on first use. Frames are handled by one thread at a time, so no lock.
+    mutable std::shared_ptr<const void> value_;
+    mutable ByteView payload_;
+    std::type_index cpp_type_ = std::type_index(typeid(void));
+};
+
+}  // namespace mpitray

@@ -1,0 +1,45 @@
+#pragma once
+// What every module of a tray can see of the tray: the seed, the pipeline text (provenance for
+// output files) and how the run is ending, so a writer can record it.
+#include <mpitray/core/stop.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace mpitray {
+
+enum class RunEnding {
+    running,
+    complete,     // the source ran out of input
+    event_limit,  // --events was reached
+    stopped,      // SIGINT/SIGTERM: a clean early stop
+    failed,       // a module or the framework failed
+};
+
+// "complete", "event_limit", "stopped", "failed", "running".
+const char* run_ending_name(RunEnding ending);
+
+struct RunState {
+    RunEnding ending = RunEnding::running;
+    std::string reason;              // the failure message, or the signal's name
+    int signal = 0;                  // the signal that stopped the run, if any
+    std::uint64_t input_frames = 0;  // frames the source produced
+};
+
+struct TrayEnvironment {
+    std::uint64_t seed = 0;
+    std::string pipeline_file;
+    std::string pipeline_text;
+    std::vector<Stop> metadata_stops{Stop::geometry(), Stop::calibration(), Stop::detector_status(),
+                                     Stop::simulation(), Stop::tray_info()};
+    RunState run;
+
+    bool is_metadata(Stop stop) const {
+        for (Stop s : metadata_stops)
+            if (s == stop) return true;
+        return false;
+    }
+};
+
+}  // namespace mpitray

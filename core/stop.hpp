@@ -1,0 +1,41 @@
+#pragma once
+// A frame's stop: one character saying what kind of record the frame is.
+#include <compare>
+#include <string>
+
+namespace mpitray {
+
+class Stop {
+public:
+    constexpr Stop() = default;
+    constexpr explicit Stop(char code) : code_(code) {}
+
+    constexpr char code() const noexcept { return code_; }
+    // The user-visible stops are printable; the one non-printable stop is the shadow stop.
+    constexpr bool printable() const noexcept { return code_ >= 0x21 && code_ <= 0x7e; }
+
+    // "P" for a printable stop, "\x01" style for the rest, for messages.
+    std::string name() const;
+
+    constexpr auto operator<=>(const Stop&) const = default;
+
+    static constexpr Stop geometry() { return Stop('G'); }
+    static constexpr Stop calibration() { return Stop('C'); }
+    static constexpr Stop detector_status() { return Stop('D'); }
+    static constexpr Stop simulation() { return Stop('S'); }
+    static constexpr Stop tray_info() { return Stop('I'); }
+    static constexpr Stop daq() { return Stop('Q'); }
+    static constexpr Stop physics() { return Stop('P'); }
+    // Reserved and internal: stands behind a dispatched packet. Never reaches a user module or
+    // a file.
+    static constexpr Stop shadow() { return Stop('\x01'); }
+
+private:
+    char code_ = 'P';
+};
+
+// Parses a stop from a pipeline file or command line ("Q", "P", ...). Throws ConfigError
+// unless it is exactly one printable character.
+Stop parse_stop(const std::string& text);
+
+}  // namespace mpitray

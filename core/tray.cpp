@@ -1,0 +1,223 @@
+#include <mpitray/core/tray.hpp>
+
+#include <mpitray/core/signals.hpp>
+
+#include <cstring>
+#include <ctime>
+
+namespace mpitray {
+namespace {
+
+std::int64_t thread_cpu_ns() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return std::int64_t(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+std::int64_t wall_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+// The lineage of the frames a module creates in finish(), apart from every frame of the input.
+constexpr std::uint64_t finish_lineage = 0xf1f1f1f1f1f1f1f1ull;
+// The RNG stream of a source's produce() calls, apart from the frames themselves.
+constexpr std::uint64_t produce_lineage = 0x5050505050505050ull;
+
+}  // namespace
+
+Tray::Tray(TrayEnvironment environment) : environment_(std::move(environment)) {}
+
+Tray::~Tray() = default;
+
+void Tray::add(std::unique_ptr<Module> module) {
+    module->tray_ = this;
+    module->index_ = slots_.size();
+    Slot slot;
+    slot.mixer = std::make_unique<FrameMixer>(environment_);
+    slot.module_key = Rng::key_of(module->name());
+    slot.usage.name = module->name();
+    slot.usage.type = module->type();
+    slot.module = std::move(module);
+    slots_.push_back(std::move(slot));
+}
+
+void Tray::configure() {
+    for (Slot& slot : slots_) {
+        try {
+            slot.module->configure();
+        } catch (const std::exception& e) {
+            const std::string at = slot.module->location().str();
+            throw ConfigError((at.empty() ? "" : at + ": ") + "module '" + slot.module->name() + "' (" +
+                              slot.module->type() + "): " + e.what());
+        }
+    }
+}
+
+template <class Call>
+void Tray::invoke(std::size_t index, const Frame* frame, Call&& call) {
+    Slot& slot = slots_[index];
+    slot.current = frame;
+    slot.children = 0;
+    if (frame != nullptr)
+        slot.rng.reseed(Rng::stream_seed(environment_.seed, frame->origin.position, frame->origin.lineage, slot.module_key));
+    else
+        slot.rng.reseed(Rng::stream_seed(environment_.seed, environment_.run.input_frames, produce_lineage, slot.module_key));
+
+    child_time_.push_back({});
+    const std::int64_t wall0 = wall_ns();
+    const std::int64_t cpu0 = thread_cpu_ns();
+    auto account = [&] {
+        const Timing inclusive{wall_ns() - wall0, thread_cpu_ns() - cpu0};
+        const Timing children = child_time_.back();
+        child_time_.pop_back();
+        slot.spent.wall_ns += inclusive.wall_ns - children.wall_ns;
+        slot.spent.cpu_ns += inclusive.cpu_ns - children.cpu_ns;
+        ++slot.usage.calls;
+        if (!child_time_.empty()) {
+            child_time_.back().wall_ns += inclusive.wall_ns;
+            child_time_.back().cpu_ns += inclusive.cpu_ns;
+        }
+        slot.current = nullptr;
+    };
+    try {
+        call();
+    } catch (const ModuleError&) {
+        account();
+        throw;  // already names the module downstream that failed
+    } catch (const std::exception& e) {
+        account();
+        throw ModuleError(slot.module->name(), frame ? frame->describe() : std::string("no frame (produce/finish)"),
+                          e.what());
+    }
+    account();
+}
+
+void Tray::deliver(std::size_t index, FramePtr frame) {
+    if (index == slots_.size()) {
+        if (output_) output_(std::move(frame));
+        return;
+    }
+    if (frame->stop() == Stop::shadow()) {  // carried past every module; none can see or drop it
+        deliver(index + 1, std::move(frame));
+        return;
+    }
+    Slot& slot = slots_[index];
+    slot.mixer->mix(*frame);
+    ++slot.usage.frames_in;
+    invoke(index, frame.get(), [&] { slot.module->process(frame); });
+}
+
+void Tray::stamp_origin(Slot& from, Frame& frame) {
+    if (from.current != nullptr) {
+        frame.origin.position = from.current->origin.position;
+        frame.origin.lineage = Rng::mix(from.current->origin.lineage, ++from.children);
+    } else if (&from == &slots_.front() && in_produce_) {
+        frame.origin.position = environment_.run.input_frames;
+        frame.origin.lineage = 0;
+    } else {
+        frame.origin.position = environment_.run.input_frames;
+        frame.origin.lineage = Rng::mix(Rng::mix(finish_lineage, from.module_key), ++finish_children_);
+    }
+}
+
+void Tray::push_from(std::size_t index, FramePtr frame) {
+    if (!frame) throw Error("pushed an empty frame pointer");
+    Slot& from = slots_[index];
+    if (index == 0 && in_produce_) {
+        const bool event = !environment_.is_metadata(frame->stop()) && frame->stop() != Stop::shadow();
+        if (max_events_ && source_events_ >= *max_events_) return;  // past the event limit
+        if (event) ++source_events_;
+        if (!frame->origin.known()) stamp_origin(from, *frame);
+        ++environment_.run.input_frames;
+    } else if (!frame->origin.known()) {
+        stamp_origin(from, *frame);
+    }
+    ++from.usage.frames_out;
+    deliver(index + 1, std::move(frame));
+}
+
+const RunState& Tray::run(std::optional<std::uint64_t> max_events) {
+    if (slots_.empty()) throw ConfigError("the tray has no modules");
+    if (!slots_.front().module->is_source())
+        throw ConfigError("module '" + slots_.front().module->name() + "' (" + slots_.front().module->type() +
+                          ") cannot start a tray: the first module must be a source such as Generator or Reader");
+    started_ = std::chrono::steady_clock::now();
+    max_events_ = max_events;
+    RunState& state = environment_.run;
+    try {
+        while (true) {
+            if (const int signal = StopSignal::received()) {
+                state.ending = RunEnding::stopped;
+                state.signal = signal;
+                state.reason = std::string("stopped by ") + (sigabbrev_np(signal) ? "SIG" + std::string(sigabbrev_np(signal)) : "a signal");
+                break;
+            }
+            if (max_events_ && source_events_ >= *max_events_) {
+                state.ending = RunEnding::event_limit;
+                break;
+            }
+            bool more = false;
+            in_produce_ = true;
+            invoke(0, nullptr, [&] { more = slots_.front().module->produce(); });
+            in_produce_ = false;
+            if (!more) {
+                state.ending = RunEnding::complete;
+                break;
+            }
+        }
+        finish();
+    } catch (const std::exception& e) {
+        in_produce_ = false;
+        fail(e.what());
+        throw;
+    }
+    return state;
+}
+
+void Tray::feed(FramePtr frame) {
+    if (started_ == std::chrono::steady_clock::time_point{}) started_ = std::chrono::steady_clock::now();
+    deliver(0, std::move(frame));
+}
+
+void Tray::finish() {
+    if (environment_.run.ending == RunEnding::running) environment_.run.ending = RunEnding::complete;
+    for (std::size_t i = 0; i < slots_.size(); ++i) invoke(i, nullptr, [&] { slots_[i].module->finish(); });
+    ended_ = std::chrono::steady_clock::now();
+}
+
+void Tray::fail(const std::string& reason) noexcept {
+    environment_.run.ending = RunEnding::failed;
+    environment_.run.reason = reason;
+    for (Slot& slot : slots_) slot.module->close_after_failure();
+    ended_ = std::chrono::steady_clock::now();
+}
+
+std::vector<ModuleUsage> Tray::usage() const {
+    std::vector<ModuleUsage> out;
+    for (const Slot& slot : slots_) {
+        ModuleUsage u = slot.usage;
+        u.wall_seconds = double(slot.spent.wall_ns) * 1e-9;
+        u.cpu_seconds = double(slot.spent.cpu_ns) * 1e-9;
+        out.push_back(u);
+    }
+    return out;
+}
+
+double Tray::wall_seconds() const {
+    const auto end = ended_ == std::chrono::steady_clock::time_point{} ? std::chrono::steady_clock::now() : ended_;
+    return std::chrono::duration<double>(end - started_).count();
+}
+
+const char* run_ending_name(RunEnding ending) {
+    switch (ending) {
+        case RunEnding::running: return "running";
+        case RunEnding::complete: return "complete";
+        case RunEnding::event_limit: return "event_limit";
+        case RunEnding::stopped: return "stopped";
+        case RunEnding::failed: return "failed";
+    }
+    return "unknown";
+}
+
+}  // namespace mpitray

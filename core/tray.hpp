@@ -1,0 +1,98 @@
+#pragma once
+// A chain of modules. The first is the source: the tray calls its produce() until it is out of
+// input, an event limit is reached or a stop signal arrives, then finishes every module in
+// order. Frames move depth first: a push runs the next module at once.
+//
+// The tray, not the modules, handles what must hold for every module:
+//   - mixing (each module's input has its own FrameMixer);
+//   - the RNG, reseeded before each callback from the seed, the frame's origin and the module;
+//   - shadow frames, carried past every module untouched (no user callback sees one);
+//   - timing for the usage summary;
+//   - turning an exception in a callback into a ModuleError naming the module and the frame.
+#include <mpitray/core/frame_mixer.hpp>
+#include <mpitray/core/module.hpp>
+#include <mpitray/core/rng.hpp>
+#include <mpitray/core/run_state.hpp>
+#include <mpitray/core/usage.hpp>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace mpitray {
+
+class Tray {
+public:
+    explicit Tray(TrayEnvironment environment = {});
+    Tray(const Tray&) = delete;
+    Tray& operator=(const Tray&) = delete;
+    ~Tray();
+
+    // Appends a module (already named and given its parameters).
+    void add(std::unique_ptr<Module> module);
+    std::size_t size() const noexcept { return slots_.size(); }
+    Module& module(std::size_t index) { return *slots_.at(index).module; }
+
+    // Configures every module; the first ConfigError stops it.
+    void configure();
+
+    // Runs the source until input ends, `max_events` event frames came out of it, or a stop
+    // signal; then finishes every module. On a module error: every module gets
+    // close_after_failure(), and the ModuleError propagates.
+    const RunState& run(std::optional<std::uint64_t> max_events = std::nullopt);
+
+    // For a tray driven from outside (an inner section run in-process): feed one frame to the
+    // first module, and finish when the feeder is done.
+    void feed(FramePtr frame);
+    void finish();
+    // Marks the run failed and lets every module close what it has open.
+    void fail(const std::string& reason) noexcept;
+
+    // Where frames go after the last module (by default they are dropped).
+    void set_output(std::function<void(FramePtr)> output) { output_ = std::move(output); }
+
+    TrayEnvironment& environment() noexcept { return environment_; }
+    const TrayEnvironment& environment() const noexcept { return environment_; }
+    std::vector<ModuleUsage> usage() const;
+    double wall_seconds() const;
+
+private:
+    friend class Module;
+
+    struct Timing {
+        std::int64_t wall_ns = 0;
+        std::int64_t cpu_ns = 0;
+    };
+    struct Slot {
+        std::unique_ptr<Module> module;
+        std::unique_ptr<FrameMixer> mixer;
+        std::uint64_t module_key = 0;
+        Rng rng;
+        ModuleUsage usage;
+        Timing spent;
+        const Frame* current = nullptr;  // the frame the module is processing, if any
+        std::uint64_t children = 0;      // frames it created while processing `current`
+    };
+
+    // Runs `call` as module `index`'s callback: timing, RNG, error wrapping.
+    template <class Call>
+    void invoke(std::size_t index, const Frame* frame, Call&& call);
+    void deliver(std::size_t index, FramePtr frame);
+    void push_from(std::size_t index, FramePtr frame);
+    void stamp_origin(Slot& from, Frame& frame);
+
+    TrayEnvironment environment_;
+    std::vector<Slot> slots_;
+    bool in_produce_ = false;
+    std::function<void(FramePtr)> output_;
+    std::vector<Timing> child_time_;  // one entry per callback in progress
+    std::optional<std::uint64_t> max_events_;
+    std::uint64_t source_events_ = 0;
+    std::uint64_t finish_children_ = 0;
+    std::chrono::steady_clock::time_point started_{};
+    std::chrono::steady_clock::time_point ended_{};
+};
+
+}  // namespace mpitray

@@ -1,0 +1,134 @@
+#include <mpitray/io/frame_file_reader.hpp>
+
+#include <mpitray/core/crc32c.hpp>
+#include <mpitray/core/frame_codec.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <sys/stat.h>
+
+namespace mpitray::io {
+namespace {
+
+constexpr std::uint64_t index_block_rows = 8192;
+constexpr std::uint64_t data_window_bytes = 4 << 20;
+
+void read_range(hid_t dataset, hid_t memory_type, std::uint64_t start, std::uint64_t count, void* out,
+                const std::string& what) {
+    hdf5::Handle file_space = hdf5::dataspace(H5Dget_space(dataset), what);
+    const hsize_t first[1] = {start};
+    const hsize_t n[1] = {count};
+    hdf5::check_status(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, first, nullptr, n, nullptr), what);
+    hdf5::Handle memory_space = hdf5::dataspace(H5Screate_simple(1, n, nullptr), what);
+    hdf5::check_status(H5Dread(dataset, memory_type, memory_space.get(), file_space.get(), H5P_DEFAULT, out), what);
+}
+
+}  // namespace
+
+FrameFileReader::FrameFileReader(std::string path) : path_(std::move(path)) {
+    hdf5::silence_errors();
+    struct stat st {};
+    if (::stat(path_.c_str(), &st) != 0) {
+        std::string message = "cannot open frame file '" + path_ + "': " + std::strerror(errno);
+        if (::stat((path_ + partial_suffix).c_str(), &st) == 0)
+            message += " (there is a '" + path_ + partial_suffix + "': the run that wrote it did not finish)";
+        throw StorageError(message);
+    }
+    if (H5Fis_hdf5(path_.c_str()) <= 0) {
+        H5Eclear2(H5E_DEFAULT);
+        throw StorageError("'" + path_ + "' is not an HDF5 file (or is damaged)");
+    }
+    file_ = hdf5::file(H5Fopen(path_.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "cannot open frame file '" + path_ + "'");
+    const hid_t root = file_.get();
+    if (hdf5::string_attribute(root, "format") != file_format_name)
+        throw StorageError("'" + path_ + "' is an HDF5 file but not an mpitray frame file (no 'format' attribute)");
+    const std::uint64_t version = hdf5::uint_attribute(root, "format_version");
+    if (version != file_format_version)
+        throw StorageError(fmt::format("'{}' has frame file format version {}; this build reads version {}", path_,
+                                       version, file_format_version));
+    info_.status = hdf5::string_attribute(root, "status", "unknown");
+    info_.status_reason = hdf5::string_attribute(root, "status_reason");
+    info_.input_frames = hdf5::uint_attribute(root, "input_frames");
+    info_.seed = hdf5::uint_attribute(root, "seed");
+    info_.pipeline = hdf5::string_attribute(root, "pipeline");
+    info_.pipeline_file = hdf5::string_attribute(root, "pipeline_file");
+    info_.mpitray_version = hdf5::string_attribute(root, "mpitray_version");
+    info_.created = hdf5::string_attribute(root, "created");
+    info_.closed = hdf5::string_attribute(root, "closed");
+
+    const std::string what = "reading '" + path_ + "'";
+    data_ = hdf5::dataset(H5Dopen2(root, data_path, H5P_DEFAULT), what + ": no " + data_path);
+    index_ = hdf5::dataset(H5Dopen2(root, index_path, H5P_DEFAULT), what + ": no " + index_path);
+    row_type_ = index_row_type();
+    data_size_ = hdf5::extent(data_.get());
+    info_.frames = hdf5::extent(index_.get());
+}
+
+void FrameFileReader::fail(std::uint64_t frame, const std::string& message) const {
+    throw StorageError(fmt::format("'{}', frame {}: {}", path_, frame, message));
+}
+
+const IndexRow& FrameFileReader::row(std::uint64_t frame) {
+    if (frame < rows_start_ || frame >= rows_start_ + rows_.size()) {
+        const std::uint64_t count = std::min(index_block_rows, info_.frames - frame);
+        rows_.resize(count);
+        rows_start_ = frame;
+        try {
+            read_range(index_.get(), row_type_.get(), frame, count, rows_.data(), "index");
+        } catch (const StorageError& e) {
+            fail(frame, std::string("cannot read the index: ") + e.what());
+        }
+    }
+    return rows_[frame - rows_start_];
+}
+
+void FrameFileReader::read_data(std::uint64_t offset, std::uint64_t length, char* out) {
+    read_range(data_.get(), H5T_NATIVE_UINT8, offset, length, out, "data");
+}
+
+std::optional<SharedBuffer> FrameFileReader::next_encoded() {
+    if (next_ >= info_.frames) return std::nullopt;
+    const std::uint64_t frame = next_;
+    const IndexRow r = row(frame);
+    if (r.offset > data_size_ || r.length > data_size_ - r.offset)
+        fail(frame, fmt::format("its bytes {}..{} lie past the end of the data ({} bytes): the file is truncated",
+                                r.offset, r.offset + r.length, data_size_));
+    auto buffer = std::make_shared<Buffer>(r.length);
+    try {
+        const bool in_window = r.offset >= window_start_ && r.offset + r.length <= window_start_ + window_.size();
+        if (in_window) {
+            std::copy_n(window_.data() + (r.offset - window_start_), r.length, buffer->data());
+        } else if (r.length >= data_window_bytes) {
+            read_data(r.offset, r.length, buffer->data());
+        } else {
+            window_start_ = r.offset;
+            window_.resize(std::min(data_window_bytes, data_size_ - r.offset));
+            read_data(window_start_, window_.size(), window_.data());
+            std::copy_n(window_.data(), r.length, buffer->data());
+        }
+    } catch (const StorageError& e) {
+        window_.clear();
+        fail(frame, std::string("cannot read its bytes: ") + e.what());
+    }
+    if (stored_checksum(*buffer) != r.checksum)
+        fail(frame, fmt::format("the checksum in the index ({:08x}) does not match the frame's ({:08x}): the file is damaged",
+                                r.checksum, stored_checksum(*buffer)));
+    if (crc32c(buffer->data(), buffer->size() - frame_trailer_size) != r.checksum)
+        fail(frame, "checksum mismatch: the frame's bytes are damaged");
+    ++next_;
+    return SharedBuffer(std::move(buffer));
+}
+
+FramePtr FrameFileReader::next() {
+    const std::uint64_t frame = next_;
+    auto encoded = next_encoded();
+    if (!encoded) return nullptr;
+    try {
+        return decode_frame(std::move(*encoded), Checksum::already_verified);
+    } catch (const SerializationError& e) {
+        fail(frame, e.what());
+    }
+}
+
+}  // namespace mpitray::io

@@ -1,0 +1,66 @@
+#pragma once
+// Writes frames to an HDF5 frame file. The file is written as NAME.partial and renamed to NAME
+// when it is closed, with attributes that say how the run ended; a process that dies before
+// closing leaves only NAME.partial, so a file under the final name was always closed by us.
+#include <mpitray/core/frame.hpp>
+#include <mpitray/core/run_state.hpp>
+#include <mpitray/io/frame_file_layout.hpp>
+
+#include <string>
+#include <vector>
+
+namespace mpitray::io {
+
+struct Provenance {
+    std::string pipeline_file;
+    std::string pipeline_text;
+    std::uint64_t seed = 0;
+};
+
+struct WriterOptions {
+    int compression = 1;                       // deflate level, 0 (off) to 9
+    std::size_t chunk_bytes = 1 << 20;         // HDF5 chunk of /frames/data
+    std::size_t flush_bytes = 8 << 20;         // bytes buffered before a write to the dataset
+};
+
+class FrameFileWriter {
+public:
+    // Creates PATH.partial. Throws StorageError when it cannot.
+    FrameFileWriter(std::string path, const Provenance& provenance, WriterOptions options = {});
+    FrameFileWriter(const FrameFileWriter&) = delete;
+    FrameFileWriter& operator=(const FrameFileWriter&) = delete;
+    // Without close(), leaves PATH.partial with status "writing": the run did not end in order.
+    ~FrameFileWriter();
+
+    void write(const Frame& frame);
+    // Writes an already encoded frame (as sent over MPI or read from another file).
+    void write_encoded(std::span<const char> encoded);
+
+    // Records how the run ended, closes and renames PATH.partial to PATH. A failed or stopped run
+    // is closed too: its file is readable and says so.
+    void close(const RunState& state);
+    bool is_open() const noexcept { return static_cast<bool>(file_); }
+
+    const std::string& path() const noexcept { return path_; }
+    std::string partial_path() const { return path_ + partial_suffix; }
+    std::uint64_t frames() const noexcept { return frames_; }
+    std::uint64_t bytes() const noexcept { return bytes_written_ + pending_data_.size(); }
+
+private:
+    void flush();
+    void append_data(std::span<const char> bytes);
+
+    std::string path_;
+    WriterOptions options_;
+    hdf5::Handle file_;
+    hdf5::Handle data_;
+    hdf5::Handle index_;
+    hdf5::Handle row_type_;
+    std::vector<char> pending_data_;
+    std::vector<IndexRow> pending_rows_;
+    std::uint64_t frames_ = 0;
+    std::uint64_t bytes_written_ = 0;   // in the dataset
+    std::uint64_t rows_written_ = 0;
+};
+
+}  // namespace mpitray::io

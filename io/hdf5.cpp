@@ -1,0 +1,110 @@
+#include <mpitray/io/hdf5.hpp>
+
+#include <mutex>
+#include <vector>
+
+namespace mpitray::hdf5 {
+
+void silence_errors() {
+    static std::once_flag once;
+    std::call_once(once, [] { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); });
+}
+
+std::string error_stack() {
+    std::vector<std::string> lines;
+    H5Ewalk2(
+        H5E_DEFAULT, H5E_WALK_DOWNWARD,
+        [](unsigned, const H5E_error2_t* error, void* data) -> herr_t {
+            auto* out = static_cast<std::vector<std::string>*>(data);
+            if (error->desc && *error->desc) out->emplace_back(error->desc);
+            return 0;
+        },
+        &lines);
+    H5Eclear2(H5E_DEFAULT);
+    std::string text;
+    // The innermost messages say most precisely what went wrong ("unable to open file", "truncated file").
+    for (auto it = lines.rbegin(); it != lines.rend(); ++it) {
+        if (text.find(*it) != std::string::npos) continue;
+        text += (text.empty() ? "" : "; ") + *it;
+        if (text.size() > 300) break;
+    }
+    return text.empty() ? "HDF5 gave no reason" : text;
+}
+
+hid_t check(hid_t result, const std::string& what) {
+    if (result < 0) throw StorageError(what + ": " + error_stack());
+    return result;
+}
+
+void check_status(herr_t result, const std::string& what) {
+    if (result < 0) throw StorageError(what + ": " + error_stack());
+}
+
+bool has_attribute(hid_t object, const std::string& name) {
+    return check(H5Aexists(object, name.c_str()), "checking attribute " + name) > 0;
+}
+
+namespace {
+void remove_if_present(hid_t object, const std::string& name) {
+    if (has_attribute(object, name)) check_status(H5Adelete(object, name.c_str()), "replacing attribute " + name);
+}
+}  // namespace
+
+void set_attribute(hid_t object, const std::string& name, const std::string& value) {
+    remove_if_present(object, name);
+    Handle type = datatype(H5Tcopy(H5T_C_S1), "string type");
+    check_status(H5Tset_size(type.get(), H5T_VARIABLE), "string type");
+    check_status(H5Tset_cset(type.get(), H5T_CSET_UTF8), "string type");
+    Handle space = dataspace(H5Screate(H5S_SCALAR), "scalar dataspace");
+    Handle attr = attribute(H5Acreate2(object, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT),
+                            "creating attribute " + name);
+    const char* text = value.c_str();
+    check_status(H5Awrite(attr.get(), type.get(), &text), "writing attribute " + name);
+}
+
+void set_attribute(hid_t object, const std::string& name, std::uint64_t value) {
+    remove_if_present(object, name);
+    Handle space = dataspace(H5Screate(H5S_SCALAR), "scalar dataspace");
+    Handle attr = attribute(H5Acreate2(object, name.c_str(), H5T_STD_U64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT),
+                            "creating attribute " + name);
+    check_status(H5Awrite(attr.get(), H5T_NATIVE_UINT64, &value), "writing attribute " + name);
+}
+
+std::string string_attribute(hid_t object, const std::string& name, const std::string& fallback) {
+    if (!has_attribute(object, name)) return fallback;
+    Handle attr = attribute(H5Aopen(object, name.c_str(), H5P_DEFAULT), "opening attribute " + name);
+    Handle stored = datatype(H5Aget_type(attr.get()), "attribute type");
+    if (H5Tget_class(stored.get()) != H5T_STRING) return fallback;
+    Handle type = datatype(H5Tcopy(H5T_C_S1), "string type");
+    check_status(H5Tset_cset(type.get(), H5Tget_cset(stored.get())), "string type");
+    if (H5Tis_variable_str(stored.get()) > 0) {
+        check_status(H5Tset_size(type.get(), H5T_VARIABLE), "string type");
+        char* text = nullptr;
+        check_status(H5Aread(attr.get(), type.get(), &text), "reading attribute " + name);
+        std::string value = text ? text : "";
+        H5free_memory(text);
+        return value;
+    }
+    const std::size_t size = H5Tget_size(stored.get());
+    check_status(H5Tset_size(type.get(), size), "string type");
+    std::string value(size, '\0');
+    check_status(H5Aread(attr.get(), type.get(), value.data()), "reading attribute " + name);
+    return value.substr(0, value.find('\0'));
+}
+
+std::uint64_t uint_attribute(hid_t object, const std::string& name, std::uint64_t fallback) {
+    if (!has_attribute(object, name)) return fallback;
+    Handle attr = attribute(H5Aopen(object, name.c_str(), H5P_DEFAULT), "opening attribute " + name);
+    std::uint64_t value = 0;
+    check_status(H5Aread(attr.get(), H5T_NATIVE_UINT64, &value), "reading attribute " + name);
+    return value;
+}
+
+std::uint64_t extent(hid_t dataset_id) {
+    Handle space = dataspace(H5Dget_space(dataset_id), "dataset space");
+    hsize_t dims[1] = {0};
+    check(H5Sget_simple_extent_dims(space.get(), dims, nullptr), "dataset extent");
+    return dims[0];
+}
+
+}  // namespace mpitray::hdf5

@@ -1,0 +1,87 @@
+// Writer: writes the frames that reach it to a frame file, and passes them on.
+#include <mpitray/core/module_registry.hpp>
+#include <mpitray/io/frame_file_writer.hpp>
+#include <mpitray/core/stop_set.hpp>
+
+#include <fnmatch.h>
+
+#include <cstdio>
+
+namespace mpitray::io {
+namespace {
+
+class Writer : public Module {
+public:
+    Writer() {
+        add_required_parameter<std::string>("file", "the frame file to write (written as FILE.partial until closed)");
+        add_parameter<std::vector<std::string>>("skip_keys", "keys not to write: names or shell patterns such as 'Tmp*'", {});
+        add_parameter<std::vector<std::string>>("stops", "stops to write; empty: all", {});
+        add_parameter<std::int64_t>("compression", "deflate level 0 (off) to 9", 1);
+    }
+
+    void configure() override {
+        skip_keys_ = parameter<std::vector<std::string>>("skip_keys");
+        const auto stops = parameter<std::vector<std::string>>("stops");
+        stops_ = StopSet(stops);
+        all_stops_ = stops.empty();
+        const auto compression = parameter<std::int64_t>("compression");
+        if (compression < 0 || compression > 9) throw config_error("must be 0 to 9", "compression");
+        WriterOptions options;
+        options.compression = static_cast<int>(compression);
+        const TrayEnvironment& env = environment();
+        writer_ = std::make_unique<FrameFileWriter>(parameter<std::string>("file"),
+                                                    Provenance{env.pipeline_file, env.pipeline_text, env.seed}, options);
+    }
+
+    void process(const FramePtr& frame) override {
+        if (all_stops_ || stops_.contains(frame->stop())) write(*frame);
+        push(frame);
+    }
+
+    void finish() override { writer_->close(environment().run); }
+
+    void close_after_failure() noexcept override {
+        if (!writer_ || !writer_->is_open()) return;
+        try {
+            writer_->close(environment().run);
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "mpitray: could not close '%s' after the failure: %s\n", writer_->path().c_str(), e.what());
+        }
+    }
+
+private:
+    void write(const Frame& frame) {
+        if (skip_keys_.empty()) return writer_->write(frame);
+        Frame kept(frame);  // shares the objects; only the key table is copied
+        for (const auto& [key, object] : frame.own())
+            if (skipped(key)) kept.erase(key);
+        writer_->write(kept);
+    }
+
+    bool skipped(const std::string& key) const {
+        for (const std::string& pattern : skip_keys_)
+            if (fnmatch(pattern.c_str(), key.c_str(), 0) == 0) return true;
+        return false;
+    }
+
+    std::vector<std::string> skip_keys_;
+    StopSet stops_;
+    bool all_stops_ = true;
+    std::unique_ptr<FrameFileWriter> writer_;
+};
+
+}  // namespace
+
+void register_reader();
+
+void register_writer() {
+    ModuleRegistry::instance().add({"Writer", "writes frames to an HDF5 frame file and passes them on",
+                                    [] { return std::make_unique<Writer>(); }});
+}
+
+void register_io_modules() {
+    register_reader();
+    register_writer();
+}
+
+}  // namespace mpitray::io

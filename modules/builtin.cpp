@@ -1,0 +1,21 @@
+#include <mpitray/modules/builtin.hpp>
+
+namespace mpitray {
+
+void register_generator();
+void register_splitter();
+void register_filter();
+void register_work();
+void register_fail();
+void register_print();
+
+void register_builtin_modules() {
+    register_generator();
+    register_splitter();
+    register_filter();
+    register_work();
+    register_fail();
+    register_print();
+}
+
+}  // namespace mpitray

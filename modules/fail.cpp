@@ -1,0 +1,56 @@
+// Fail: for fault tests. Fails on one event, or on every event.
+#include <mpitray/core/module_registry.hpp>
+#include <mpitray/modules/event_index.hpp>
+#include <mpitray/core/stop_set.hpp>
+
+#include <csignal>
+#include <cstdlib>
+
+namespace mpitray {
+namespace {
+
+class Fail : public Module {
+public:
+    Fail() {
+        add_optional_parameter<std::int64_t>("at", "event number to fail on; unset: every event");
+        add_parameter<std::string>("action", "throw, abort, segfault or exit", "throw");
+        add_parameter<std::int64_t>("exit_code", "the exit code for action exit", 3);
+        add_parameter<std::vector<std::string>>("stops", "the stops it may fail on", {"Q", "P"});
+    }
+
+    void configure() override {
+        at_ = optional_parameter<std::int64_t>("at");
+        action_ = parameter<std::string>("action");
+        if (action_ != "throw" && action_ != "abort" && action_ != "segfault" && action_ != "exit")
+            throw config_error("must be throw, abort, segfault or exit, not '" + action_ + "'", "action");
+        exit_code_ = static_cast<int>(parameter<std::int64_t>("exit_code"));
+        stops_ = StopSet(parameter<std::vector<std::string>>("stops"));
+    }
+
+    void process(const FramePtr& frame) override {
+        if (stops_.contains(frame->stop()) && (!at_ || event_index(*frame) == *at_)) fail(*frame);
+        push(frame);
+    }
+
+private:
+    void fail(const Frame& frame) {
+        if (action_ == "throw") throw std::runtime_error("Fail module: deliberate failure on event " + std::to_string(event_index(frame)));
+        if (action_ == "abort") std::abort();
+        if (action_ == "segfault") std::raise(SIGSEGV);
+        std::exit(exit_code_);
+    }
+
+    std::optional<std::int64_t> at_;
+    std::string action_;
+    int exit_code_ = 3;
+    StopSet stops_;
+};
+
+}  // namespace
+
+void register_fail() {
+    ModuleRegistry::instance().add({"Fail", "for fault tests: throws, aborts, segfaults or exits on an event",
+                                    [] { return std::make_unique<Fail>(); }});
+}
+
+}  // namespace mpitray

@@ -1,0 +1,94 @@
+// Generator: a synthetic stream for tests and benchmarks.
+#include <mpitray/core/module_registry.hpp>
+#include <mpitray/core/standard_types.hpp>
+
+#include <map>
+
+namespace mpitray {
+namespace {
+
+class Generator : public Module {
+public:
+    Generator() {
+        add_parameter<std::int64_t>("events", "number of event frames to make", 10);
+        add_parameter<std::int64_t>("metadata_every",
+                                    "emit new G, C and D frames (with changed content) every this many events; "
+                                    "0: only at the start",
+                                    0);
+        add_parameter<std::int64_t>("payload_bytes", "size of the random 'Payload' object in each event frame", 256);
+        add_parameter<bool>("packets", "make Q frames (for a Splitter) instead of P frames", false);
+        add_parameter<std::int64_t>("run", "run number in every EventHeader", 1);
+    }
+
+    bool is_source() const override { return true; }
+
+    void configure() override {
+        events_ = parameter<std::int64_t>("events");
+        metadata_every_ = parameter<std::int64_t>("metadata_every");
+        payload_bytes_ = parameter<std::int64_t>("payload_bytes");
+        run_ = parameter<std::int64_t>("run");
+        event_stop_ = parameter<bool>("packets") ? Stop::daq() : Stop::physics();
+        if (events_ < 0) throw config_error("must be 0 or more", "events");
+        if (metadata_every_ < 0) throw config_error("must be 0 or more", "metadata_every");
+        if (payload_bytes_ < 0) throw config_error("must be 0 or more", "payload_bytes");
+    }
+
+    bool produce() override {
+        if (next_event_ == 0 || (metadata_every_ > 0 && next_event_ % metadata_every_ == 0 && next_event_ < events_))
+            push_metadata(next_event_ == 0 ? 0 : next_event_ / metadata_every_);
+        if (next_event_ >= events_) return false;
+        push_event(next_event_++);
+        return next_event_ < events_;
+    }
+
+private:
+    void push_metadata(std::int64_t version) {
+        auto geometry = make_frame(Stop::geometry());
+        geometry->put<std::int64_t>("GeometryVersion", version);
+        std::vector<double> positions;
+        for (int i = 0; i < 16; ++i) positions.push_back(125.0 * i + 0.5 * double(version));
+        geometry->put("ModulePositions", positions);
+        push(geometry);
+
+        auto calibration = make_frame(Stop::calibration());
+        calibration->put<std::int64_t>("CalibrationVersion", version);
+        calibration->put("Gains", std::map<std::string, double>{{"low", 0.1 * double(version + 1)}, {"high", 10.0 + double(version)}});
+        push(calibration);
+
+        auto status = make_frame(Stop::detector_status());
+        status->put<std::int64_t>("StatusVersion", version);
+        status->put("DeadModules", std::vector<std::int64_t>{version % 16, (version * 7 + 3) % 16});
+        push(status);
+    }
+
+    void push_event(std::int64_t index) {
+        auto frame = make_frame(event_stop_);
+        frame->put(event_header_key, EventHeader{run_, index, 0});
+        std::vector<std::uint8_t> payload(static_cast<std::size_t>(payload_bytes_));
+        for (std::size_t i = 0; i < payload.size(); i += 8) {
+            const std::uint64_t word = rng().next();
+            for (std::size_t b = 0; b < 8 && i + b < payload.size(); ++b) payload[i + b] = std::uint8_t(word >> (8 * b));
+        }
+        frame->put("Payload", std::move(payload));
+        frame->put("Energy", rng().lognormal(2.0, 1.0));
+        push(frame);
+    }
+
+    std::int64_t events_ = 0;
+    std::int64_t metadata_every_ = 0;
+    std::int64_t payload_bytes_ = 0;
+    std::int64_t run_ = 1;
+    Stop event_stop_ = Stop::physics();
+    std::int64_t next_event_ = 0;
+};
+
+}  // namespace
+
+void register_generator() {
+    ModuleRegistry::instance().add({"Generator",
+                                    "synthetic stream: G, C, D metadata frames, then event frames with an EventHeader, "
+                                    "an Energy and a random Payload",
+                                    [] { return std::make_unique<Generator>(); }});
+}
+
+}  // namespace mpitray

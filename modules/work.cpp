@@ -1,0 +1,81 @@
+// Work: spends a per-event cost drawn from the framework RNG, sleeping or spinning.
+#include <mpitray/core/module_registry.hpp>
+#include <mpitray/core/stop_set.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <thread>
+
+namespace mpitray {
+namespace {
+
+class Work : public Module {
+public:
+    Work() {
+        add_parameter<std::string>("mode", "sleep (wait) or spin (burn CPU)", "sleep");
+        add_parameter<std::string>("cost", "fixed, lognormal or exponential", "fixed");
+        add_parameter<double>("mean_ms", "mean cost per frame in milliseconds", 10.0);
+        add_parameter<double>("sigma", "lognormal: sigma of the underlying normal", 1.0);
+        add_parameter<std::vector<std::string>>("stops", "the stops that cost work; others pass for free", {"P"});
+        add_parameter<std::string>("key", "key under which the drawn cost (ms, double) is stored", "WorkCostMs");
+    }
+
+    void configure() override {
+        const std::string mode = parameter<std::string>("mode");
+        if (mode != "sleep" && mode != "spin") throw config_error("must be 'sleep' or 'spin', not '" + mode + "'", "mode");
+        spin_ = mode == "spin";
+        cost_ = parameter<std::string>("cost");
+        if (cost_ != "fixed" && cost_ != "lognormal" && cost_ != "exponential")
+            throw config_error("must be 'fixed', 'lognormal' or 'exponential', not '" + cost_ + "'", "cost");
+        mean_ms_ = parameter<double>("mean_ms");
+        sigma_ = parameter<double>("sigma");
+        if (mean_ms_ < 0) throw config_error("must be 0 or more", "mean_ms");
+        if (sigma_ < 0) throw config_error("must be 0 or more", "sigma");
+        stops_ = StopSet(parameter<std::vector<std::string>>("stops"));
+        key_ = parameter<std::string>("key");
+    }
+
+    void process(const FramePtr& frame) override {
+        if (stops_.contains(frame->stop())) {
+            const double ms = draw();
+            spend(ms);
+            frame->put(key_, ms);
+        }
+        push(frame);
+    }
+
+private:
+    double draw() {
+        if (mean_ms_ == 0.0) return 0.0;
+        if (cost_ == "lognormal") return rng().lognormal(std::log(mean_ms_) - 0.5 * sigma_ * sigma_, sigma_);
+        if (cost_ == "exponential") return rng().exponential(mean_ms_);
+        return mean_ms_;
+    }
+
+    void spend(double ms) const {
+        const auto duration = std::chrono::duration<double, std::milli>(ms);
+        if (!spin_) {
+            std::this_thread::sleep_for(duration);
+            return;
+        }
+        const auto until = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::nanoseconds>(duration);
+        while (std::chrono::steady_clock::now() < until) {
+        }
+    }
+
+    bool spin_ = false;
+    std::string cost_;
+    double mean_ms_ = 10.0;
+    double sigma_ = 1.0;
+    StopSet stops_;
+    std::string key_;
+};
+
+}  // namespace
+
+void register_work() {
+    ModuleRegistry::instance().add({"Work", "spends a per-frame cost (fixed, lognormal, exponential) sleeping or spinning",
+                                    [] { return std::make_unique<Work>(); }});
+}
+
+}  // namespace mpitray

@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# End-to-end tests of the `mpitray` program: real pipeline runs, the files they write, and the
+# exit code and message for each kind of bad input.
+#
+# usage: cli_test.sh MPITRAY SOURCE_DIR WORK_DIR
+set -uo pipefail
+mpitray=$1
+src=$2
+work=$3
+rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
+
+failures=0
+passes=0
+out=""
+
+# expect CODE PATTERN -- COMMAND...: the command exits with CODE and its output matches PATTERN.
+expect() {
+  local code=$1 pattern=$2
+  shift 3
+  out=$("$@" 2>&1)
+  local got=$?
+  if [ "$got" -ne "$code" ]; then
+    echo "FAIL: '$*' exited $got, expected $code"; echo "$out" | sed 's/^/    /'; failures=$((failures + 1)); return
+  fi
+  if [ -n "$pattern" ] && ! grep -qE -- "$pattern" <<<"$out"; then
+    echo "FAIL: '$*' output does not match /$pattern/"; echo "$out" | sed 's/^/    /'; failures=$((failures + 1)); return
+  fi
+  passes=$((passes + 1))
+}
+
+# check CONDITION-COMMAND... MESSAGE
+check() {
+  local message=${*: -1}
+  if "${@:1:$#-1}"; then passes=$((passes + 1)); else echo "FAIL: $message"; failures=$((failures + 1)); fi
+}
+
+status_of() { /usr/bin/python3 -c "import h5py,sys; print(h5py.File(sys.argv[1])['/'].attrs['status'])" "$1"; }
+attr_of() { /usr/bin/python3 -c "import h5py,sys; print(h5py.File(sys.argv[1])['/'].attrs[sys.argv[2]])" "$1" "$2"; }
+
+pipeline() {  # pipeline NAME YAML: writes NAME.yaml
+  printf '%s\n' "$2" > "$1.yaml"
+}
+
+# --- the quickstart, inspected and compared ------------------------------------------------------
+expect 0 "Writer .* 519 " -- "$mpitray" run "$src/examples/quickstart.yaml" --set Writer.file=q1.h5
+check test -f q1.h5 "quickstart writes q1.h5"
+check test ! -e q1.h5.partial "no partial file is left after a clean run"
+expect 0 "Payload +bytes +1032" -- "$mpitray" dump q1.h5 --limit 5
+expect 0 "h5py: q1.h5: 519 frames, status complete" -- /usr/bin/python3 "$src/tests/io/check_with_h5py.py" q1.h5 complete
+expect 0 "^identical: 519 frames" -- bash -c "'$mpitray' run '$src/examples/quickstart.yaml' -q --set Writer.file=q2.h5 && '$mpitray' diff q1.h5 q2.h5"
+expect 1 "^differ at frame 3: Q frame: key 'Energy'" -- bash -c "'$mpitray' run '$src/examples/quickstart.yaml' -q --seed 7 --set Writer.file=q3.h5 && '$mpitray' diff q1.h5 q3.h5"
+expect 0 "" -- "$mpitray" run "$src/examples/quickstart.yaml" -q --events 10 --set Writer.file=q10.h5
+check test "$(status_of q10.h5)" = event_limit "--events 10 marks the file event_limit"
+expect 0 "h5py: q10.h5" -- /usr/bin/python3 "$src/tests/io/check_with_h5py.py" q10.h5 event_limit
+
+# --- reading a file back through a pipeline gives the same frames ------------------------------
+pipeline copy "tray:
+  - module: Reader
+    params: {file: q1.h5}
+  - module: Writer
+    params: {file: copy.h5}"
+expect 0 "" -- "$mpitray" run copy.yaml -q
+expect 0 "^identical: 519 frames" -- "$mpitray" diff q1.h5 copy.h5
+
+# --- configuration errors: exit 2, one message with file and line --------------------------------
+pipeline syntax "tray:
+  - module: Generator
+    params: {events: [1, 2}"
+expect 2 "syntax.yaml:3: YAML syntax error" -- "$mpitray" run syntax.yaml
+pipeline unknown_module "tray:
+  - module: Generator
+  - module: Fitler"
+expect 2 "unknown_module.yaml:3: unknown module 'Fitler'; did you mean 'Filter'\\?" -- "$mpitray" run unknown_module.yaml
+pipeline unknown_param "tray:
+  - module: Generator
+    params:
+      evnets: 3"
+expect 2 "unknown_param.yaml:2: module 'Generator' \\(Generator\\): has no parameter 'evnets' \\(unknown_param.yaml:4\\)" -- "$mpitray" run unknown_param.yaml
+pipeline wrong_type "tray:
+  - module: Generator
+    params:
+      events: many"
+expect 2 "parameter 'events' expects an integer, got 'many' \\(wrong_type.yaml:4\\)" -- "$mpitray" run wrong_type.yaml
+pipeline missing_input "tray:
+  - module: Reader
+    params: {file: does-not-exist.h5}"
+expect 2 "missing_input.yaml:2: module 'Reader' \\(Reader\\): cannot open frame file 'does-not-exist.h5'" -- "$mpitray" run missing_input.yaml
+pipeline unwritable "tray:
+  - module: Generator
+  - module: Writer
+    params: {file: /nonexistent-dir/out.h5}"
+expect 2 "cannot create output file '/nonexistent-dir/out.h5.partial'" -- "$mpitray" run unwritable.yaml
+pipeline no_file_param "tray:
+  - module: Generator
+  - module: Writer"
+expect 2 "needs parameter 'file'" -- "$mpitray" run no_file_param.yaml
+expect 2 "cannot read pipeline file 'nope.yaml'" -- "$mpitray" run nope.yaml
+expect 2 "--set 'Generator' must look like NAME.PARAM=VALUE" -- "$mpitray" run "$src/examples/quickstart.yaml" --set Generator
+expect 2 "no module named 'Nope'" -- "$mpitray" run "$src/examples/quickstart.yaml" --set Nope.x=1
+expect 2 "" -- "$mpitray" frobnicate
+expect 2 "unknown module 'Nope'" -- "$mpitray" modules Nope
+check test "$(grep -c "error" <<<"$out")" -eq 1 "a configuration error is printed once"
+
+# --- damaged files: exit 1 at run time, naming the file and frame -------------------------------
+"$mpitray" run "$src/examples/quickstart.yaml" -q --set Writer.file=plain.h5 --set Writer.compression=0
+/usr/bin/python3 - <<'PY'
+import h5py
+with h5py.File("plain.h5", "r+") as f:
+    row = f["frames/index"][100]
+    data = f["frames/data"]
+    at = int(row["offset"]) + int(row["length"]) // 2
+    data[at] = data[at] ^ 0xFF
+PY
+pipeline read_plain "tray:
+  - module: Reader
+    params: {file: plain.h5}
+  - module: Writer
+    params: {file: from-corrupt.h5}"
+expect 1 "'plain.h5', frame 100: checksum mismatch" -- "$mpitray" run read_plain.yaml
+check test "$(status_of from-corrupt.h5)" = failed "the output of a failed read is marked failed"
+expect 1 "'plain.h5', frame 100: checksum mismatch" -- "$mpitray" dump plain.h5
+cp q1.h5 cut.h5 && truncate -s $(( $(stat -c %s q1.h5) / 2 )) cut.h5
+expect 2 "cut.h5" -- "$mpitray" diff cut.h5 q1.h5
+expect 1 "cut.h5" -- "$mpitray" dump cut.h5
+
+# --- a module failure: exit 1, output closed, readable, marked failed ---------------------------
+pipeline failing "seed: 3
+tray:
+  - module: Generator
+    params: {events: 50}
+  - module: Fail
+    params: {at: 20}
+  - module: Writer
+    params: {file: failed.h5}"
+expect 1 "module 'Fail' failed on P frame \\(run 1, event 20\\) at input position 23: Fail module: deliberate failure" -- "$mpitray" run failing.yaml
+check test "$(grep -c "error" <<<"$out")" -eq 1 "a failure is reported once"
+check test "$(status_of failed.h5)" = failed "the failed run's output is marked failed"
+check test "$(attr_of failed.h5 frames)" = 23 "the failed run's output holds every frame before the failure"
+expect 0 "h5py: failed.h5: 23 frames, status failed" -- /usr/bin/python3 "$src/tests/io/check_with_h5py.py" failed.h5 failed
+
+# --- SIGTERM: a clean stop, exit 128+15, output valid and marked stopped ------------------------
+pipeline slow "tray:
+  - module: Generator
+    params: {events: 100000}
+  - module: Work
+    params: {mean_ms: 5}
+  - module: Writer
+    params: {file: stopped.h5}"
+"$mpitray" run slow.yaml -q > slow.log 2>&1 &
+pid=$!
+sleep 1.5
+kill -TERM "$pid"
+wait "$pid"
+code=$?
+check test "$code" -eq 143 "SIGTERM exits 143 (got $code)"
+check grep -q "stopped by SIGTERM after [0-9]* input frames" slow.log "the stop is reported"
+check test "$(status_of stopped.h5)" = stopped "the stopped run's output is marked stopped"
+frames=$(attr_of stopped.h5 input_frames)
+check test "$frames" -gt 3 -a "$frames" -lt 100003 "input_frames records where it stopped ($frames)"
+expect 0 "status stopped" -- /usr/bin/python3 "$src/tests/io/check_with_h5py.py" stopped.h5 stopped
+
+# --- the module list and --version ------------------------------------------------------------
+expect 0 "Generator .*Splitter|Filter" -- "$mpitray" modules
+expect 0 "mean_ms +float +10 " -- "$mpitray" modules Work
+expect 0 "^mpitray [0-9]+\\.[0-9]+" -- "$mpitray" --version
+
+echo "$passes passed, $failures failed"
+[ "$failures" -eq 0 ]

@@ -1,0 +1,78 @@
+#include <mpitray/core/pipeline.hpp>
+
+#include <gtest/gtest.h>
+
+using namespace mpitray;
+
+namespace {
+
+std::string error_of(const std::string& text) {
+    try {
+        parse_pipeline(text, "p.yaml");
+    } catch (const ConfigError& e) {
+        return e.what();
+    }
+    return "no error";
+}
+
+}  // namespace
+
+TEST(Pipeline, ParsesTheDocumentedForm) {
+    const Pipeline p = parse_pipeline(R"(
+seed: 9
+tray:
+  - module: Generator
+    params: {events: 5}
+  - module: Dispatch
+    name: farm
+    inner:
+      - module: Work
+        params:
+          mean_ms: 2
+  - module: Writer
+)",
+                                      "p.yaml");
+    EXPECT_EQ(p.seed, 9u);
+    ASSERT_EQ(p.tray.size(), 3u);
+    EXPECT_EQ(p.tray[0].name, "Generator") << "the name defaults to the type";
+    EXPECT_EQ(p.tray[0].params.at(0).first, "events");
+    EXPECT_EQ(p.tray[0].params.at(0).second.scalar, "5");
+    EXPECT_EQ(p.tray[1].name, "farm");
+    EXPECT_TRUE(p.tray[1].has_inner);
+    ASSERT_EQ(p.tray[1].inner.size(), 1u);
+    EXPECT_EQ(p.tray[1].inner[0].params.at(0).second.where.str(), "p.yaml:11");
+    EXPECT_EQ(p.tray[2].where.str(), "p.yaml:12");
+}
+
+TEST(Pipeline, ErrorsNameFileAndLine) {
+    EXPECT_EQ(error_of("tray:\n  - module: A\n    params: [1, 2\n").substr(0, 26), "p.yaml:4: YAML syntax erro");
+    EXPECT_EQ(error_of("sed: 1\ntray:\n  - module: A\n"),
+              "p.yaml:1: unknown top-level key 'sed'; a pipeline file has 'seed' and 'tray'");
+    EXPECT_EQ(error_of("tray:\n  - module: A\n    parms: {}\n"),
+              "p.yaml:3: unknown entry field 'parms'; an entry has module, name, params and (for Dispatch) inner");
+    EXPECT_EQ(error_of("seed: -1\ntray:\n  - module: A\n"), "p.yaml:1: 'seed' must be a non-negative integer");
+    EXPECT_EQ(error_of("tray:\n  - name: x\n"), "p.yaml:2: this tray entry has no 'module: TYPE'");
+    EXPECT_EQ(error_of("seed: 1\n"), "p.yaml: the pipeline has no 'tray' list of modules");
+    EXPECT_EQ(error_of("tray:\n  - module: A\n  - module: A\n"),
+              "p.yaml:3: two modules are named 'A' (the other is at p.yaml:2); give one a 'name:'");
+    EXPECT_EQ(error_of("tray:\n  - module: A\n    params: {x: 1, x: 2}\n"), "p.yaml:3: parameter 'x' is given twice");
+}
+
+TEST(Pipeline, OverridesReachInnerModules) {
+    Pipeline p = parse_pipeline("tray:\n  - module: D\n    inner:\n      - module: Work\n", "p.yaml");
+    apply_override(p, "Work.mean_ms=2.5");
+    apply_override(p, "Work.stops=[Q, P]");
+    const ModuleSpec& work = p.tray[0].inner[0];
+    ASSERT_EQ(work.params.size(), 2u);
+    EXPECT_EQ(work.params[0].second.scalar, "2.5");
+    EXPECT_EQ(work.params[1].second.kind, ConfigValue::Kind::list);
+    apply_override(p, "Work.mean_ms=3");
+    EXPECT_EQ(work.params[0].second.scalar, "3") << "a second --set replaces the first";
+    EXPECT_THROW(apply_override(p, "Nope.x=1"), ConfigError);
+    EXPECT_THROW(apply_override(p, "Work=1"), ConfigError);
+    EXPECT_THROW(apply_override(p, "Work.x"), ConfigError);
+}
+
+TEST(Pipeline, AMissingFileIsAConfigError) {
+    EXPECT_THROW(load_pipeline("/nonexistent/pipeline.yaml"), ConfigError);
+}

@@ -1,0 +1,247 @@
+#include <mpitray/core/signals.hpp>
+#include <mpitray/core/standard_types.hpp>
+#include <mpitray/core/tray_builder.hpp>
+
+#include <gtest/gtest.h>
+
+#include <csignal>
+
+using namespace mpitray;
+
+namespace {
+
+// What the Recorder saw.
+struct Seen {
+    char stop;
+    std::int64_t event;
+    std::vector<std::string> keys;
+    std::uint64_t draw;
+};
+std::vector<Seen> seen;
+bool recorder_closed_after_failure = false;
+std::vector<FramePtr> output;
+
+// Emits frames with the stops given in `stops`; event frames get an EventHeader, metadata a
+// "<stop>Version" key.
+class ListSource : public Module {
+public:
+    ListSource() { add_parameter<std::vector<std::string>>("stops", "stops to emit", {}); }
+    bool is_source() const override { return true; }
+    void configure() override { stops_ = parameter<std::vector<std::string>>("stops"); }
+    bool produce() override {
+        if (next_ >= stops_.size()) return false;
+        const Stop stop = parse_stop(stops_[next_]);
+        auto frame = make_frame(stop);
+        if (environment().is_metadata(stop)) frame->put<std::int64_t>(stop.name() + "Version", std::int64_t(next_));
+        else frame->put(event_header_key, EventHeader{1, std::int64_t(next_), 0});
+        frame->put(stop.name() + "Key", double(next_));
+        ++next_;
+        push(frame);
+        return true;
+    }
+
+private:
+    std::vector<std::string> stops_;
+    std::size_t next_ = 0;
+};
+
+class Recorder : public Module {
+public:
+    void process(const FramePtr& frame) override {
+        std::int64_t event = -1;
+        if (frame->has(event_header_key)) event = frame->at<EventHeader>(event_header_key).event;
+        seen.push_back({frame->stop().code(), event, frame->keys(), rng().next()});
+        push(frame);
+    }
+    void close_after_failure() noexcept override { recorder_closed_after_failure = true; }
+};
+
+class Thrower : public Module {
+public:
+    Thrower() { add_parameter<std::int64_t>("at", "event to throw on", 0); }
+    void configure() override { at_ = parameter<std::int64_t>("at"); }
+    void physics(const FramePtr& frame) override {
+        if (frame->at<EventHeader>(event_header_key).event == at_) throw std::runtime_error("deliberate");
+        push(frame);
+    }
+
+private:
+    std::int64_t at_ = 0;
+};
+
+// Drops P frames with odd event numbers.
+class DropOdd : public Module {
+public:
+    void physics(const FramePtr& frame) override {
+        if (frame->at<EventHeader>(event_header_key).event % 2 == 0) push(frame);
+    }
+};
+
+// Puts a shadow frame behind every P frame, and one extra frame in finish().
+class ShadowAndFinish : public Module {
+public:
+    void physics(const FramePtr& frame) override {
+        push(frame);
+        push(make_frame(Stop::shadow()));
+    }
+    void finish() override {
+        auto frame = make_frame(Stop('X'));
+        frame->put("FromFinish", 1.0);
+        push(frame);
+    }
+};
+
+ModuleRegistry& registry() {
+    static ModuleRegistry r;
+    static bool filled = false;
+    if (!filled) {
+        r.add({"ListSource", "test source", [] { return std::make_unique<ListSource>(); }});
+        r.add({"Recorder", "test recorder", [] { return std::make_unique<Recorder>(); }});
+        r.add({"Thrower", "test thrower", [] { return std::make_unique<Thrower>(); }});
+        r.add({"DropOdd", "drops odd events", [] { return std::make_unique<DropOdd>(); }});
+        r.add({"ShadowAndFinish", "shadow frames", [] { return std::make_unique<ShadowAndFinish>(); }});
+        filled = true;
+    }
+    return r;
+}
+
+ModuleSpec spec(const std::string& type, std::vector<std::pair<std::string, ConfigValue>> params = {}) {
+    ModuleSpec s;
+    s.type = type;
+    s.name = type;
+    s.params = std::move(params);
+    return s;
+}
+
+ConfigValue stops(std::initializer_list<const char*> list) {
+    ConfigValue v;
+    v.kind = ConfigValue::Kind::list;
+    for (const char* s : list) v.items.push_back(ConfigValue::of(s));
+    return v;
+}
+
+std::unique_ptr<Tray> make(std::vector<ModuleSpec> modules, std::uint64_t seed = 1) {
+    seen.clear();
+    output.clear();
+    recorder_closed_after_failure = false;
+    TrayEnvironment env;
+    env.seed = seed;
+    auto tray = build_tray(modules, env, TrayRole::outer, registry());
+    tray->set_output([](FramePtr f) { output.push_back(std::move(f)); });
+    return tray;
+}
+
+bool contains(const std::vector<std::string>& keys, const std::string& key) {
+    return std::find(keys.begin(), keys.end(), key) != keys.end();
+}
+
+}  // namespace
+
+TEST(Tray, EventFramesSeeMetadataAndPFramesSeeTheirQ) {
+    auto tray = make({spec("ListSource", {{"stops", stops({"G", "C", "Q", "P", "G", "P"})}}), spec("Recorder")});
+    EXPECT_EQ(tray->run().ending, RunEnding::complete);
+    ASSERT_EQ(seen.size(), 6u);
+    const Seen& p = seen[3];
+    EXPECT_TRUE(contains(p.keys, "GVersion") && contains(p.keys, "CVersion") && contains(p.keys, "QKey")) << "P sees G, C, Q";
+    EXPECT_FALSE(contains(seen[2].keys, "PKey")) << "Q does not see P";
+    EXPECT_TRUE(contains(seen[1].keys, "GVersion")) << "C sees G";
+    EXPECT_FALSE(contains(seen[0].keys, "CVersion")) << "G comes before any C";
+    // The second G replaced the first: the last P sees version 4.
+    EXPECT_TRUE(contains(seen[5].keys, "GVersion"));
+    EXPECT_EQ(tray->environment().run.input_frames, 6u);
+}
+
+TEST(Tray, StopsAtTheEventLimit) {
+    auto tray = make({spec("ListSource", {{"stops", stops({"G", "P", "P", "P", "P", "P"})}}), spec("Recorder")});
+    const RunState& state = tray->run(3);
+    EXPECT_EQ(state.ending, RunEnding::event_limit);
+    ASSERT_EQ(seen.size(), 4u) << "G and three P frames";
+    EXPECT_EQ(state.input_frames, 4u);
+}
+
+TEST(Tray, AModuleErrorNamesTheModuleAndFrameAndClosesEveryModule) {
+    auto tray = make({spec("ListSource", {{"stops", stops({"P", "P", "P"})}}), spec("Recorder"),
+                      spec("Thrower", {{"at", ConfigValue::of("1")}})});
+    try {
+        tray->run();
+        FAIL() << "expected a ModuleError";
+    } catch (const ModuleError& e) {
+        EXPECT_EQ(e.module(), "Thrower");
+        EXPECT_EQ(e.frame(), "P frame (run 1, event 1) at input position 1");
+        EXPECT_EQ(e.message(), "deliberate");
+    }
+    EXPECT_EQ(tray->environment().run.ending, RunEnding::failed);
+    EXPECT_TRUE(recorder_closed_after_failure);
+}
+
+TEST(Tray, TheRngDependsOnTheFrameNotOnWhatRanBefore) {
+    auto all = make({spec("ListSource", {{"stops", stops({"P", "P", "P", "P", "P", "P"})}}), spec("Recorder")});
+    all->run();
+    const std::vector<Seen> everything = seen;
+    auto some = make({spec("ListSource", {{"stops", stops({"P", "P", "P", "P", "P", "P"})}}), spec("DropOdd"), spec("Recorder")});
+    some->run();
+    ASSERT_EQ(seen.size(), 3u);
+    for (const Seen& s : seen) EXPECT_EQ(s.draw, everything.at(std::size_t(s.event)).draw) << "event " << s.event;
+    auto other_seed = make({spec("ListSource", {{"stops", stops({"P"})}}), spec("Recorder")}, 2);
+    other_seed->run();
+    EXPECT_NE(seen.at(0).draw, everything.at(0).draw);
+}
+
+TEST(Tray, ShadowFramesPassEveryModuleUnseenAndFinishPushesGoDownstream) {
+    auto tray = make({spec("ListSource", {{"stops", stops({"P", "P"})}}), spec("ShadowAndFinish"), spec("Recorder")});
+    tray->run();
+    ASSERT_EQ(seen.size(), 3u) << "two P frames and the frame from finish(); no shadows";
+    EXPECT_EQ(seen[2].stop, 'X');
+    ASSERT_EQ(output.size(), 5u);
+    EXPECT_EQ(output[1]->stop(), Stop::shadow());
+    EXPECT_EQ(output[3]->stop(), Stop::shadow());
+    const auto usage = tray->usage();
+    EXPECT_EQ(usage[1].frames_in, 2u);
+    EXPECT_EQ(usage[1].frames_out, 5u);
+    EXPECT_EQ(usage[2].frames_in, 3u);
+}
+
+TEST(Tray, AStopSignalEndsTheRunCleanly) {
+    auto tray = make({spec("ListSource", {{"stops", stops({"P", "P"})}}), spec("Recorder")});
+    StopSignal::request(SIGTERM);
+    const RunState state = tray->run();
+    StopSignal::reset();
+    EXPECT_EQ(state.ending, RunEnding::stopped);
+    EXPECT_EQ(state.signal, SIGTERM);
+    EXPECT_EQ(state.reason, "stopped by SIGTERM");
+    EXPECT_TRUE(seen.empty());
+}
+
+TEST(TrayBuilder, ReportsEveryProblemWithItsLocation) {
+    ModuleSpec unknown = spec("Recordr");
+    unknown.where = {"p.yaml", 4};
+    ModuleSpec misplaced = spec("ListSource");
+    misplaced.name = "second";
+    misplaced.where = {"p.yaml", 6};
+    ModuleSpec bad_param = spec("Thrower", {{"at", ConfigValue::of("x", {"p.yaml", 9})}});
+    bad_param.where = {"p.yaml", 8};
+    ModuleSpec with_inner = spec("Recorder");
+    with_inner.name = "rec2";
+    with_inner.has_inner = true;
+    try {
+        build_tray({spec("ListSource"), unknown, misplaced, bad_param, with_inner}, {}, TrayRole::outer, registry());
+        FAIL() << "expected a ConfigError";
+    } catch (const ConfigError& e) {
+        const std::string m = e.what();
+        EXPECT_NE(m.find("4 problems in the pipeline"), std::string::npos) << m;
+        EXPECT_NE(m.find("p.yaml:4: unknown module 'Recordr'; did you mean 'Recorder'?"), std::string::npos) << m;
+        EXPECT_NE(m.find("p.yaml:6: module 'second' (ListSource): is a source and can only be the first module"),
+                  std::string::npos)
+            << m;
+        EXPECT_NE(m.find("p.yaml:8: module 'Thrower' (Thrower): parameter 'at' expects an integer, got 'x' (p.yaml:9)"),
+                  std::string::npos)
+            << m;
+        EXPECT_NE(m.find("takes no 'inner' section"), std::string::npos) << m;
+    }
+}
+
+TEST(TrayBuilder, TheFirstModuleMustBeASource) {
+    EXPECT_THROW(build_tray({spec("Recorder")}, {}, TrayRole::outer, registry()), ConfigError);
+    EXPECT_THROW(build_tray({spec("ListSource")}, {}, TrayRole::inner, registry()), ConfigError);
+    EXPECT_NO_THROW(build_tray({spec("Recorder")}, {}, TrayRole::inner, registry()));
+}
