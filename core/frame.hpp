@@ -96,10 +96,10 @@ public:
 
     FrameOrigin origin;
 
-    // The bytes this frame was decoded from, while the frame is unchanged since; lets a frame
-    // that only passes through be written or sent without re-encoding.
+    // The bytes this frame was decoded from or last encoded to, while the frame is unchanged
+    // since; lets a frame that only passes through be written or sent without re-encoding.
     const SharedBuffer& pristine_encoding() const noexcept { return encoded_; }
-    void set_pristine_encoding(SharedBuffer bytes) { encoded_ = std::move(bytes); }
+    void remember_encoding(SharedBuffer bytes) const { encoded_ = std::move(bytes); }
 
     // "Q frame (run 1, event 7)" or "G frame at input position 3", for messages.
     std::string describe() const;
@@ -110,7 +110,7 @@ private:
     Stop stop_;
     std::shared_ptr<ObjectTable> objects_;
     std::vector<MixedFrame> context_;
-    SharedBuffer encoded_;
+    mutable SharedBuffer encoded_;  // a cache: see pristine_encoding()
 };
 
 using FramePtr = std::shared_ptr<Frame>;

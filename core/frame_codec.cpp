@@ -15,9 +15,9 @@ static_assert(std::endian::native == std::endian::little, "the frame encoding is
 constexpr char magic[4] = {'M', 'T', 'F', 'R'};
 
 template <class T>
-void put_int(char*& out, T value) {
-    std::memcpy(out, &value, sizeof value);
-    out += sizeof value;
+void append_int(Buffer& out, T value) {
+    const auto* bytes = reinterpret_cast<const char*>(&value);
+    out.insert(out.end(), bytes, bytes + sizeof value);
 }
 
 // Reads fields from an encoded frame, checking every length against what is left.
@@ -64,30 +64,43 @@ private:
 SharedBuffer encode_frame(const Frame& frame) {
     if (frame.pristine_encoding()) return frame.pristine_encoding();
 
-    std::size_t size = frame_header_size + frame_trailer_size;
-    for (const auto& [key, object] : frame.own()) size += 4 + key.size() + 4 + object->type().size() + 8 + object->size();
+    // Objects that already have bytes are copied; fresh objects are serialized straight into the
+    // frame's buffer and keep a view of it, so each payload is encoded and copied once.
+    std::size_t known = frame_header_size + frame_trailer_size;
+    for (const auto& [key, object] : frame.own())
+        known += 4 + key.size() + 4 + object->type().size() + 8 + (object->encoded() ? object->size() : 0);
 
-    auto buffer = std::make_shared<Buffer>(size);
-    char* out = buffer->data();
-    std::memcpy(out, magic, sizeof magic);
-    out += sizeof magic;
-    put_int<std::uint16_t>(out, frame_format_version);
-    *out++ = frame.stop().code();
-    *out++ = 0;
-    put_int<std::uint32_t>(out, static_cast<std::uint32_t>(frame.own().size()));
+    auto buffer = std::make_shared<Buffer>();
+    Buffer& out = *buffer;
+    out.reserve(known);
+    out.insert(out.end(), magic, magic + sizeof magic);
+    append_int<std::uint16_t>(out, frame_format_version);
+    out.push_back(frame.stop().code());
+    out.push_back(0);
+    append_int<std::uint32_t>(out, static_cast<std::uint32_t>(frame.own().size()));
+
+    struct Fresh {
+        const Object* object;
+        std::size_t offset;
+        std::size_t size;
+    };
+    std::vector<Fresh> fresh;
     for (const auto& [key, object] : frame.own()) {
-        put_int<std::uint32_t>(out, static_cast<std::uint32_t>(key.size()));
-        std::memcpy(out, key.data(), key.size());
-        out += key.size();
-        put_int<std::uint32_t>(out, static_cast<std::uint32_t>(object->type().size()));
-        std::memcpy(out, object->type().data(), object->type().size());
-        out += object->type().size();
-        const ByteView& payload = object->bytes();
-        put_int<std::uint64_t>(out, payload.size());
-        if (payload.size()) std::memcpy(out, payload.data(), payload.size());
-        out += payload.size();
+        append_int<std::uint32_t>(out, static_cast<std::uint32_t>(key.size()));
+        out.insert(out.end(), key.begin(), key.end());
+        append_int<std::uint32_t>(out, static_cast<std::uint32_t>(object->type().size()));
+        out.insert(out.end(), object->type().begin(), object->type().end());
+        const std::size_t length_at = out.size();
+        append_int<std::uint64_t>(out, 0);  // patched below
+        const bool was_encoded = object->encoded();
+        object->encode_into(out);
+        const std::uint64_t length = out.size() - length_at - 8;
+        std::memcpy(out.data() + length_at, &length, sizeof length);
+        if (!was_encoded) fresh.push_back({object.get(), length_at + 8, length});
     }
-    put_int<std::uint32_t>(out, crc32c(buffer->data(), size - frame_trailer_size));
+    append_int<std::uint32_t>(out, crc32c(out.data(), out.size()));
+    for (const Fresh& f : fresh) f.object->adopt_bytes(ByteView(buffer, f.offset, f.size));
+    frame.remember_encoding(buffer);
     return buffer;
 }
 
@@ -134,7 +147,7 @@ FramePtr decode_frame(SharedBuffer bytes, Checksum checksum) {
     if (cursor.position() != all.size() - frame_trailer_size)
         throw SerializationError(fmt::format("frame encoding has {} stray bytes after its last key",
                                              all.size() - frame_trailer_size - cursor.position()));
-    frame->set_pristine_encoding(std::move(bytes));
+    frame->remember_encoding(std::move(bytes));
     return frame;
 }
 

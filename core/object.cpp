@@ -4,14 +4,22 @@ namespace mpitray {
 
 const ByteView& Object::bytes() const {
     if (payload_.empty()) {
-        const TypeCodec* codec = TypeRegistry::instance().find(cpp_type_);
-        if (codec == nullptr)  // cannot happen: from_value looked the codec up
-            throw SerializationError("object of type '" + type_ + "' has neither bytes nor a codec");
         auto buffer = std::make_shared<Buffer>();
-        codec->encode(value_.get(), *buffer);
+        encode_into(*buffer);
         payload_ = ByteView(std::move(buffer));
     }
     return payload_;
+}
+
+void Object::encode_into(Buffer& out) const {
+    if (!payload_.empty()) {
+        out.insert(out.end(), payload_.data(), payload_.data() + payload_.size());
+        return;
+    }
+    const TypeCodec* codec = TypeRegistry::instance().find(cpp_type_);
+    if (codec == nullptr)  // cannot happen: from_value looked the codec up
+        throw SerializationError("object of type '" + type_ + "' has neither bytes nor a codec");
+    codec->encode(value_.get(), out);
 }
 
 const std::shared_ptr<const void>& Object::decode(const TypeCodec& codec) const {

@@ -27,6 +27,12 @@ public:
 
     const std::string& type() const noexcept { return type_; }
     bool decoded() const noexcept { return value_ != nullptr; }
+    bool encoded() const noexcept { return !payload_.empty(); }
+
+    // Appends this object's encoding to `out` (the frame encoder writes fresh objects straight
+    // into the frame's buffer), then keeps `view` of it as the object's bytes.
+    void encode_into(Buffer& out) const;
+    void adopt_bytes(ByteView view) const { payload_ = std::move(view); }
 
     // The payload bytes; encodes once when the object came from a module.
     const ByteView& bytes() const;
