@@ -1,0 +1,48 @@
+// Uses an installed mpitray the way a physics project would: its own object type and module,
+// the built-in Generator, and the Writer.
+#include <mpitray/core/module_registry.hpp>
+#include <mpitray/core/pipeline.hpp>
+#include <mpitray/core/tray_builder.hpp>
+#include <mpitray/io/frame_file_reader.hpp>
+#include <mpitray/io/modules.hpp>
+#include <mpitray/modules/builtin.hpp>
+
+#include <cstdio>
+
+struct Track {
+    double zenith = 0, azimuth = 0;
+    template <class Archive>
+    void serialize(Archive& archive, unsigned) {
+        archive & zenith & azimuth;
+    }
+};
+MPITRAY_REGISTER_TYPE(Track, "Track");
+
+class Reconstruct : public mpitray::Module {
+public:
+    void physics(const mpitray::FramePtr& frame) override {
+        frame->put("Track", Track{rng().uniform(0, 3.14), rng().uniform(0, 6.28)});
+        push(frame);
+    }
+};
+MPITRAY_REGISTER_MODULE(Reconstruct, "Reconstruct", "fits a Track");
+
+int main(int argc, char** argv) {
+    if (argc != 2) return 2;
+    mpitray::register_builtin_modules();
+    mpitray::io::register_io_modules();
+    const std::string out = argv[1];
+    const auto pipeline = mpitray::parse_pipeline(
+        "seed: 5\ntray:\n- module: Generator\n  params: {events: 20}\n- module: Reconstruct\n"
+        "- module: Writer\n  params: {file: " + out + "}\n", "consumer.yaml");
+    mpitray::TrayEnvironment env;
+    env.seed = pipeline.seed;
+    auto tray = mpitray::build_tray(pipeline.tray, env, mpitray::TrayRole::outer);
+    tray->run();
+    mpitray::io::FrameFileReader reader(out);
+    int tracks = 0;
+    while (auto frame = reader.next())
+        if (frame->has("Track") && frame->at<Track>("Track").zenith >= 0) ++tracks;
+    std::printf("consumer: %d tracks\n", tracks);
+    return tracks == 20 ? 0 : 1;
+}
