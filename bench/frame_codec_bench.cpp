@@ -17,7 +17,7 @@ std::shared_ptr<const std::vector<std::uint8_t>> payload(std::size_t size) {
     return bytes;
 }
 
-SharedBuffer encoded(std::size_t size) {
+ByteView encoded(std::size_t size) {
     Frame frame(Stop::physics());
     frame.put("Payload", payload(size));
     return encode_frame(frame);
@@ -25,14 +25,14 @@ SharedBuffer encoded(std::size_t size) {
 
 void Memcpy(benchmark::State& state) {
     const auto size = static_cast<std::size_t>(state.range(0));
-    const SharedBuffer source = encoded(size);
-    std::vector<char> target(source->size());
+    const ByteView source = encoded(size);
+    std::vector<char> target(source.size());
     for (auto _ : state) {
-        std::memcpy(target.data(), source->data(), source->size());
+        std::memcpy(target.data(), source.data(), source.size());
         benchmark::DoNotOptimize(target.data());
         benchmark::ClobberMemory();
     }
-    state.SetBytesProcessed(std::int64_t(state.iterations()) * std::int64_t(source->size()));
+    state.SetBytesProcessed(std::int64_t(state.iterations()) * std::int64_t(source.size()));
 }
 
 void Encode(benchmark::State& state) {
@@ -42,29 +42,29 @@ void Encode(benchmark::State& state) {
     for (auto _ : state) {
         Frame frame(Stop::physics());  // a fresh object each time: nothing cached
         frame.put("Payload", value);
-        const SharedBuffer out = encode_frame(frame);
-        bytes = out->size();
-        benchmark::DoNotOptimize(out->data());
+        const ByteView out = encode_frame(frame);
+        bytes = out.size();
+        benchmark::DoNotOptimize(out.data());
     }
     state.SetBytesProcessed(std::int64_t(state.iterations()) * std::int64_t(bytes));
 }
 
 void DecodeLazy(benchmark::State& state) {
-    const SharedBuffer bytes = encoded(static_cast<std::size_t>(state.range(0)));
+    const ByteView bytes = encoded(static_cast<std::size_t>(state.range(0)));
     for (auto _ : state) {
         const FramePtr frame = decode_frame(bytes);
         benchmark::DoNotOptimize(frame.get());
     }
-    state.SetBytesProcessed(std::int64_t(state.iterations()) * std::int64_t(bytes->size()));
+    state.SetBytesProcessed(std::int64_t(state.iterations()) * std::int64_t(bytes.size()));
 }
 
 void DecodeFull(benchmark::State& state) {
-    const SharedBuffer bytes = encoded(static_cast<std::size_t>(state.range(0)));
+    const ByteView bytes = encoded(static_cast<std::size_t>(state.range(0)));
     for (auto _ : state) {
         const FramePtr frame = decode_frame(bytes);
         benchmark::DoNotOptimize(frame->get<std::vector<std::uint8_t>>("Payload")->data());
     }
-    state.SetBytesProcessed(std::int64_t(state.iterations()) * std::int64_t(bytes->size()));
+    state.SetBytesProcessed(std::int64_t(state.iterations()) * std::int64_t(bytes.size()));
 }
 
 }  // namespace

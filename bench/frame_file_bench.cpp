@@ -23,15 +23,16 @@ std::string scratch(const std::string& name) {
     return (fs::temp_directory_path() / ("mpitray_bench_" + std::to_string(::getpid()) + "_" + name)).string();
 }
 
-SharedBuffer frame_bytes(std::size_t payload) {
+std::shared_ptr<const Buffer> frame_bytes(std::size_t payload) {
     Frame frame(Stop::physics());
     std::vector<std::uint8_t> bytes(payload);
     for (std::size_t i = 0; i < payload; ++i) bytes[i] = std::uint8_t(i * 131 + 7);
     frame.put("Payload", std::move(bytes));
-    return encode_frame(frame);
+    const ByteView encoded = encode_frame(frame);
+    return std::make_shared<const Buffer>(encoded.data(), encoded.data() + encoded.size());
 }
 
-std::size_t frame_count(const SharedBuffer& frame) { return std::max<std::size_t>(1, total_bytes / frame->size()); }
+std::size_t frame_count(const std::shared_ptr<const Buffer>& frame) { return std::max<std::size_t>(1, total_bytes / frame->size()); }
 
 void write_raw(const std::string& path, const std::vector<char>& data) {
     hdf5::Handle file = hdf5::file(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), "create");
@@ -52,7 +53,7 @@ void write_raw(const std::string& path, const std::vector<char>& data) {
 }
 
 void RawHdf5Write(benchmark::State& state) {
-    const SharedBuffer frame = frame_bytes(std::size_t(state.range(0)));
+    const auto frame = frame_bytes(std::size_t(state.range(0)));
     std::vector<char> data;
     for (std::size_t i = 0; i < frame_count(frame); ++i) data.insert(data.end(), frame->begin(), frame->end());
     const std::string path = scratch("raw.h5");
@@ -62,7 +63,7 @@ void RawHdf5Write(benchmark::State& state) {
 }
 
 void WriterWrite(benchmark::State& state) {
-    const SharedBuffer frame = frame_bytes(std::size_t(state.range(0)));
+    const auto frame = frame_bytes(std::size_t(state.range(0)));
     const int compression = int(state.range(1));
     const std::string path = scratch("writer.h5");
     RunState done;
@@ -77,7 +78,7 @@ void WriterWrite(benchmark::State& state) {
 }
 
 void RawHdf5Read(benchmark::State& state) {
-    const SharedBuffer frame = frame_bytes(std::size_t(state.range(0)));
+    const auto frame = frame_bytes(std::size_t(state.range(0)));
     std::vector<char> data;
     for (std::size_t i = 0; i < frame_count(frame); ++i) data.insert(data.end(), frame->begin(), frame->end());
     const std::string path = scratch("raw_read.h5");
@@ -100,7 +101,7 @@ void RawHdf5Read(benchmark::State& state) {
 }
 
 void ReaderRead(benchmark::State& state) {
-    const SharedBuffer frame = frame_bytes(std::size_t(state.range(0)));
+    const auto frame = frame_bytes(std::size_t(state.range(0)));
     const std::string path = scratch("reader.h5");
     {
         RunState done;

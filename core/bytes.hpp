@@ -2,6 +2,7 @@
 // Byte buffers shared between frames, and the streambufs Boost archives read and write through.
 // A frame read from a file or a message keeps one shared buffer; each of its objects is a view
 // into it until someone decodes the object.
+#include <algorithm>
 #include <cstddef>
 #include <memory>
 #include <span>
@@ -22,15 +23,23 @@ public:
     explicit ByteView(SharedBuffer whole) : owner_(std::move(whole)), offset_(0), size_(owner_ ? owner_->size() : 0) {}
 
     const char* data() const noexcept { return owner_ ? owner_->data() + offset_ : nullptr; }
+    const SharedBuffer& owner() const noexcept { return owner_; }
     std::size_t size() const noexcept { return size_; }
     bool empty() const noexcept { return owner_ == nullptr; }
     std::span<const char> span() const noexcept { return {data(), size_}; }
+    // A part of this view, sharing the same buffer.
+    ByteView sub(std::size_t offset, std::size_t size) const { return ByteView(owner_, offset_ + offset, size); }
 
 private:
     SharedBuffer owner_;
     std::size_t offset_ = 0;
     std::size_t size_ = 0;
 };
+
+// Whether two views hold the same bytes.
+inline bool same_bytes(const ByteView& a, const ByteView& b) {
+    return a.size() == b.size() && (a.size() == 0 || std::equal(a.data(), a.data() + a.size(), b.data()));
+}
 
 // Appends whatever is written to it to a Buffer; no intermediate string copies.
 class AppendStreambuf : public std::streambuf {

@@ -27,12 +27,12 @@ void Frame::put_object(const std::string& key, std::shared_ptr<const Object> obj
                                              "erase the key first to replace it",
                                              key, describe(), stop_of(key).name()));
     objects_->emplace(key, std::move(object));
-    encoded_.reset();
+    encoded_ = {};
 }
 
 bool Frame::erase(const std::string& key) {
     bool erased = objects_->erase(key) != 0;
-    if (erased) encoded_.reset();
+    if (erased) encoded_ = {};
     return erased;
 }
 

@@ -98,8 +98,8 @@ public:
 
     // The bytes this frame was decoded from or last encoded to, while the frame is unchanged
     // since; lets a frame that only passes through be written or sent without re-encoding.
-    const SharedBuffer& pristine_encoding() const noexcept { return encoded_; }
-    void remember_encoding(SharedBuffer bytes) const { encoded_ = std::move(bytes); }
+    const ByteView& pristine_encoding() const noexcept { return encoded_; }
+    void remember_encoding(ByteView bytes) const { encoded_ = std::move(bytes); }
 
     // "Q frame (run 1, event 7)" or "G frame at input position 3", for messages.
     std::string describe() const;
@@ -110,7 +110,7 @@ private:
     Stop stop_;
     std::shared_ptr<ObjectTable> objects_;
     std::vector<MixedFrame> context_;
-    mutable SharedBuffer encoded_;  // a cache: see pristine_encoding()
+    mutable ByteView encoded_;  // a cache: see pristine_encoding()
 };
 
 using FramePtr = std::shared_ptr<Frame>;

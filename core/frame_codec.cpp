@@ -61,8 +61,8 @@ private:
 
 }  // namespace
 
-SharedBuffer encode_frame(const Frame& frame) {
-    if (frame.pristine_encoding()) return frame.pristine_encoding();
+ByteView encode_frame(const Frame& frame) {
+    if (!frame.pristine_encoding().empty()) return frame.pristine_encoding();
 
     // Objects that already have bytes are copied; fresh objects are serialized straight into the
     // frame's buffer and keep a view of it, so each payload is encoded and copied once.
@@ -100,8 +100,9 @@ SharedBuffer encode_frame(const Frame& frame) {
     }
     append_int<std::uint32_t>(out, crc32c(out.data(), out.size()));
     for (const Fresh& f : fresh) f.object->adopt_bytes(ByteView(buffer, f.offset, f.size));
-    frame.remember_encoding(buffer);
-    return buffer;
+    ByteView whole(std::move(buffer));
+    frame.remember_encoding(whole);
+    return whole;
 }
 
 std::uint32_t stored_checksum(std::span<const char> encoded) {
@@ -111,8 +112,8 @@ std::uint32_t stored_checksum(std::span<const char> encoded) {
     return crc;
 }
 
-FramePtr decode_frame(SharedBuffer bytes, Checksum checksum) {
-    const std::span<const char> all(*bytes);
+FramePtr decode_frame(ByteView bytes, Checksum checksum) {
+    const std::span<const char> all = bytes.span();
     if (all.size() < frame_header_size + frame_trailer_size)
         throw SerializationError(fmt::format("frame encoding is {} bytes, shorter than the smallest frame ({} bytes)",
                                              all.size(), frame_header_size + frame_trailer_size));
@@ -142,7 +143,7 @@ FramePtr decode_frame(SharedBuffer bytes, Checksum checksum) {
         const auto length = cursor.read_int<std::uint64_t>("payload length");
         const std::size_t offset = cursor.skip(length, "payload");
         if (frame->has_own(key)) throw SerializationError("frame encoding has key '" + key + "' twice");
-        frame->put_object(key, Object::from_bytes(std::move(type), ByteView(bytes, offset, length)));
+        frame->put_object(key, Object::from_bytes(std::move(type), bytes.sub(offset, length)));
     }
     if (cursor.position() != all.size() - frame_trailer_size)
         throw SerializationError(fmt::format("frame encoding has {} stray bytes after its last key",

@@ -25,15 +25,19 @@ inline constexpr std::uint16_t frame_format_version = 1;
 inline constexpr std::size_t frame_header_size = 12;
 inline constexpr std::size_t frame_trailer_size = 4;
 
-// The frame's own keys, encoded. A frame unchanged since it was decoded returns the bytes it
-// came from, without copying.
-SharedBuffer encode_frame(const Frame& frame);
+// The frame's own keys, encoded. A frame unchanged since it was decoded (or last encoded)
+// returns those bytes, without copying.
+ByteView encode_frame(const Frame& frame);
 
 enum class Checksum { verify, already_verified };
 
 // Decodes a whole encoded frame. Payloads stay bytes (views into `bytes`) until asked for.
 // Throws SerializationError on a bad magic, version, length or checksum.
-FramePtr decode_frame(SharedBuffer bytes, Checksum checksum = Checksum::verify);
+// `bytes` may be a part of a larger buffer (a message holding several frames).
+FramePtr decode_frame(ByteView bytes, Checksum checksum = Checksum::verify);
+inline FramePtr decode_frame(SharedBuffer bytes, Checksum checksum = Checksum::verify) {
+    return decode_frame(ByteView(std::move(bytes)), checksum);
+}
 
 // The checksum stored in an encoded frame's trailer (no verification).
 std::uint32_t stored_checksum(std::span<const char> encoded);

@@ -86,8 +86,7 @@ FrameFileWriter::~FrameFileWriter() {
 }
 
 void FrameFileWriter::write(const Frame& frame) {
-    const SharedBuffer encoded = encode_frame(frame);
-    write_encoded(*encoded);
+    write_encoded(encode_frame(frame).span());
 }
 
 void FrameFileWriter::write_encoded(std::span<const char> encoded) {
