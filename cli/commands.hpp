@@ -13,6 +13,7 @@ struct RunOptions {
     std::optional<std::uint64_t> events;
     std::optional<std::uint64_t> seed;
     bool quiet = false;
+    std::string metrics;  // JSON file for the dispatch metrics
 };
 
 int run_command(const RunOptions& options);

@@ -20,7 +20,8 @@ int main(int argc, char** argv) {
     run_cmd->add_option("--set", run.sets, "override a parameter: NAME.PARAM=VALUE (repeatable)");
     run_cmd->add_option("--events", run.events, "stop after N event frames from the source");
     run_cmd->add_option("--seed", run.seed, "override the pipeline's seed");
-    run_cmd->add_flag("--quiet,-q", run.quiet, "no usage summary");
+    run_cmd->add_flag("--quiet,-q", run.quiet, "no usage summary, no progress");
+    run_cmd->add_option("--metrics", run.metrics, "write the dispatch metrics (per rank, per packet) as JSON");
 
     std::string module_name;
     auto* modules_cmd = app.add_subcommand("modules", "list registered modules, or one module's parameters");

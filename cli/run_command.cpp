@@ -4,25 +4,89 @@
 #include <mpitray/core/pipeline.hpp>
 #include <mpitray/core/signals.hpp>
 #include <mpitray/core/tray_builder.hpp>
+#include <mpitray/dispatch/dispatch.hpp>
+#include <mpitray/dispatch/runtime.hpp>
+#include <mpitray/dispatch/worker.hpp>
 #include <mpitray/io/modules.hpp>
 #include <mpitray/modules/builtin.hpp>
+#include <mpitray/shadowframes/mpi.hpp>
 
 #include <fmt/format.h>
 
 #include <cstdio>
 #include <cstring>
+#include <optional>
+#include <unistd.h>
 
 namespace mpitray::cli {
 
 void register_all_modules() {
     register_builtin_modules();
     io::register_io_modules();
+    register_dispatch_module();
 }
 
 void print_error(const std::string& message) { std::fprintf(stderr, "mpitray: error: %s\n", message.c_str()); }
 
+namespace {
+
+std::string local_host() {
+    char name[256] = {};
+    gethostname(name, sizeof name - 1);
+    return name;
+}
+
+// Rank 0's part: the whole outer tray.
+int run_dispatcher(Tray& tray, const RunOptions& options) {
+    try {
+        const RunState& state = tray.run(options.events);
+        if (!options.quiet) {
+            std::fputs(format_usage(tray.usage(), tray.wall_seconds()).c_str(), stdout);
+            std::fputs(dispatch_runtime().summary.c_str(), stdout);
+        }
+        if (state.ending == RunEnding::stopped) {
+            std::fprintf(stderr, "mpitray: %s after %llu input frames; outputs are closed and marked 'stopped'\n",
+                         state.reason.c_str(), static_cast<unsigned long long>(state.input_frames));
+            return exit_stopped;
+        }
+        return exit_success;
+    } catch (const std::exception& e) {
+        print_error(e.what());
+        std::fprintf(stderr, "mpitray: outputs written so far are closed and marked 'failed'\n");
+        return exit_failure;
+    }
+}
+
+}  // namespace
+
 int run_command(const RunOptions& options) {
+    // MPI only when a launcher started us: a plain `mpitray run` needs no MPI at all.
+    std::optional<mpi::Session> session;
+    std::optional<mpi::Communicator> comm;
+    DispatchRuntime& runtime = dispatch_runtime();
+    runtime.host = local_host();
+    runtime.progress = !options.quiet;
+    runtime.expected_events = options.events;
+    runtime.metrics_file = options.metrics;
+    if (mpi::launched_by_mpi()) {
+        try {
+            session.emplace(nullptr, nullptr);
+            comm.emplace();
+        } catch (const Error& e) {
+            print_error(e.what());
+            return exit_failure;
+        }
+        runtime.comm = &*comm;
+        runtime.host = session->host();
+    }
+    const int rank = comm ? comm->rank() : 0;
+    const int ranks = comm ? comm->size() : 1;
+    StopSignal::install();
+
+    // Configuration: every rank builds its part; the first error (by rank) is printed once.
     std::unique_ptr<Tray> tray;
+    std::unique_ptr<WorkerProcess> worker;
+    std::string error;
     try {
         Pipeline pipeline = load_pipeline(options.pipeline);
         for (const std::string& set : options.sets) apply_override(pipeline, set);
@@ -30,29 +94,40 @@ int run_command(const RunOptions& options) {
         environment.seed = options.seed.value_or(pipeline.seed);
         environment.pipeline_file = pipeline.file;
         environment.pipeline_text = pipeline.text;
-        tray = build_tray(pipeline.tray, std::move(environment), TrayRole::outer);
-    } catch (const ConfigError& e) {
-        print_error(e.what());
-        return exit_usage;
-    } catch (const Error& e) {  // e.g. an output that cannot be created, found while configuring
-        print_error(e.what());
+        const ModuleSpec* dispatch = find_dispatch(pipeline);
+        if (rank == 0) {
+            tray = build_tray(pipeline.tray, std::move(environment), TrayRole::outer);
+            if (ranks > 1 && dispatch == nullptr)
+                std::fprintf(stderr, "mpitray: warning: the pipeline has no Dispatch module; ranks 1 to %d have nothing to do\n",
+                             ranks - 1);
+        } else if (dispatch != nullptr) {
+            worker = std::make_unique<WorkerProcess>(*dispatch, std::move(environment), *comm, runtime.host);
+        }
+    } catch (const Error& e) {  // configuration errors, and an output that cannot be created
+        error = e.what();
+    }
+    if (comm && ranks > 1) {
+        try {
+            error = mpi::first_error_across_ranks(*comm, error);
+        } catch (const Error& e) {
+            error = e.what();
+        }
+    }
+    if (!error.empty()) {
+        if (rank == 0) print_error(error);
         return exit_usage;
     }
 
-    StopSignal::install();
+    if (rank == 0) return run_dispatcher(*tray, options);
+    if (!worker) return exit_success;
     try {
-        const RunState& state = tray->run(options.events);
-        if (!options.quiet) std::fputs(format_usage(tray->usage(), tray->wall_seconds()).c_str(), stdout);
-        if (state.ending == RunEnding::stopped) {
-            std::fprintf(stderr, "mpitray: %s after %llu input frames; outputs are closed and marked 'stopped'\n",
-                         state.reason.c_str(), static_cast<unsigned long long>(state.input_frames));
-            return exit_signal_base + state.signal;
-        }
+        worker->run();
         return exit_success;
     } catch (const std::exception& e) {
-        print_error(e.what());
-        std::fprintf(stderr, "mpitray: outputs written so far are closed and marked 'failed'\n");
-        return exit_failure;
+        // Nothing the dispatcher can be told about: end the whole job rather than leave it waiting.
+        std::fprintf(stderr, "mpitray: error on rank %d (%s): %s\n", rank, runtime.host.c_str(), e.what());
+        std::fflush(stderr);
+        session->abort(exit_failure);
     }
 }
 

@@ -47,6 +47,15 @@ public:
     void set_parameter(const std::string& name, const ConfigValue& value);
     void check_required_parameters() const;
 
+    // Names a module built by the framework itself rather than from a pipeline entry.
+    void identify(std::string name, std::string type) {
+        name_ = std::move(name);
+        type_ = std::move(type);
+    }
+
+    // Only the framework's Reply module sees shadow frames; the tray carries them past all others.
+    virtual bool sees_shadow_frames() const { return false; }
+
     // Only modules that run a section of their own (Dispatch) take an inner list.
     virtual bool accepts_inner() const { return false; }
     virtual void set_inner(std::vector<ModuleSpec> /*inner*/) {}

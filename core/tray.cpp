@@ -2,6 +2,7 @@
 
 #include <mpitray/core/signals.hpp>
 
+#include <algorithm>
 #include <cstring>
 #include <ctime>
 
@@ -40,6 +41,12 @@ void Tray::add(std::unique_ptr<Module> module) {
     slot.usage.type = module->type();
     slot.module = std::move(module);
     slots_.push_back(std::move(slot));
+}
+
+void Tray::add_front(std::unique_ptr<Module> module) {
+    add(std::move(module));
+    std::rotate(slots_.begin(), slots_.end() - 1, slots_.end());
+    for (std::size_t i = 0; i < slots_.size(); ++i) slots_[i].module->index_ = i;
 }
 
 void Tray::configure() {
@@ -98,11 +105,11 @@ void Tray::deliver(std::size_t index, FramePtr frame) {
         if (output_) output_(std::move(frame));
         return;
     }
-    if (frame->stop() == Stop::shadow()) {  // carried past every module; none can see or drop it
-        deliver(index + 1, std::move(frame));
+    Slot& slot = slots_[index];
+    if (frame->stop() == Stop::shadow() && !slot.module->sees_shadow_frames()) {
+        deliver(index + 1, std::move(frame));  // carried past user modules: none can see or drop it
         return;
     }
-    Slot& slot = slots_[index];
     slot.mixer->mix(*frame);
     ++slot.usage.frames_in;
     invoke(index, frame.get(), [&] { slot.module->process(frame); });

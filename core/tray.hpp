@@ -32,6 +32,8 @@ public:
 
     // Appends a module (already named and given its parameters).
     void add(std::unique_ptr<Module> module);
+    // Puts a module first: a worker's Receiver goes in front of an inner section built from a file.
+    void add_front(std::unique_ptr<Module> module);
     std::size_t size() const noexcept { return slots_.size(); }
     Module& module(std::size_t index) { return *slots_.at(index).module; }
 

@@ -152,7 +152,7 @@ sleep 1.5
 kill -TERM "$pid"
 wait "$pid"
 code=$?
-check test "$code" -eq 143 "SIGTERM exits 143 (got $code)"
+check test "$code" -eq 75 "a SIGTERM stop exits 75 (got $code)"
 check grep -q "stopped by SIGTERM after [0-9]* input frames" slow.log "the stop is reported"
 check test "$(status_of stopped.h5)" = stopped "the stopped run's output is marked stopped"
 frames=$(attr_of stopped.h5 input_frames)

@@ -1,0 +1,366 @@
+#include <mpitray/dispatch/dispatch.hpp>
+
+#include <mpitray/core/module_registry.hpp>
+#include <mpitray/core/signals.hpp>
+#include <mpitray/core/tray_builder.hpp>
+#include <mpitray/dispatch/loopback_channel.hpp>
+#include <mpitray/dispatch/mpi_channel.hpp>
+#include <mpitray/dispatch/progress.hpp>
+#include <mpitray/dispatch/runtime.hpp>
+
+#include <fmt/format.h>
+
+#include <ctime>
+#include <fstream>
+
+namespace mpitray {
+namespace {
+
+double seconds_since(std::int64_t start_ns) { return double(monotonic_ns() - start_ns) * 1e-9; }
+
+double process_cpu_seconds() {
+    timespec ts{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return double(ts.tv_sec) + double(ts.tv_nsec) * 1e-9;
+}
+
+bool contains_dispatch(const std::vector<ModuleSpec>& modules) {
+    for (const ModuleSpec& m : modules)
+        if (m.type == "Dispatch" || contains_dispatch(m.inner)) return true;
+    return false;
+}
+
+// How long a stop signal lets in-flight packets finish before they are abandoned.
+constexpr double stop_grace_seconds = 20.0;
+// How long a worker may take to acknowledge a stop after a failure.
+constexpr double shutdown_grace_seconds = 10.0;
+
+}  // namespace
+
+Dispatch::Dispatch() {
+    add_parameter<std::string>("schedule", "dynamic (to the worker with the fewest packets in flight) or round-robin",
+                               "dynamic");
+    add_parameter<std::int64_t>("credits", "packets in flight per worker", 2);
+    add_parameter<std::int64_t>("window",
+                                "reorder buffer cap: packets and metadata frames sent but not yet written out; "
+                                "0: 4 x workers x credits + 16",
+                                0);
+    add_parameter<std::int64_t>("window_bytes", "reorder buffer cap in bytes of results waiting for their turn",
+                                std::int64_t{256} << 20);
+    add_parameter<std::string>("packet_stop", "the stop that starts a packet; following event frames join it", "Q");
+    add_parameter<std::vector<std::string>>("metadata_stops", "stops sent to every worker, in stream order",
+                                            {"G", "C", "D", "S", "I"});
+    add_parameter<std::string>("on_error", "abort (end the run) or skip (drop the packet, log it)", "abort");
+    add_parameter<std::string>("failure_log", "frame file for the input of skipped packets (on_error: skip)", "");
+}
+
+Dispatch::~Dispatch() = default;
+
+void Dispatch::configure() {
+    const std::string schedule = parameter<std::string>("schedule");
+    if (schedule == "dynamic") schedule_ = Schedule::dynamic;
+    else if (schedule == "round-robin") schedule_ = Schedule::round_robin;
+    else throw config_error("must be 'dynamic' or 'round-robin', not '" + schedule + "'", "schedule");
+    const auto credits = parameter<std::int64_t>("credits");
+    if (credits < 1 || credits > 1024) throw config_error("must be 1 to 1024", "credits");
+    credits_ = int(credits);
+    const auto window = parameter<std::int64_t>("window");
+    if (window < 0) throw config_error("must be 0 (automatic) or more", "window");
+    const auto window_bytes = parameter<std::int64_t>("window_bytes");
+    if (window_bytes < 1) throw config_error("must be 1 or more", "window_bytes");
+    window_bytes_ = std::size_t(window_bytes);
+    packet_stop_ = parse_stop(parameter<std::string>("packet_stop"));
+    metadata_stops_ = StopSet(parameter<std::vector<std::string>>("metadata_stops"));
+    if (metadata_stops_.contains(packet_stop_)) throw config_error("is also a metadata stop", "packet_stop");
+    const std::string on_error = parameter<std::string>("on_error");
+    if (on_error == "abort") on_error_ = OnError::abort;
+    else if (on_error == "skip") on_error_ = OnError::skip;
+    else throw config_error("must be 'abort' or 'skip', not '" + on_error + "'", "on_error");
+    failure_log_path_ = parameter<std::string>("failure_log");
+    if (!failure_log_path_.empty() && on_error_ != OnError::skip)
+        throw config_error("is only written with on_error: skip", "failure_log");
+    if (contains_dispatch(inner_)) throw config_error("cannot run a Dispatch inside its inner section");
+
+    const DispatchRuntime& runtime = dispatch_runtime();
+    if (runtime.comm != nullptr && runtime.comm->size() > 1) {
+        channel_ = std::make_unique<MpiChannel>(*runtime.comm);
+    } else {
+        TrayEnvironment inner_environment = environment();
+        inner_environment.run = {};
+        channel_ = std::make_unique<LoopbackChannel>(build_tray(inner_, inner_environment, TrayRole::inner));
+    }
+    workers_.resize(std::size_t(channel_->workers()));
+    window_ = window > 0 ? std::size_t(window) : 4 * workers_.size() * std::size_t(credits_) + 16;
+    if (!failure_log_path_.empty()) {
+        const TrayEnvironment& env = environment();
+        failure_log_ = std::make_unique<io::FrameFileWriter>(
+            failure_log_path_, io::Provenance{env.pipeline_file, env.pipeline_text, env.seed});
+    }
+    metrics_.ranks = channel_->workers() + (runtime.comm ? 1 : 0);
+    metrics_.schedule = schedule;
+    metrics_.credits = credits_;
+    metrics_.window = window_;
+    metrics_.window_bytes = window_bytes_;
+    progress_ = std::make_unique<Progress>(runtime.progress, runtime.expected_events);
+}
+
+void Dispatch::process(const FramePtr& frame) {
+    const Stop stop = frame->stop();
+    if (metadata_stops_.contains(stop)) {
+        send_packet();
+        broadcast_metadata(frame);
+    } else if (stop == packet_stop_) {
+        send_packet();
+        packet_.push_back(frame);
+        packet_has_start_ = true;
+    } else if (packet_has_start_) {
+        packet_.push_back(frame);  // a dependent frame joins the open packet
+    } else {
+        packet_.push_back(frame);  // no packet structure: the frame is a packet of its own
+        send_packet();
+    }
+}
+
+void Dispatch::send_packet() {
+    if (packet_.empty()) return;
+    wait_for_room();
+    const int worker = pick_worker();
+    const Seq seq = reorder_.open();
+    OutgoingMessage message(MessageHeader{seq, message_flags::reply, 0}, packet_);
+    metrics_.bytes_sent += message.size();
+    metrics_.frames_in += packet_.size();
+    ++metrics_.packets;
+    InFlight& entry = in_flight_[value(seq)];
+    entry.worker = worker;
+    entry.sent_ns = monotonic_ns();
+    if (on_error_ == OnError::skip) entry.input = packet_;
+    ++workers_[std::size_t(worker)].in_flight;
+    int total = 0;
+    for (const Worker& w : workers_) total += w.in_flight;
+    metrics_.peak_in_flight = std::max(metrics_.peak_in_flight, total);
+    channel_->send(worker, Tag::packet, std::move(message));
+    packet_.clear();
+    packet_has_start_ = false;
+    while (pump(false)) {
+    }
+}
+
+void Dispatch::broadcast_metadata(const FramePtr& frame) {
+    wait_for_room();
+    const Seq seq = reorder_.open();
+    // Every worker runs it; the least busy one sends its result back.
+    int replier = 0;
+    for (int w = 1; w < int(workers_.size()); ++w)
+        if (workers_[std::size_t(w)].in_flight < workers_[std::size_t(replier)].in_flight) replier = w;
+    for (int w = 0; w < int(workers_.size()); ++w) {
+        const std::uint32_t flags = message_flags::metadata | (w == replier ? message_flags::reply : 0u);
+        OutgoingMessage message(MessageHeader{seq, flags, 0}, {frame});
+        metrics_.bytes_sent += message.size();
+        channel_->send(w, Tag::metadata, std::move(message));
+    }
+    ++metrics_.metadata;
+    ++metrics_.frames_in;
+    InFlight& entry = in_flight_[value(seq)];
+    entry.worker = replier;
+    entry.metadata = true;
+    entry.sent_ns = monotonic_ns();
+    latest_metadata_[frame->stop()] = frame;
+    while (pump(false)) {
+    }
+}
+
+void Dispatch::wait_for_room() {
+    while (reorder_.slots() >= window_ || reorder_.bytes() >= window_bytes_) pump(true);
+}
+
+int Dispatch::pick_worker() {
+    const int n = int(workers_.size());
+    while (true) {
+        if (schedule_ == Schedule::round_robin) {
+            if (workers_[std::size_t(next_worker_)].in_flight < credits_) {
+                const int chosen = next_worker_;
+                next_worker_ = (next_worker_ + 1) % n;
+                return chosen;
+            }
+        } else {
+            int best = -1;
+            for (int i = 0; i < n; ++i) {
+                const int w = (next_worker_ + i) % n;
+                const int load = workers_[std::size_t(w)].in_flight;
+                if (load < credits_ && (best < 0 || load < workers_[std::size_t(best)].in_flight)) best = w;
+            }
+            if (best >= 0) {
+                next_worker_ = (best + 1) % n;
+                return best;
+            }
+        }
+        pump(true);
+    }
+}
+
+bool Dispatch::pump(bool wait) {
+    if (auto incoming = channel_->poll()) {
+        handle(*incoming);
+        return true;
+    }
+    if (wait) channel_->idle();
+    return false;
+}
+
+void Dispatch::handle(const Incoming& incoming) {
+    const Message message = parse_message(ByteView(incoming.bytes));
+    switch (incoming.tag) {
+        case Tag::result: {
+            auto it = in_flight_.find(value(message.header.seq));
+            if (it == in_flight_.end())
+                throw Error(fmt::format("rank {} sent a result for packet {}, which is not in flight",
+                                        channel_->rank_of(incoming.worker), value(message.header.seq)));
+            if (!it->second.metadata) --workers_[std::size_t(it->second.worker)].in_flight;
+            const double end = progress_->elapsed();
+            metrics_.timeline.push_back({value(message.header.seq), channel_->rank_of(incoming.worker),
+                                         end - double(message.header.busy_ns) * 1e-9, end});
+            metrics_.frames_out += message.frames.size();
+            metrics_.bytes_received += incoming.bytes->size();
+            reorder_.fill({message.header.seq, message.frames, incoming.bytes->size()});
+            in_flight_.erase(it);
+            emit_ready();
+            break;
+        }
+        case Tag::failure: {
+            FailureReport report = parse_failure(message);
+            if (message.header.flags & message_flags::metadata) report.frame += " (a metadata frame)";
+            on_failure(report);
+            break;
+        }
+        case Tag::finished: workers_[std::size_t(incoming.worker)].finished = message.frames; break;
+        case Tag::stats:
+            reports_.push_back(parse_report(message));
+            workers_[std::size_t(incoming.worker)].done = true;
+            break;
+        default:
+            throw Error(fmt::format("rank {} sent an unexpected {} message", channel_->rank_of(incoming.worker),
+                                    tag_name(incoming.tag)));
+    }
+}
+
+void Dispatch::on_failure(const FailureReport& report) {
+    if (failure_) return;  // the run is already ending; the first failure is the one reported
+    const std::uint64_t seq = value(report.seq);
+    auto it = in_flight_.find(seq);
+    const bool packet = it != in_flight_.end() && !it->second.metadata;
+    if (packet) --workers_[std::size_t(it->second.worker)].in_flight;
+
+    const std::string where = fmt::format("{}{} on rank {} ({}), packet {}", report.frame,
+                                          report.frame.empty() ? "" : ",", report.rank, report.host, seq);
+    if (on_error_ == OnError::skip && packet) {
+        ++metrics_.skipped;
+        std::fprintf(stderr, "mpitray: skipped packet %llu: module '%s' failed on %s: %s\n",
+                     static_cast<unsigned long long>(seq), report.module.c_str(), where.c_str(), report.message.c_str());
+        log_failure(it->second, report);
+        reorder_.fill({report.seq, {}, 0});  // the packet counts as dropped
+        in_flight_.erase(it);
+        emit_ready();
+        return;
+    }
+    // Abort: write every result before the failed input, then end the run.
+    failure_ = report;
+    while (value(reorder_.next_to_pop()) < seq) pump(true);
+    throw ModuleError(report.module.empty() ? "Dispatch" : report.module, where, report.message);
+}
+
+void Dispatch::log_failure(const InFlight& input, const FailureReport& report) {
+    if (!failure_log_) return;
+    // The metadata the packet saw, so running the inner section on the log replays the failure.
+    for (const auto& [stop, frame] : latest_metadata_) {
+        if (logged_metadata_[stop] == frame.get()) continue;
+        failure_log_->write(*frame);
+        logged_metadata_[stop] = frame.get();
+    }
+    for (const FramePtr& frame : input.input) failure_log_->write(*frame);
+    (void)report;
+}
+
+void Dispatch::emit_ready() {
+    while (auto result = reorder_.pop()) {
+        for (const FramePtr& frame : result->frames) push(frame);
+        progress_->done(1);
+    }
+}
+
+void Dispatch::finish() {
+    send_packet();
+    const std::int64_t drain_start = monotonic_ns();
+    bool abandoned = false;
+    while (!reorder_.empty()) {
+        if (StopSignal::received() && seconds_since(drain_start) > stop_grace_seconds) {
+            abandoned = true;  // a stop was asked for and the stragglers are late: keep what is complete
+            break;
+        }
+        pump(true);
+    }
+    shut_down(abandoned ? Tag::stop : Tag::end_of_stream);
+    if (!abandoned)
+        for (const Worker& worker : workers_)
+            for (const FramePtr& frame : worker.finished) push(frame);
+    channel_->flush();
+    progress_->finish();
+    if (failure_log_) failure_log_->close(environment().run);
+    report();
+}
+
+void Dispatch::shut_down(Tag how) {
+    if (ended_) return;
+    ended_ = true;
+    for (int w = 0; w < int(workers_.size()); ++w) channel_->send(w, how, OutgoingMessage(MessageHeader{}, {}));
+    const std::int64_t start = monotonic_ns();
+    auto all_done = [&] {
+        for (const Worker& w : workers_)
+            if (!w.done) return false;
+        return true;
+    };
+    while (!all_done()) {
+        if (how == Tag::stop && seconds_since(start) > shutdown_grace_seconds) break;
+        pump(true);
+    }
+}
+
+void Dispatch::close_after_failure() noexcept {
+    try {
+        if (channel_) shut_down(Tag::stop);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "mpitray: while stopping the workers: %s\n", e.what());
+    }
+    try {
+        if (failure_log_ && failure_log_->is_open()) failure_log_->close(environment().run);
+        if (progress_) progress_->finish();
+        report();
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "mpitray: %s\n", e.what());
+    }
+}
+
+void Dispatch::report() {
+    metrics_.peak_reorder_slots = reorder_.peak_slots();
+    metrics_.peak_reorder_bytes = reorder_.peak_bytes();
+    metrics_.wall_seconds = progress_ ? progress_->elapsed() : 0.0;
+    metrics_.cpu_seconds = process_cpu_seconds();
+    metrics_.workers = reports_;
+    std::sort(metrics_.workers.begin(), metrics_.workers.end(),
+              [](const WorkerReport& a, const WorkerReport& b) { return a.rank < b.rank; });
+    DispatchRuntime& runtime = dispatch_runtime();
+    runtime.summary = format_dispatch_summary(metrics_);
+    if (!runtime.metrics_file.empty()) {
+        std::ofstream out(runtime.metrics_file);
+        out << dispatch_metrics_json(metrics_);
+        if (!out) std::fprintf(stderr, "mpitray: cannot write metrics to '%s'\n", runtime.metrics_file.c_str());
+    }
+}
+
+void register_dispatch_module() {
+    ModuleRegistry::instance().add({"Dispatch",
+                                    "runs its inner section on MPI worker ranks (in this process with one rank) and "
+                                    "pushes the results in input order",
+                                    [] { return std::make_unique<Dispatch>(); }});
+}
+
+}  // namespace mpitray

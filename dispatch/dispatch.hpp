@@ -1,0 +1,94 @@
+#pragma once
+// The Dispatch module (design.md, "The dispatch contract"): sits in the serial tray on rank 0,
+// sends packets to workers and metadata frames to all of them, and pushes the results downstream
+// in input order. With one rank, its inner section runs in this process through the same path.
+#include <mpitray/core/module.hpp>
+#include <mpitray/core/stop_set.hpp>
+#include <mpitray/dispatch/dispatch_metrics.hpp>
+#include <mpitray/dispatch/worker_channel.hpp>
+#include <mpitray/dispatch/worker_report.hpp>
+#include <mpitray/io/frame_file_writer.hpp>
+#include <mpitray/receiver/packet_feeder.hpp>
+#include <mpitray/shadowframes/reorder_buffer.hpp>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace mpitray {
+
+class Progress;
+
+class Dispatch : public Module {
+public:
+    Dispatch();
+    ~Dispatch() override;
+
+    bool accepts_inner() const override { return true; }
+    void set_inner(std::vector<ModuleSpec> inner) override { inner_ = std::move(inner); }
+    void configure() override;
+    void process(const FramePtr& frame) override;
+    void finish() override;
+    void close_after_failure() noexcept override;
+
+private:
+    enum class Schedule { dynamic, round_robin };
+    enum class OnError { abort, skip };
+
+    struct Worker {
+        int in_flight = 0;           // packets sent, result not yet back
+        bool done = false;           // its stats message arrived
+        std::vector<FramePtr> finished;  // frames its inner section pushed in Finish
+    };
+    struct InFlight {
+        int worker = -1;             // the worker that replies
+        bool metadata = false;
+        std::vector<FramePtr> input;  // kept for the failure log
+        std::int64_t sent_ns = 0;
+    };
+
+    void send_packet();
+    void broadcast_metadata(const FramePtr& frame);
+    void wait_for_room();
+    int pick_worker();
+    bool pump(bool wait);  // handles one incoming message, or waits a little
+    void handle(const Incoming& incoming);
+    void on_failure(const FailureReport& report);
+    void log_failure(const InFlight& input, const FailureReport& report);
+    void emit_ready();
+    void shut_down(Tag how);
+    void report();
+
+    // Parameters
+    Schedule schedule_ = Schedule::dynamic;
+    int credits_ = 2;
+    std::size_t window_ = 0;
+    std::size_t window_bytes_ = 0;
+    Stop packet_stop_ = Stop::daq();
+    StopSet metadata_stops_;
+    OnError on_error_ = OnError::abort;
+    std::string failure_log_path_;
+    std::vector<ModuleSpec> inner_;
+
+    // State
+    std::unique_ptr<WorkerChannel> channel_;
+    std::vector<Worker> workers_;
+    ReorderBuffer reorder_;
+    std::map<std::uint64_t, InFlight> in_flight_;
+    std::vector<FramePtr> packet_;     // being assembled
+    bool packet_has_start_ = false;    // it began with a packet-start frame
+    int next_worker_ = 0;              // round-robin position, and the dynamic tie-breaker
+    bool ended_ = false;               // end_of_stream or stop sent
+    std::optional<FailureReport> failure_;
+    std::unique_ptr<io::FrameFileWriter> failure_log_;
+    std::map<Stop, FramePtr> latest_metadata_;   // inputs, for the failure log
+    std::map<Stop, const Frame*> logged_metadata_;
+    std::vector<WorkerReport> reports_;
+    DispatchMetrics metrics_;
+    std::unique_ptr<Progress> progress_;
+};
+
+void register_dispatch_module();
+
+}  // namespace mpitray

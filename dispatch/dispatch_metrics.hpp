@@ -1,0 +1,44 @@
+#pragma once
+// What the dispatcher measured: the usage summary across ranks printed at the end of a run, and
+// the same as JSON (`mpitray run --metrics FILE`), with a per-packet timeline a plot can draw.
+#include <mpitray/dispatch/worker_report.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace mpitray {
+
+struct PacketSpan {
+    std::uint64_t seq = 0;
+    int rank = 0;
+    double start = 0;  // seconds since the dispatcher started; start = end - worker's busy time
+    double end = 0;    // when the result reached the dispatcher
+};
+
+struct DispatchMetrics {
+    int ranks = 1;
+    std::string schedule;
+    int credits = 0;
+    std::size_t window = 0;
+    std::size_t window_bytes = 0;
+    std::uint64_t packets = 0;
+    std::uint64_t metadata = 0;
+    std::uint64_t skipped = 0;
+    std::uint64_t frames_in = 0;
+    std::uint64_t frames_out = 0;
+    std::uint64_t bytes_sent = 0;
+    std::uint64_t bytes_received = 0;
+    std::size_t peak_reorder_slots = 0;
+    std::size_t peak_reorder_bytes = 0;
+    int peak_in_flight = 0;
+    double wall_seconds = 0;
+    double cpu_seconds = 0;  // the dispatcher process
+    std::vector<WorkerReport> workers;
+    std::vector<PacketSpan> timeline;
+};
+
+std::string format_dispatch_summary(const DispatchMetrics& metrics);
+std::string dispatch_metrics_json(const DispatchMetrics& metrics);
+
+}  // namespace mpitray

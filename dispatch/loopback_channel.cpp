@@ -1,0 +1,56 @@
+#include <mpitray/dispatch/loopback_channel.hpp>
+
+#include <mpitray/dispatch/runtime.hpp>
+#include <mpitray/dispatch/worker_report.hpp>
+#include <mpitray/reply/reply.hpp>
+
+namespace mpitray {
+
+LoopbackChannel::LoopbackChannel(std::unique_ptr<Tray> inner)
+    : tray_(std::move(inner)), link_(*this), feeder_(link_, 0, dispatch_runtime().host) {
+    auto reply = std::make_unique<Reply>(link_);
+    reply->identify("Reply", "Reply");
+    tray_->add(std::move(reply));
+}
+
+void LoopbackChannel::send(int /*worker*/, Tag tag, OutgoingMessage message) {
+    switch (tag) {
+        case Tag::metadata:
+        case Tag::packet: {
+            // Through the bytes, exactly as an MPI worker gets them.
+            const SharedBuffer bytes = message.flatten();
+            const Message parsed = parse_message(ByteView(bytes));
+            feeder_.feed(parsed, bytes->size(), [this](FramePtr frame) { tray_->feed(std::move(frame)); });
+            break;
+        }
+        case Tag::end_of_stream: finish(false); break;
+        case Tag::stop: finish(true); break;
+        default: throw Error("the in-process worker got a " + tag_name(tag) + " message");
+    }
+}
+
+void LoopbackChannel::finish(bool stopped) {
+    if (finished_) return;
+    finished_ = true;
+    link_.stopped = stopped;
+    if (stopped) {
+        tray_->fail("the run was stopped");
+        send(Tag::finished, OutgoingMessage(MessageHeader{}, {}));
+    } else {
+        tray_->finish();  // the Reply sends the finished message
+    }
+    WorkerReport report{0, dispatch_runtime().host, link_.stats, tray_->usage()};
+    report.usage.pop_back();  // the Reply
+    send(Tag::stats, report_message(report));
+}
+
+void LoopbackChannel::send(Tag tag, OutgoingMessage message) { queue_.push_back({0, tag, message.flatten()}); }
+
+std::optional<Incoming> LoopbackChannel::poll() {
+    if (queue_.empty()) return std::nullopt;
+    Incoming next = std::move(queue_.front());
+    queue_.pop_front();
+    return next;
+}
+
+}  // namespace mpitray

@@ -1,0 +1,37 @@
+#pragma once
+// One worker in the dispatcher's own process: the inner section runs in an inner tray with a
+// Reply at its end, fed the same protocol messages an MPI worker gets, synchronously.
+#include <mpitray/core/tray.hpp>
+#include <mpitray/dispatch/worker_channel.hpp>
+#include <mpitray/receiver/packet_feeder.hpp>
+#include <mpitray/shadowframes/worker_link.hpp>
+
+#include <deque>
+#include <memory>
+
+namespace mpitray {
+
+class LoopbackChannel : public WorkerChannel, private ResultSink {
+public:
+    // `inner` is the configured inner section; a Reply is appended to it here.
+    explicit LoopbackChannel(std::unique_ptr<Tray> inner);
+
+    int workers() const override { return 1; }
+    int rank_of(int) const override { return 0; }
+    void send(int worker, Tag tag, OutgoingMessage message) override;
+    std::optional<Incoming> poll() override;
+    void idle() override {}
+    void flush() override {}
+
+private:
+    void send(Tag tag, OutgoingMessage message) override;  // ResultSink: the Reply's messages
+    void finish(bool stopped);
+
+    std::unique_ptr<Tray> tray_;
+    WorkerLink link_;
+    PacketFeeder feeder_;
+    std::deque<Incoming> queue_;
+    bool finished_ = false;
+};
+
+}  // namespace mpitray

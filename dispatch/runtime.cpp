@@ -1,0 +1,10 @@
+#include <mpitray/dispatch/runtime.hpp>
+
+namespace mpitray {
+
+DispatchRuntime& dispatch_runtime() {
+    static DispatchRuntime runtime;
+    return runtime;
+}
+
+}  // namespace mpitray

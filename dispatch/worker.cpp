@@ -1,0 +1,47 @@
+#include <mpitray/dispatch/worker.hpp>
+
+#include <mpitray/core/tray_builder.hpp>
+#include <mpitray/dispatch/worker_report.hpp>
+#include <mpitray/receiver/receiver.hpp>
+#include <mpitray/reply/reply.hpp>
+
+namespace mpitray {
+
+const ModuleSpec* find_dispatch(const Pipeline& pipeline) {
+    const ModuleSpec* found = nullptr;
+    for (const ModuleSpec& m : pipeline.tray) {
+        if (m.type != "Dispatch") continue;
+        if (found)
+            throw ConfigError(m.where.str() + ": a pipeline may have one Dispatch module (the other is at " +
+                              found->where.str() + ")");
+        found = &m;
+    }
+    return found;
+}
+
+WorkerProcess::WorkerProcess(const ModuleSpec& dispatch, TrayEnvironment environment, mpi::Communicator& comm,
+                             std::string host)
+    : comm_(comm), host_(std::move(host)), link_(*this) {
+    tray_ = build_tray(dispatch.inner, std::move(environment), TrayRole::inner);
+    auto receiver = std::make_unique<Receiver>(link_, comm_, host_);
+    receiver->identify("Receiver", "Receiver");
+    tray_->add_front(std::move(receiver));
+    auto reply = std::make_unique<Reply>(link_);
+    reply->identify("Reply", "Reply");
+    tray_->add(std::move(reply));
+}
+
+WorkerProcess::~WorkerProcess() = default;
+
+void WorkerProcess::send(Tag tag, OutgoingMessage message) { comm_.send(0, tag, std::move(message)); }
+
+void WorkerProcess::run() {
+    tray_->run();
+    WorkerReport report{comm_.rank(), host_, link_.stats, tray_->usage()};
+    report.usage.erase(report.usage.begin());  // the Receiver
+    report.usage.pop_back();                   // the Reply
+    send(Tag::stats, report_message(report));
+    comm_.flush();
+}
+
+}  // namespace mpitray

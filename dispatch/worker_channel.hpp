@@ -1,0 +1,33 @@
+#pragma once
+// How the Dispatch module reaches its workers: MPI ranks 1..N-1, or, with one rank, an inner tray
+// in its own process. Both carry the same protocol messages, so results pass through the same
+// shadow-frame and reorder path either way (design.md §8).
+#include <mpitray/shadowframes/message.hpp>
+
+#include <optional>
+#include <string>
+
+namespace mpitray {
+
+struct Incoming {
+    int worker = 0;  // 0 .. workers()-1
+    Tag tag{};
+    SharedBuffer bytes;
+};
+
+class WorkerChannel {
+public:
+    virtual ~WorkerChannel() = default;
+    virtual int workers() const = 0;
+    // The worker's MPI rank (0 for the in-process worker).
+    virtual int rank_of(int worker) const = 0;
+    virtual void send(int worker, Tag tag, OutgoingMessage message) = 0;
+    // A message from any worker, if one is there.
+    virtual std::optional<Incoming> poll() = 0;
+    // Pauses briefly before the next poll (lets sends progress).
+    virtual void idle() = 0;
+    // Waits until everything sent has left.
+    virtual void flush() = 0;
+};
+
+}  // namespace mpitray

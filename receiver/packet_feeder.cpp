@@ -1,0 +1,52 @@
+#include <mpitray/receiver/packet_feeder.hpp>
+
+#include <mpitray/shadowframes/shadow_frame.hpp>
+
+namespace mpitray {
+
+OutgoingMessage failure_message(const FailureReport& report, std::uint32_t flags) {
+    auto frame = make_frame(Stop('!'));
+    frame->put<std::int64_t>("rank", report.rank);
+    frame->put("host", report.host);
+    frame->put("module", report.module);
+    frame->put("frame", report.frame);
+    frame->put("message", report.message);
+    return OutgoingMessage(MessageHeader{report.seq, flags, 0}, {frame});
+}
+
+FailureReport parse_failure(const Message& message) {
+    FailureReport report;
+    report.seq = message.header.seq;
+    if (message.frames.empty()) return report;
+    const Frame& f = *message.frames.front();
+    report.rank = static_cast<int>(f.at<std::int64_t>("rank"));
+    report.host = f.at<std::string>("host");
+    report.module = f.at<std::string>("module");
+    report.frame = f.at<std::string>("frame");
+    report.message = f.at<std::string>("message");
+    return report;
+}
+
+void PacketFeeder::feed(const Message& message, std::size_t message_bytes, const std::function<void(FramePtr)>& push) {
+    const bool metadata = (message.header.flags & message_flags::metadata) != 0;
+    link_.stats.bytes_in += message_bytes;
+    ++(metadata ? link_.stats.metadata : link_.stats.packets);
+    link_.input_started_ns = monotonic_ns();
+    try {
+        for (const FramePtr& frame : message.frames) push(frame);
+        push(make_shadow_frame({message.header.seq, message.header.flags}));
+    } catch (const Error& e) {
+        link_.collected.clear();
+        ++link_.stats.failures;
+        FailureReport report{message.header.seq, rank_, host_, {}, {}, e.what()};
+        if (const auto* module_error = dynamic_cast<const ModuleError*>(&e)) {
+            report.module = module_error->module();
+            report.frame = module_error->frame();
+            report.message = module_error->message();
+        }
+        link_.sink.send(Tag::failure, failure_message(report, message.header.flags));
+    }
+    link_.stats.busy_ns += monotonic_ns() - link_.input_started_ns;
+}
+
+}  // namespace mpitray

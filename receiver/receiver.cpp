@@ -1,0 +1,36 @@
+#include <mpitray/receiver/receiver.hpp>
+
+#include <fmt/format.h>
+
+namespace mpitray {
+
+namespace {
+constexpr int dispatcher_rank = 0;
+}
+
+Receiver::Receiver(WorkerLink& link, mpi::Communicator& comm, std::string host)
+    : link_(link), comm_(comm), feeder_(link, comm.rank(), std::move(host)) {}
+
+bool Receiver::produce() {
+    const std::int64_t waiting_since = monotonic_ns();
+    const mpi::Received received = comm_.receive(dispatcher_rank);
+    link_.stats.idle_ns += monotonic_ns() - waiting_since;
+    switch (received.tag) {
+        case Tag::metadata:
+        case Tag::packet: {
+            const Message message = parse_message(ByteView(received.bytes));
+            feeder_.feed(message, received.bytes->size(), [this](FramePtr frame) { push(std::move(frame)); });
+            return true;
+        }
+        case Tag::end_of_stream: return false;
+        case Tag::stop:
+            link_.stopped = true;
+            return false;
+        default:
+            throw MpiError(fmt::format("rank {} got an unexpected {} message from the dispatcher", comm_.rank(),
+                                       tag_name(received.tag)),
+                           0);
+    }
+}
+
+}  // namespace mpitray

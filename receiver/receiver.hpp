@@ -1,0 +1,23 @@
+#pragma once
+// The Receiver: the first module of the inner tray on MPI ranks >= 1. It takes metadata frames
+// and packets from the dispatcher, pushes their frames and then a shadow frame, and ends the
+// tray on end_of_stream (or stop, when the run is abandoned).
+#include <mpitray/core/module.hpp>
+#include <mpitray/receiver/packet_feeder.hpp>
+#include <mpitray/shadowframes/mpi.hpp>
+
+namespace mpitray {
+
+class Receiver : public Module {
+public:
+    Receiver(WorkerLink& link, mpi::Communicator& comm, std::string host);
+    bool is_source() const override { return true; }
+    bool produce() override;
+
+private:
+    WorkerLink& link_;
+    mpi::Communicator& comm_;
+    PacketFeeder feeder_;
+};
+
+}  // namespace mpitray

@@ -1,0 +1,29 @@
+#include <mpitray/reply/reply.hpp>
+
+#include <mpitray/shadowframes/shadow_frame.hpp>
+
+namespace mpitray {
+
+void Reply::process(const FramePtr& frame) {
+    if (frame->stop() != Stop::shadow()) {
+        link_.collected.push_back(frame);
+        return;
+    }
+    const ShadowInfo info = shadow_info(*frame);
+    if (info.flags & message_flags::reply) {
+        OutgoingMessage result(MessageHeader{info.seq, info.flags, monotonic_ns() - link_.input_started_ns},
+                               link_.collected);
+        link_.stats.bytes_out += result.size();
+        link_.sink.send(Tag::result, std::move(result));
+    }
+    link_.collected.clear();
+}
+
+void Reply::finish() {
+    OutgoingMessage finished(MessageHeader{}, link_.stopped ? std::vector<FramePtr>{} : link_.collected);
+    link_.stats.bytes_out += finished.size();
+    link_.sink.send(Tag::finished, std::move(finished));
+    link_.collected.clear();
+}
+
+}  // namespace mpitray

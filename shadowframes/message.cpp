@@ -1,0 +1,107 @@
+#include <mpitray/shadowframes/message.hpp>
+
+#include <mpitray/core/frame_codec.hpp>
+
+#include <fmt/format.h>
+
+#include <cstring>
+
+namespace mpitray {
+namespace {
+
+constexpr char magic[4] = {'M', 'T', 'M', 'S'};
+constexpr std::uint16_t message_version = 1;
+constexpr std::size_t header_size = 32;
+constexpr std::size_t descriptor_size = 24;
+
+template <class T>
+void put(char*& out, T value) {
+    std::memcpy(out, &value, sizeof value);
+    out += sizeof value;
+}
+
+template <class T>
+T take(const char*& in) {
+    T value;
+    std::memcpy(&value, in, sizeof value);
+    in += sizeof value;
+    return value;
+}
+
+}  // namespace
+
+OutgoingMessage::OutgoingMessage(const MessageHeader& header, const std::vector<FramePtr>& frames) {
+    std::vector<ByteView> encoded;
+    encoded.reserve(frames.size());
+    for (const FramePtr& frame : frames) encoded.push_back(encode_frame(*frame));
+
+    auto head = std::make_shared<Buffer>(header_size + descriptor_size * frames.size());
+    char* out = head->data();
+    std::memcpy(out, magic, sizeof magic);
+    out += sizeof magic;
+    put<std::uint16_t>(out, message_version);
+    put<std::uint16_t>(out, 0);
+    put<std::uint64_t>(out, value(header.seq));
+    put<std::uint32_t>(out, header.flags);
+    put<std::uint32_t>(out, static_cast<std::uint32_t>(frames.size()));
+    put<std::int64_t>(out, header.busy_ns);
+    for (std::size_t i = 0; i < frames.size(); ++i) {
+        put<std::uint64_t>(out, frames[i]->origin.position);
+        put<std::uint64_t>(out, frames[i]->origin.lineage);
+        put<std::uint64_t>(out, encoded[i].size());
+    }
+    pieces_.push_back(ByteView(std::move(head)));
+    size_ = pieces_.front().size();
+    for (ByteView& bytes : encoded) {
+        size_ += bytes.size();
+        pieces_.push_back(std::move(bytes));
+    }
+}
+
+SharedBuffer OutgoingMessage::flatten() const {
+    auto whole = std::make_shared<Buffer>();
+    whole->reserve(size_);
+    for (const ByteView& piece : pieces_) whole->insert(whole->end(), piece.data(), piece.data() + piece.size());
+    return whole;
+}
+
+Message parse_message(const ByteView& bytes) {
+    if (bytes.size() < header_size || std::memcmp(bytes.data(), magic, sizeof magic) != 0)
+        throw SerializationError(fmt::format("not a protocol message ({} bytes)", bytes.size()));
+    const char* in = bytes.data() + sizeof magic;
+    const auto version = take<std::uint16_t>(in);
+    if (version != message_version)
+        throw SerializationError(fmt::format("protocol message version {} (this build speaks {}): are all ranks "
+                                             "running the same mpitray?",
+                                             version, message_version));
+    take<std::uint16_t>(in);
+    Message message;
+    message.header.seq = Seq{take<std::uint64_t>(in)};
+    message.header.flags = take<std::uint32_t>(in);
+    const auto count = take<std::uint32_t>(in);
+    message.header.busy_ns = take<std::int64_t>(in);
+    if (bytes.size() < header_size + descriptor_size * std::size_t(count))
+        throw SerializationError("protocol message is shorter than its frame list");
+
+    std::size_t offset = header_size + descriptor_size * std::size_t(count);
+    message.frames.reserve(count);
+    for (std::uint32_t i = 0; i < count; ++i) {
+        FrameOrigin origin;
+        origin.position = take<std::uint64_t>(in);
+        origin.lineage = take<std::uint64_t>(in);
+        const auto length = take<std::uint64_t>(in);
+        if (length > bytes.size() - offset)
+            throw SerializationError(fmt::format("protocol message frame {} runs past the message's end", i));
+        try {
+            FramePtr frame = decode_frame(bytes.sub(offset, length));
+            frame->origin = origin;
+            message.frames.push_back(std::move(frame));
+        } catch (const SerializationError& e) {
+            throw SerializationError(fmt::format("protocol message frame {}: {}", i, e.what()));
+        }
+        offset += length;
+    }
+    return message;
+}
+
+}  // namespace mpitray

@@ -1,0 +1,50 @@
+#pragma once
+// A protocol message: a header and zero or more frames with their origins. The frames are not
+// copied into the message: an OutgoingMessage lists the header and each frame's encoded bytes,
+// and the MPI layer sends them as one message (a derived datatype over those buffers).
+//
+//   header   magic "MTMS" (4), version (2), reserved (2), seq (8), flags (4), frame count (4),
+//            busy nanoseconds (8)
+//   per frame: input position (8), lineage (8), encoded length (8)
+//   then each frame's encoding (docs/file-format.md), back to back
+#include <mpitray/core/bytes.hpp>
+#include <mpitray/core/frame.hpp>
+#include <mpitray/shadowframes/protocol.hpp>
+
+#include <cstdint>
+#include <vector>
+
+namespace mpitray {
+
+struct MessageHeader {
+    Seq seq{};
+    std::uint32_t flags = 0;
+    std::int64_t busy_ns = 0;  // results: time the worker spent on this input
+};
+
+class OutgoingMessage {
+public:
+    OutgoingMessage() = default;
+    OutgoingMessage(const MessageHeader& header, const std::vector<FramePtr>& frames);
+
+    // The pieces to send, in order: the header block, then each frame's bytes.
+    const std::vector<ByteView>& pieces() const noexcept { return pieces_; }
+    std::size_t size() const noexcept { return size_; }
+    std::size_t frame_count() const noexcept { return pieces_.empty() ? 0 : pieces_.size() - 1; }
+    // All pieces copied into one buffer (loopback, and small MPI messages).
+    SharedBuffer flatten() const;
+
+private:
+    std::vector<ByteView> pieces_;
+    std::size_t size_ = 0;
+};
+
+struct Message {
+    MessageHeader header;
+    std::vector<FramePtr> frames;  // origins restored; payloads lazy views into the message
+};
+
+// Parses a received message. Throws SerializationError when it is damaged.
+Message parse_message(const ByteView& bytes);
+
+}  // namespace mpitray

@@ -1,0 +1,189 @@
+#include <mpitray/shadowframes/mpi.hpp>
+
+#include <fmt/format.h>
+
+#include <climits>
+#include <cstdlib>
+#include <thread>
+#include <vector>
+
+namespace mpitray::mpi {
+namespace {
+
+// Larger blocks are split: MPI counts and block lengths are ints.
+constexpr std::size_t max_block = std::size_t{1} << 30;
+// Smaller messages are copied into one buffer: cheaper than a derived datatype.
+constexpr std::size_t flatten_below = 256 << 10;
+
+std::string error_string(int rc) {
+    char text[MPI_MAX_ERROR_STRING];
+    int length = 0;
+    if (MPI_Error_string(rc, text, &length) != MPI_SUCCESS) return "MPI error " + std::to_string(rc);
+    return std::string(text, std::size_t(length));
+}
+
+// A datatype of exactly `size` bytes, for receiving messages past INT_MAX bytes.
+MPI_Datatype byte_type(std::size_t size) {
+    const std::size_t blocks = size / max_block;
+    const std::size_t rest = size % max_block;
+    MPI_Datatype block;
+    check(MPI_Type_contiguous(int(max_block), MPI_BYTE, &block), "MPI_Type_contiguous");
+    int lengths[2] = {int(blocks), int(rest)};
+    MPI_Aint displacements[2] = {0, MPI_Aint(blocks * max_block)};
+    MPI_Datatype types[2] = {block, MPI_BYTE};
+    MPI_Datatype whole;
+    check(MPI_Type_create_struct(rest ? 2 : 1, lengths, displacements, types, &whole), "MPI_Type_create_struct");
+    check(MPI_Type_commit(&whole), "MPI_Type_commit");
+    MPI_Type_free(&block);
+    return whole;
+}
+
+}  // namespace
+
+bool launched_by_mpi() {
+    for (const char* variable : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE", "MPI_LOCALNRANKS"})
+        if (std::getenv(variable)) return true;
+    return false;
+}
+
+void check(int rc, const char* what) {
+    if (rc != MPI_SUCCESS) throw MpiError(std::string(what) + ": " + error_string(rc), rc);
+}
+
+Session::Session(int* argc, char*** argv) {
+    int provided = 0;
+    check(MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided), "MPI_Init_thread");
+    // Errors come back as return codes, which check() turns into exceptions.
+    check(MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN), "MPI_Comm_set_errhandler");
+    check(MPI_Comm_rank(MPI_COMM_WORLD, &rank_), "MPI_Comm_rank");
+    check(MPI_Comm_size(MPI_COMM_WORLD, &size_), "MPI_Comm_size");
+    char name[MPI_MAX_PROCESSOR_NAME];
+    int length = 0;
+    check(MPI_Get_processor_name(name, &length), "MPI_Get_processor_name");
+    host_.assign(name, std::size_t(length));
+}
+
+Session::~Session() {
+    int finalized = 0;
+    MPI_Finalized(&finalized);
+    if (!finalized) MPI_Finalize();
+}
+
+void Session::abort(int code) const {
+    MPI_Abort(MPI_COMM_WORLD, code);
+    std::_Exit(code);
+}
+
+Communicator::Communicator(MPI_Comm comm) : comm_(comm) {
+    check(MPI_Comm_rank(comm_, &rank_), "MPI_Comm_rank");
+    check(MPI_Comm_size(comm_, &size_), "MPI_Comm_size");
+}
+
+Communicator::~Communicator() {
+    // Sends still under way belong to a run that is being abandoned: cancel rather than wait.
+    for (PendingSend& send : pending_)
+        if (send.request != MPI_REQUEST_NULL) MPI_Request_free(&send.request);
+}
+
+void Communicator::send(int destination, Tag tag, OutgoingMessage message) {
+    PendingSend& send = pending_.emplace_back();
+    send.message = std::move(message);
+    const int mpi_tag = static_cast<int>(tag);
+    if (send.message.size() < flatten_below) {
+        send.flat = send.message.flatten();
+        check(MPI_Isend(send.flat->data(), int(send.flat->size()), MPI_BYTE, destination, mpi_tag, comm_, &send.request),
+              "MPI_Isend");
+        return;
+    }
+    // One message straight from the header and the frames' own buffers.
+    std::vector<int> lengths;
+    std::vector<MPI_Aint> addresses;
+    for (const ByteView& piece : send.message.pieces()) {
+        for (std::size_t at = 0; at < piece.size(); at += max_block) {
+            MPI_Aint address;
+            check(MPI_Get_address(piece.data() + at, &address), "MPI_Get_address");
+            addresses.push_back(address);
+            lengths.push_back(int(std::min(max_block, piece.size() - at)));
+        }
+    }
+    MPI_Datatype type;
+    check(MPI_Type_create_hindexed(int(lengths.size()), lengths.data(), addresses.data(), MPI_BYTE, &type),
+          "MPI_Type_create_hindexed");
+    check(MPI_Type_commit(&type), "MPI_Type_commit");
+    const int rc = MPI_Isend(MPI_BOTTOM, 1, type, destination, mpi_tag, comm_, &send.request);
+    MPI_Type_free(&type);  // MPI keeps it until the send completes
+    check(rc, "MPI_Isend");
+}
+
+std::size_t Communicator::progress() {
+    for (auto it = pending_.begin(); it != pending_.end();) {
+        int done = 0;
+        check(MPI_Test(&it->request, &done, MPI_STATUS_IGNORE), "MPI_Test");
+        it = done ? pending_.erase(it) : std::next(it);
+    }
+    return pending_.size();
+}
+
+void Communicator::flush() {
+    Backoff backoff;
+    while (progress() != 0) backoff.wait();
+}
+
+std::optional<Received> Communicator::try_receive(int source) {
+    int found = 0;
+    MPI_Message handle;
+    MPI_Status status;
+    check(MPI_Improbe(source, MPI_ANY_TAG, comm_, &found, &handle, &status), "MPI_Improbe");
+    if (!found) return std::nullopt;
+    MPI_Count count = 0;
+    check(MPI_Get_elements_x(&status, MPI_BYTE, &count), "MPI_Get_elements_x");
+    auto bytes = std::make_shared<Buffer>(std::size_t(count));
+    if (count <= INT_MAX) {
+        check(MPI_Mrecv(bytes->data(), int(count), MPI_BYTE, &handle, MPI_STATUS_IGNORE), "MPI_Mrecv");
+    } else {
+        MPI_Datatype type = byte_type(std::size_t(count));
+        const int rc = MPI_Mrecv(bytes->data(), 1, type, &handle, MPI_STATUS_IGNORE);
+        MPI_Type_free(&type);
+        check(rc, "MPI_Mrecv");
+    }
+    return Received{status.MPI_SOURCE, static_cast<Tag>(status.MPI_TAG), std::move(bytes)};
+}
+
+Received Communicator::receive(int source) {
+    Backoff backoff;
+    while (true) {
+        if (auto received = try_receive(source)) return std::move(*received);
+        progress();
+        backoff.wait();
+    }
+}
+
+std::string first_error_across_ranks(const Communicator& comm, const std::string& mine) {
+    // Each rank's error length, then the first failing rank sends its text to everyone.
+    const int length = int(mine.size());
+    std::vector<int> lengths(std::size_t(comm.size()));
+    check(MPI_Allgather(&length, 1, MPI_INT, lengths.data(), 1, MPI_INT, comm.get()), "MPI_Allgather");
+    int first = -1;
+    for (int r = 0; r < comm.size(); ++r)
+        if (lengths[std::size_t(r)] > 0) {
+            first = r;
+            break;
+        }
+    if (first < 0) return {};
+    std::string text = comm.rank() == first ? mine : std::string(std::size_t(lengths[std::size_t(first)]), '\0');
+    check(MPI_Bcast(text.data(), int(text.size()), MPI_CHAR, first, comm.get()), "MPI_Bcast");
+    return first == 0 ? text : "on rank " + std::to_string(first) + ": " + text;
+}
+
+void Backoff::wait() {
+    // A few immediate retries first: when messages flow, the next one is usually there.
+    if (spins_ < 4) {
+        ++spins_;
+        std::this_thread::yield();
+        return;
+    }
+    std::this_thread::sleep_for(delay_);
+    delay_ = std::min(cap_, delay_ * 2);
+}
+
+}  // namespace mpitray::mpi

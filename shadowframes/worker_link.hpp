@@ -1,0 +1,37 @@
+#pragma once
+// What the Receiver (or the in-process feeder) and the Reply module of one worker share: where
+// results go, the frames collected since the last shadow frame, and the worker's counters.
+#include <mpitray/core/frame.hpp>
+#include <mpitray/shadowframes/result_sink.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <vector>
+
+namespace mpitray {
+
+struct WorkerStats {
+    std::uint64_t packets = 0;
+    std::uint64_t metadata = 0;
+    std::uint64_t failures = 0;
+    std::uint64_t bytes_in = 0;
+    std::uint64_t bytes_out = 0;
+    std::int64_t busy_ns = 0;  // running the inner section
+    std::int64_t idle_ns = 0;  // waiting for the next message
+};
+
+inline std::int64_t monotonic_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+struct WorkerLink {
+    explicit WorkerLink(ResultSink& result_sink) : sink(result_sink) {}
+    ResultSink& sink;
+    std::vector<FramePtr> collected;  // reached the Reply since the last shadow frame
+    std::int64_t input_started_ns = 0;
+    bool stopped = false;             // told to stop: the run is abandoned
+    WorkerStats stats;
+};
+
+}  // namespace mpitray
