@@ -8,6 +8,13 @@
 #define MPITRAY_VERSION "unknown"
 #endif
 
+namespace {
+// Unsigned counts: CLI11 would silently wrap "-1" into a huge number.
+const CLI::Validator non_negative(
+    [](std::string& text) { return text.empty() || text[0] == '-' ? std::string("must be 0 or more") : std::string(); },
+    "N>=0");
+}  // namespace
+
 int main(int argc, char** argv) {
     using namespace mpitray::cli;
     CLI::App app{"mpitray: run the expensive middle of an event pipeline on many MPI ranks", "mpitray"};
@@ -17,9 +24,10 @@ int main(int argc, char** argv) {
     RunOptions run;
     auto* run_cmd = app.add_subcommand("run", "run a pipeline file");
     run_cmd->add_option("pipeline", run.pipeline, "the pipeline YAML file")->required();
-    run_cmd->add_option("--set", run.sets, "override a parameter: NAME.PARAM=VALUE (repeatable)");
-    run_cmd->add_option("--events", run.events, "stop after N event frames from the source");
-    run_cmd->add_option("--seed", run.seed, "override the pipeline's seed");
+    run_cmd->add_option("--set", run.sets, "override a parameter: NAME.PARAM=VALUE (repeatable)")->allow_extra_args(false)->take_all();
+    run_cmd->add_option("--events", run.events, "stop after N event frames from the source")
+        ->check(non_negative);
+    run_cmd->add_option("--seed", run.seed, "override the pipeline's seed")->check(non_negative);
     run_cmd->add_flag("--quiet,-q", run.quiet, "no usage summary, no progress");
     run_cmd->add_option("--metrics", run.metrics, "write the dispatch metrics (per rank, per packet) as JSON");
 
@@ -31,7 +39,7 @@ int main(int argc, char** argv) {
     std::optional<std::uint64_t> dump_limit;
     auto* dump_cmd = app.add_subcommand("dump", "list the frames of a frame file: index, stop, keys, types, sizes");
     dump_cmd->add_option("file", dump_file, "the frame file")->required();
-    dump_cmd->add_option("--limit", dump_limit, "show only the first N frames");
+    dump_cmd->add_option("--limit", dump_limit, "show only the first N frames")->check(non_negative);
 
     std::string diff_a, diff_b;
     auto* diff_cmd = app.add_subcommand("diff", "exit 0 if two frame files hold the same frames in the same order");

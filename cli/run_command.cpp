@@ -94,6 +94,14 @@ int run_command(const RunOptions& options) {
         environment.seed = options.seed.value_or(pipeline.seed);
         environment.pipeline_file = pipeline.file;
         environment.pipeline_text = pipeline.text;
+        for (const std::string& set : options.sets) environment.overrides += " --set " + set;
+        if (options.seed) environment.overrides += fmt::format(" --seed {}", *options.seed);
+        if (options.events) environment.overrides += fmt::format(" --events {}", *options.events);
+        if (!environment.overrides.empty()) environment.overrides.erase(0, 1);
+        if (rank == 0 && !pipeline.has_seed && !options.seed)
+            std::fprintf(stderr, "mpitray: warning: no seed in '%s' and no --seed: using seed 0 (give every job of a "
+                                 "campaign its own --seed)\n",
+                         pipeline.file.c_str());
         const ModuleSpec* dispatch = find_dispatch(pipeline);
         if (rank == 0) {
             tray = build_tray(pipeline.tray, std::move(environment), TrayRole::outer);
@@ -114,6 +122,7 @@ int run_command(const RunOptions& options) {
         }
     }
     if (!error.empty()) {
+        if (tray) tray->abandon();  // another rank failed: remove the outputs this one created
         if (rank == 0) print_error(error);
         return exit_usage;
     }

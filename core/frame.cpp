@@ -22,10 +22,10 @@ Frame& Frame::operator=(const Frame& other) {
 
 void Frame::put_object(const std::string& key, std::shared_ptr<const Object> object) {
     if (key.empty()) throw SerializationError("cannot put an object with an empty key into " + describe());
-    if (has(key))
-        throw SerializationError(fmt::format("key '{}' is already in {} (from its {} frame); objects are immutable, "
-                                             "erase the key first to replace it",
-                                             key, describe(), stop_of(key).name()));
+    if (has_own(key))
+        throw SerializationError(fmt::format("key '{}' is already in {}; objects are immutable, erase the key first "
+                                             "to replace it",
+                                             key, describe()));
     objects_->emplace(key, std::move(object));
     encoded_ = {};
 }

@@ -47,8 +47,9 @@ public:
 
     Stop stop() const noexcept { return stop_; }
 
-    // Adds an object under `key`. A key the frame already has (own or mixed in) is an error:
-    // objects are immutable, so "replace" is an explicit erase then put.
+    // Adds an object under `key`. A key the frame already owns is an error: objects are
+    // immutable, so "replace" is an explicit erase then put. A key only mixed in from another
+    // frame may be put: the frame's own object hides the other (a P frame's EventHeader hides its Q's).
     template <class T>
     void put(const std::string& key, std::shared_ptr<const T> value) {
         put_object(key, Object::from_value<T>(std::move(value)));

@@ -12,8 +12,10 @@ void FrameMixer::mix(Frame& frame) {
         if (other != stop) context.push_back({other, objects});
     frame.set_context(std::move(context));
 
-    if (metadata) latest_metadata_[stop] = frame.shared_objects();
-    else if (stop == Stop::daq()) latest_daq_ = frame.shared_objects();
+    // A snapshot of the keys (the objects are shared): what later modules put into this frame
+    // must not change what this module's input sees, as in IceTray.
+    if (metadata) latest_metadata_[stop] = std::make_shared<const ObjectTable>(frame.own());
+    else if (stop == Stop::daq()) latest_daq_ = std::make_shared<const ObjectTable>(frame.own());
 }
 
 }  // namespace mpitray

@@ -72,6 +72,9 @@ public:
     virtual void finish() {}
     // The run failed: close files marked as failed. Must not throw.
     virtual void close_after_failure() noexcept {}
+    // The run never started (configuration failed, here or on another rank): remove what
+    // configure() created. Must not throw.
+    virtual void abandon() noexcept {}
 
 protected:
     template <class T>

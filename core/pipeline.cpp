@@ -128,6 +128,7 @@ Pipeline parse_pipeline(const std::string& text, const std::string& file) {
             auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), pipeline.seed);
             if (s.empty() || ec != std::errc() || end != s.data() + s.size())
                 parser.fail(field.second, "'seed' must be a non-negative integer");
+            pipeline.has_seed = true;
         } else if (key == "tray") {
             pipeline.tray = parser.modules(field.second, "'tray'");
             have_tray = true;

@@ -16,6 +16,7 @@ struct Pipeline {
     std::string file;  // as given; used in messages
     std::string text;  // the file's text, kept as provenance in output files
     std::uint64_t seed = 0;
+    bool has_seed = false;  // the file gives a seed
     std::vector<ModuleSpec> tray;
 };
 

@@ -31,6 +31,7 @@ struct TrayEnvironment {
     std::uint64_t seed = 0;
     std::string pipeline_file;
     std::string pipeline_text;
+    std::string overrides;  // command-line changes to the file: "--set A.b=1 --seed 3 --events 10"
     std::vector<Stop> metadata_stops{Stop::geometry(), Stop::calibration(), Stop::detector_status(),
                                      Stop::simulation(), Stop::tray_info()};
     RunState run;

@@ -22,7 +22,8 @@ std::int64_t wall_ns() {
 
 // The lineage of the frames a module creates in finish(), apart from every frame of the input.
 constexpr std::uint64_t finish_lineage = 0xf1f1f1f1f1f1f1f1ull;
-// The RNG stream of a source's produce() calls, apart from the frames themselves.
+// The RNG stream of callbacks without a frame (a source's produce(), finish()), apart from the
+// frames' own streams; keyed by the input position reached.
 constexpr std::uint64_t produce_lineage = 0x5050505050505050ull;
 
 }  // namespace
@@ -54,6 +55,7 @@ void Tray::configure() {
         try {
             slot.module->configure();
         } catch (const std::exception& e) {
+            abandon();
             const std::string at = slot.module->location().str();
             throw ConfigError((at.empty() ? "" : at + ": ") + "module '" + slot.module->name() + "' (" +
                               slot.module->type() + "): " + e.what());
@@ -62,7 +64,7 @@ void Tray::configure() {
 }
 
 template <class Call>
-void Tray::invoke(std::size_t index, const Frame* frame, Call&& call) {
+void Tray::invoke(std::size_t index, const Frame* frame, Call&& call, const char* phase) {
     Slot& slot = slots_[index];
     slot.current = frame;
     slot.children = 0;
@@ -94,8 +96,7 @@ void Tray::invoke(std::size_t index, const Frame* frame, Call&& call) {
         throw;  // already names the module downstream that failed
     } catch (const std::exception& e) {
         account();
-        throw ModuleError(slot.module->name(), frame ? frame->describe() : std::string("no frame (produce/finish)"),
-                          e.what());
+        throw ModuleError(slot.module->name(), frame ? frame->describe() : std::string(phase), e.what());
     }
     account();
 }
@@ -166,7 +167,7 @@ const RunState& Tray::run(std::optional<std::uint64_t> max_events) {
             }
             bool more = false;
             in_produce_ = true;
-            invoke(0, nullptr, [&] { more = slots_.front().module->produce(); });
+            invoke(0, nullptr, [&] { more = slots_.front().module->produce(); }, "its input (producing frames)");
             in_produce_ = false;
             if (!more) {
                 state.ending = RunEnding::complete;
@@ -189,7 +190,8 @@ void Tray::feed(FramePtr frame) {
 
 void Tray::finish() {
     if (environment_.run.ending == RunEnding::running) environment_.run.ending = RunEnding::complete;
-    for (std::size_t i = 0; i < slots_.size(); ++i) invoke(i, nullptr, [&] { slots_[i].module->finish(); });
+    for (std::size_t i = 0; i < slots_.size(); ++i)
+        invoke(i, nullptr, [&] { slots_[i].module->finish(); }, "finish (end of input)");
     ended_ = std::chrono::steady_clock::now();
 }
 
@@ -198,6 +200,10 @@ void Tray::fail(const std::string& reason) noexcept {
     environment_.run.reason = reason;
     for (Slot& slot : slots_) slot.module->close_after_failure();
     ended_ = std::chrono::steady_clock::now();
+}
+
+void Tray::abandon() noexcept {
+    for (Slot& slot : slots_) slot.module->abandon();
 }
 
 std::vector<ModuleUsage> Tray::usage() const {

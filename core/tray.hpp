@@ -51,6 +51,8 @@ public:
     void finish();
     // Marks the run failed and lets every module close what it has open.
     void fail(const std::string& reason) noexcept;
+    // The run will not start: every module removes what configure() created.
+    void abandon() noexcept;
 
     // Where frames go after the last module (by default they are dropped).
     void set_output(std::function<void(FramePtr)> output) { output_ = std::move(output); }
@@ -79,8 +81,9 @@ private:
     };
 
     // Runs `call` as module `index`'s callback: timing, RNG, error wrapping.
+    // `phase` names what the module was doing when there is no frame ("producing frames").
     template <class Call>
-    void invoke(std::size_t index, const Frame* frame, Call&& call);
+    void invoke(std::size_t index, const Frame* frame, Call&& call, const char* phase = "");
     void deliver(std::size_t index, FramePtr frame);
     void push_from(std::size_t index, FramePtr frame);
     void stamp_origin(Slot& from, Frame& frame);

@@ -94,7 +94,7 @@ void Dispatch::configure() {
     if (!failure_log_path_.empty()) {
         const TrayEnvironment& env = environment();
         failure_log_ = std::make_unique<io::FrameFileWriter>(
-            failure_log_path_, io::Provenance{env.pipeline_file, env.pipeline_text, env.seed});
+            failure_log_path_, io::Provenance{env.pipeline_file, env.pipeline_text, env.seed, env.overrides});
     }
     metrics_.ranks = channel_->workers() + (runtime.comm ? 1 : 0);
     metrics_.schedule = schedule;

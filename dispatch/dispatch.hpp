@@ -31,6 +31,9 @@ public:
     void process(const FramePtr& frame) override;
     void finish() override;
     void close_after_failure() noexcept override;
+    void abandon() noexcept override {
+        if (failure_log_) failure_log_->discard();
+    }
 
 private:
     enum class Schedule { dynamic, round_robin };

@@ -3,8 +3,9 @@
 //
 //   /frames/data    uint8[N]   the encoded frames, back to back; chunked, optionally deflated
 //   /frames/index   compound[M] one row per frame: sequence, stop, offset, length, checksum
-//   root attributes: format, format_version, mpitray_version, pipeline, pipeline_file, seed,
-//                    status, status_reason, input_frames, frames, created, closed
+//   root attributes: format, format_version, frame_format_version, mpitray_version, pipeline,
+//                    pipeline_file, seed, overrides, status, status_reason, input_frames, frames,
+//                    created, closed
 #include <mpitray/io/hdf5.hpp>
 
 #include <cstdint>

@@ -75,9 +75,21 @@ FrameFileWriter::FrameFileWriter(std::string path, const Provenance& provenance,
     hdf5::set_attribute(root, "pipeline", provenance.pipeline_text);
     hdf5::set_attribute(root, "pipeline_file", provenance.pipeline_file);
     hdf5::set_attribute(root, "seed", provenance.seed);
+    hdf5::set_attribute(root, "overrides", provenance.overrides);
     hdf5::set_attribute(root, "created", utc_now());
     hdf5::set_attribute(root, "status", std::string("writing"));
     pending_data_.reserve(options_.flush_bytes);
+    if (std::remove(path_.c_str()) != 0 && errno != ENOENT)
+        throw StorageError("cannot remove the older '" + path_ + "': " + std::strerror(errno));
+}
+
+void FrameFileWriter::discard() noexcept {
+    if (!file_) return;
+    data_.reset();
+    index_.reset();
+    row_type_.reset();
+    file_.reset();
+    std::remove(partial_path().c_str());
 }
 
 FrameFileWriter::~FrameFileWriter() {

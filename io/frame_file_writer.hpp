@@ -15,6 +15,7 @@ struct Provenance {
     std::string pipeline_file;
     std::string pipeline_text;
     std::uint64_t seed = 0;
+    std::string overrides;  // command-line changes to the pipeline file
 };
 
 struct WriterOptions {
@@ -25,7 +26,8 @@ struct WriterOptions {
 
 class FrameFileWriter {
 public:
-    // Creates PATH.partial. Throws StorageError when it cannot.
+    // Creates PATH.partial and removes an older PATH, so a PATH left from an earlier run is never
+    // mistaken for this one's. Throws StorageError when it cannot.
     FrameFileWriter(std::string path, const Provenance& provenance, WriterOptions options = {});
     FrameFileWriter(const FrameFileWriter&) = delete;
     FrameFileWriter& operator=(const FrameFileWriter&) = delete;
@@ -40,6 +42,8 @@ public:
     // is closed too: its file is readable and says so.
     void close(const RunState& state);
     bool is_open() const noexcept { return static_cast<bool>(file_); }
+    // Closes without recording anything and removes PATH.partial: the run never started.
+    void discard() noexcept;
 
     const std::string& path() const noexcept { return path_; }
     std::string partial_path() const { return path_ + partial_suffix; }

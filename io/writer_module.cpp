@@ -30,7 +30,7 @@ public:
         options.compression = static_cast<int>(compression);
         const TrayEnvironment& env = environment();
         writer_ = std::make_unique<FrameFileWriter>(parameter<std::string>("file"),
-                                                    Provenance{env.pipeline_file, env.pipeline_text, env.seed}, options);
+                                                    Provenance{env.pipeline_file, env.pipeline_text, env.seed, env.overrides}, options);
     }
 
     void process(const FramePtr& frame) override {
@@ -39,6 +39,10 @@ public:
     }
 
     void finish() override { writer_->close(environment().run); }
+
+    void abandon() noexcept override {
+        if (writer_) writer_->discard();
+    }
 
     void close_after_failure() noexcept override {
         if (!writer_ || !writer_->is_open()) return;

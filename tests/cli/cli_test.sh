@@ -159,6 +159,39 @@ frames=$(attr_of stopped.h5 input_frames)
 check test "$frames" -gt 3 -a "$frames" -lt 100003 "input_frames records where it stopped ($frames)"
 expect 0 "status stopped" -- /usr/bin/python3 "$src/tests/io/check_with_h5py.py" stopped.h5 stopped
 
+# --- no output is ever left looking complete ----------------------------------------------------
+cp q1.h5 crash.h5  # an older, complete file under the name the next run writes
+pipeline crash "seed: 1
+tray:
+  - module: Generator
+    params: {events: 50}
+  - module: Fail
+    params: {at: 20, action: abort}
+  - module: Writer
+    params: {file: crash.h5}"
+"$mpitray" run crash.yaml -q > crash.log 2>&1
+check test $? -ne 0 "a run that aborts exits non-zero"
+check test ! -e crash.h5 "the older complete file under the output name is gone after a crash"
+check test -e crash.h5.partial "a crash leaves only NAME.partial"
+pipeline late_error "tray:
+  - module: Generator
+  - module: Writer
+    params: {file: never.h5}
+  - module: Work
+    params: {mode: jog}"
+expect 2 "parameter 'mode' must be 'sleep' or 'spin'" -- "$mpitray" run late_error.yaml
+check test ! -e never.h5 -a ! -e never.h5.partial "a configuration error leaves no output behind"
+
+# --- the command line: provenance and argument order ---------------------------------------------
+expect 0 "" -- "$mpitray" run --set Writer.file=prov.h5 "$src/examples/quickstart.yaml" --events 5 -q --set Generator.events=9
+check test "$(attr_of prov.h5 overrides)" = "--set Writer.file=prov.h5 --set Generator.events=9 --events 5" "the file records the command-line overrides"
+expect 2 "must be 0 or more" -- "$mpitray" run "$src/examples/quickstart.yaml" --seed -1
+expect 2 "not expected: b=2" -- "$mpitray" run "$src/examples/quickstart.yaml" --set a.x=1 b=2
+pipeline noseed "tray:
+  - module: Generator
+    params: {events: 1}"
+expect 0 "warning: no seed in 'noseed.yaml' and no --seed" -- "$mpitray" run noseed.yaml -q
+
 # --- the module list and --version ------------------------------------------------------------
 expect 0 "Generator .*Splitter|Filter" -- "$mpitray" modules
 expect 0 "mean_ms +float +10 " -- "$mpitray" modules Work

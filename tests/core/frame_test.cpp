@@ -87,7 +87,9 @@ TEST(Frame, SeesMixedInKeysButOwnsOnlyItsOwn) {
     EXPECT_FALSE(physics.has_own("GeometryVersion"));
     EXPECT_EQ(physics.own().size(), 1u);
     EXPECT_EQ(physics.keys(), (std::vector<std::string>{"Energy", "GeometryVersion"}));
-    EXPECT_THROW(physics.put("GeometryVersion", 1.0), SerializationError) << "a mixed-in key cannot be shadowed by put";
+    physics.put<std::int64_t>("GeometryVersion", 7);
+    EXPECT_EQ(physics.at<std::int64_t>("GeometryVersion"), 7) << "an own key hides a mixed-in one";
+    EXPECT_EQ(physics.stop_of("GeometryVersion"), Stop::physics());
 }
 
 TEST(Stop, ParsesOnlyOnePrintableCharacter) {

@@ -91,6 +91,15 @@ public:
     }
 };
 
+// Adds a key to every G frame.
+class TagGeometry : public Module {
+public:
+    void geometry(const FramePtr& frame) override {
+        frame->put("Tagged", true);
+        push(frame);
+    }
+};
+
 ModuleRegistry& registry() {
     static ModuleRegistry r;
     static bool filled = false;
@@ -99,6 +108,7 @@ ModuleRegistry& registry() {
         r.add({"Recorder", "test recorder", [] { return std::make_unique<Recorder>(); }});
         r.add({"Thrower", "test thrower", [] { return std::make_unique<Thrower>(); }});
         r.add({"DropOdd", "drops odd events", [] { return std::make_unique<DropOdd>(); }});
+        r.add({"TagGeometry", "tags G frames", [] { return std::make_unique<TagGeometry>(); }});
         r.add({"ShadowAndFinish", "shadow frames", [] { return std::make_unique<ShadowAndFinish>(); }});
         filled = true;
     }
@@ -149,6 +159,18 @@ TEST(Tray, EventFramesSeeMetadataAndPFramesSeeTheirQ) {
     // The second G replaced the first: the last P sees version 4.
     EXPECT_TRUE(contains(seen[5].keys, "GVersion"));
     EXPECT_EQ(tray->environment().run.input_frames, 6u);
+}
+
+TEST(Tray, AModuleSeesMetadataAsItReachedThatModule) {
+    ModuleSpec before = spec("Recorder");
+    before.name = "before";
+    ModuleSpec after = spec("Recorder");
+    after.name = "after";
+    auto tray = make({spec("ListSource", {{"stops", stops({"G", "P"})}}), before, spec("TagGeometry"), after});
+    tray->run();
+    ASSERT_EQ(seen.size(), 4u);  // G before, G after, P before, P after
+    EXPECT_FALSE(contains(seen[2].keys, "Tagged")) << "a module before TagGeometry does not see its key";
+    EXPECT_TRUE(contains(seen[3].keys, "Tagged")) << "a module after it does";
 }
 
 TEST(Tray, StopsAtTheEventLimit) {

@@ -43,7 +43,7 @@ protected:
     }
 
     void write(const std::string& file, int n, std::size_t payload = 64) {
-        FrameFileWriter writer(file, Provenance{"p.yaml", "seed: 1", 1});
+        FrameFileWriter writer(file, Provenance{"p.yaml", "seed: 1", 1, "--events 5"});
         for (int i = 0; i < n; ++i) writer.write(*event(i, payload));
         writer.close(complete(std::uint64_t(n)));
     }
