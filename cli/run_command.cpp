@@ -81,7 +81,8 @@ int run_command(const RunOptions& options) {
     }
     const int rank = comm ? comm->rank() : 0;
     const int ranks = comm ? comm->size() : 1;
-    StopSignal::install();
+    if (rank == 0) StopSignal::install();
+    else StopSignal::ignore();  // rank 0 coordinates a stop
 
     // Configuration: every rank builds its part; the first error (by rank) is printed once.
     std::unique_ptr<Tray> tray;

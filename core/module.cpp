@@ -2,6 +2,8 @@
 
 #include <mpitray/core/tray.hpp>
 
+#include <algorithm>
+
 namespace mpitray {
 
 void Module::set_parameter(const std::string& name, const ConfigValue& value) { params_.set(name, value); }
@@ -32,6 +34,11 @@ ConfigError Module::config_error(const std::string& message, const std::string& 
 void Module::push(FramePtr frame) {
     if (tray_ == nullptr) throw Error("module '" + name_ + "' pushed a frame before it was added to a tray");
     tray_->push_from(index_, std::move(frame));
+}
+
+void Module::limit_complete_input(std::uint64_t frames) {
+    std::uint64_t& recorded = tray_->environment_.run.input_frames;
+    recorded = std::min(recorded, frames);
 }
 
 Rng& Module::rng() { return tray_->slots_[index_].rng; }

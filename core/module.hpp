@@ -112,6 +112,9 @@ protected:
 
     // Sends a frame to the next module.
     void push(FramePtr frame);
+    // Says that only the first `frames` input frames were fully processed (a stopped run that
+    // abandoned work in flight); output files record the smaller count.
+    void limit_complete_input(std::uint64_t frames);
     // The framework RNG, reseeded for this module and the frame being processed.
     Rng& rng();
     const TrayEnvironment& environment() const;

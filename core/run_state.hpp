@@ -24,7 +24,8 @@ struct RunState {
     RunEnding ending = RunEnding::running;
     std::string reason;              // the failure message, or the signal's name
     int signal = 0;                  // the signal that stopped the run, if any
-    std::uint64_t input_frames = 0;  // frames the source produced
+    std::uint64_t input_frames = 0;  // input frames fully processed: all the source produced,
+                                     // less any work a stopped run abandoned
 };
 
 struct TrayEnvironment {

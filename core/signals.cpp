@@ -1,19 +1,30 @@
 #include <mpitray/core/signals.hpp>
 
 #include <csignal>
+#include <cstdint>
+#include <ctime>
 #include <unistd.h>
 
 namespace mpitray {
 namespace {
 
 std::atomic<int> stop_signal{0};
+std::atomic<std::int64_t> first_signal_ns{0};
+
+std::int64_t now_ns() {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);  // async-signal-safe
+    return std::int64_t(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
 
 extern "C" void on_stop_signal(int signal) {
     int expected = 0;
     if (!stop_signal.compare_exchange_strong(expected, signal)) {
-        // Second signal: the user wants out now.
-        _exit(128 + signal);
+        // A second signal: the user wants out now, unless it is the same stop passed on twice.
+        if (now_ns() - first_signal_ns.load() >= 1'000'000'000) _exit(128 + signal);
+        return;
     }
+    first_signal_ns.store(now_ns());
     static const char message[] = "mpitray: stop requested; finishing what is in flight (signal again to exit now)\n";
     [[maybe_unused]] auto ignored = write(STDERR_FILENO, message, sizeof message - 1);
 }
@@ -27,6 +38,11 @@ void StopSignal::install() {
     action.sa_flags = SA_RESTART;
     sigaction(SIGINT, &action, nullptr);
     sigaction(SIGTERM, &action, nullptr);
+}
+
+void StopSignal::ignore() {
+    std::signal(SIGINT, SIG_IGN);
+    std::signal(SIGTERM, SIG_IGN);
 }
 
 int StopSignal::received() noexcept { return stop_signal.load(std::memory_order_relaxed); }

@@ -30,10 +30,10 @@ bool contains_dispatch(const std::vector<ModuleSpec>& modules) {
     return false;
 }
 
-// How long a stop signal lets in-flight packets finish before they are abandoned.
-constexpr double stop_grace_seconds = 20.0;
-// How long a worker may take to acknowledge a stop after a failure.
-constexpr double shutdown_grace_seconds = 10.0;
+// How long workers may take to acknowledge a stop after a failure; after a signal, much less,
+// because the launcher follows its signal with SIGKILL.
+constexpr double failure_ack_seconds = 10.0;
+constexpr double signal_ack_seconds = 0.2;
 
 }  // namespace
 
@@ -52,6 +52,10 @@ Dispatch::Dispatch() {
                                             {"G", "C", "D", "S", "I"});
     add_parameter<std::string>("on_error", "abort (end the run) or skip (drop the packet, log it)", "abort");
     add_parameter<std::string>("failure_log", "frame file for the input of skipped packets (on_error: skip)", "");
+    add_parameter<double>("stop_grace",
+                          "after SIGINT/SIGTERM, seconds to wait for packets in flight before abandoning them "
+                          "(mpirun kills 1 s after passing a signal on; SLURM waits KillWait, 30 s by default)",
+                          0.5);
 }
 
 Dispatch::~Dispatch() = default;
@@ -77,6 +81,8 @@ void Dispatch::configure() {
     else if (on_error == "skip") on_error_ = OnError::skip;
     else throw config_error("must be 'abort' or 'skip', not '" + on_error + "'", "on_error");
     failure_log_path_ = parameter<std::string>("failure_log");
+    stop_grace_ = parameter<double>("stop_grace");
+    if (stop_grace_ < 0) throw config_error("must be 0 or more", "stop_grace");
     if (!failure_log_path_.empty() && on_error_ != OnError::skip)
         throw config_error("is only written with on_error: skip", "failure_log");
     if (contains_dispatch(inner_)) throw config_error("cannot run a Dispatch inside its inner section");
@@ -121,10 +127,23 @@ void Dispatch::process(const FramePtr& frame) {
     }
 }
 
+bool Dispatch::stopping() { return StopSignal::received() != 0; }
+
+void Dispatch::drop(const std::vector<FramePtr>& frames) {
+    for (const FramePtr& frame : frames)
+        first_dropped_ = std::min(first_dropped_.value_or(frame->origin.position), frame->origin.position);
+}
+
 void Dispatch::send_packet() {
     if (packet_.empty()) return;
     wait_for_room();
-    const int worker = pick_worker();
+    const int worker = stopping() ? -1 : pick_worker();
+    if (worker < 0) {  // a stop arrived while waiting: this packet stays unsent
+        drop(packet_);
+        packet_.clear();
+        packet_has_start_ = false;
+        return;
+    }
     const Seq seq = reorder_.open();
     OutgoingMessage message(MessageHeader{seq, message_flags::reply, 0}, packet_);
     metrics_.bytes_sent += message.size();
@@ -133,6 +152,7 @@ void Dispatch::send_packet() {
     InFlight& entry = in_flight_[value(seq)];
     entry.worker = worker;
     entry.sent_ns = monotonic_ns();
+    entry.first_position = packet_.front()->origin.position;
     if (on_error_ == OnError::skip) entry.input = packet_;
     ++workers_[std::size_t(worker)].in_flight;
     int total = 0;
@@ -147,6 +167,10 @@ void Dispatch::send_packet() {
 
 void Dispatch::broadcast_metadata(const FramePtr& frame) {
     wait_for_room();
+    if (stopping()) {
+        drop({frame});
+        return;
+    }
     const Seq seq = reorder_.open();
     // Every worker runs it; the least busy one sends its result back.
     int replier = 0;
@@ -164,13 +188,14 @@ void Dispatch::broadcast_metadata(const FramePtr& frame) {
     entry.worker = replier;
     entry.metadata = true;
     entry.sent_ns = monotonic_ns();
+    entry.first_position = frame->origin.position;
     latest_metadata_[frame->stop()] = frame;
     while (pump(false)) {
     }
 }
 
 void Dispatch::wait_for_room() {
-    while (reorder_.slots() >= window_ || reorder_.bytes() >= window_bytes_) pump(true);
+    while ((reorder_.slots() >= window_ || reorder_.bytes() >= window_bytes_) && !stopping()) pump(true);
 }
 
 int Dispatch::pick_worker() {
@@ -194,6 +219,7 @@ int Dispatch::pick_worker() {
                 return best;
             }
         }
+        if (stopping()) return -1;
         pump(true);
     }
 }
@@ -292,14 +318,22 @@ void Dispatch::finish() {
     const std::int64_t drain_start = monotonic_ns();
     bool abandoned = false;
     while (!reorder_.empty()) {
-        if (StopSignal::received() && seconds_since(drain_start) > stop_grace_seconds) {
+        if (stopping() && seconds_since(drain_start) > stop_grace_) {
             abandoned = true;  // a stop was asked for and the stragglers are late: keep what is complete
             break;
         }
         pump(true);
     }
-    shut_down(abandoned ? Tag::stop : Tag::end_of_stream);
-    if (!abandoned)
+    // Input is complete up to the first input a stop abandoned or left unsent.
+    std::optional<std::uint64_t> incomplete = first_dropped_;
+    if (abandoned) {
+        const std::uint64_t first = in_flight_.at(value(reorder_.next_to_pop())).first_position;
+        incomplete = std::min(incomplete.value_or(first), first);
+    }
+    if (incomplete) limit_complete_input(*incomplete);
+    const bool stopped = stopping() || abandoned;
+    shut_down(stopped ? Tag::stop : Tag::end_of_stream, stopped ? signal_ack_seconds : -1.0);
+    if (!stopped)
         for (const Worker& worker : workers_)
             for (const FramePtr& frame : worker.finished) push(frame);
     channel_->flush();
@@ -308,7 +342,8 @@ void Dispatch::finish() {
     report();
 }
 
-void Dispatch::shut_down(Tag how) {
+// Ends every worker's run; waits for their reports (ack_seconds < 0: as long as it takes).
+void Dispatch::shut_down(Tag how, double ack_seconds) {
     if (ended_) return;
     ended_ = true;
     for (int w = 0; w < int(workers_.size()); ++w) channel_->send(w, how, OutgoingMessage(MessageHeader{}, {}));
@@ -319,14 +354,14 @@ void Dispatch::shut_down(Tag how) {
         return true;
     };
     while (!all_done()) {
-        if (how == Tag::stop && seconds_since(start) > shutdown_grace_seconds) break;
+        if (ack_seconds >= 0 && seconds_since(start) > ack_seconds) break;
         pump(true);
     }
 }
 
 void Dispatch::close_after_failure() noexcept {
     try {
-        if (channel_) shut_down(Tag::stop);
+        if (channel_) shut_down(Tag::stop, stopping() ? signal_ack_seconds : failure_ack_seconds);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "mpitray: while stopping the workers: %s\n", e.what());
     }

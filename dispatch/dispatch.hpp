@@ -48,6 +48,7 @@ private:
         int worker = -1;             // the worker that replies
         bool metadata = false;
         std::vector<FramePtr> input;  // kept for the failure log
+        std::uint64_t first_position = 0;  // of its first input frame
         std::int64_t sent_ns = 0;
     };
 
@@ -60,7 +61,9 @@ private:
     void on_failure(const FailureReport& report);
     void log_failure(const InFlight& input, const FailureReport& report);
     void emit_ready();
-    void shut_down(Tag how);
+    void shut_down(Tag how, double ack_seconds);
+    bool stopping();               // a stop signal arrived: send nothing more
+    void drop(const std::vector<FramePtr>& frames);  // input a stop left unsent
     void report();
 
     // Parameters
@@ -72,6 +75,7 @@ private:
     StopSet metadata_stops_;
     OnError on_error_ = OnError::abort;
     std::string failure_log_path_;
+    double stop_grace_ = 0.5;
     std::vector<ModuleSpec> inner_;
 
     // State
@@ -84,6 +88,7 @@ private:
     int next_worker_ = 0;              // round-robin position, and the dynamic tie-breaker
     bool ended_ = false;               // end_of_stream or stop sent
     std::optional<FailureReport> failure_;
+    std::optional<std::uint64_t> first_dropped_;  // input position of the first frame a stop left unsent
     std::unique_ptr<io::FrameFileWriter> failure_log_;
     std::map<Stop, FramePtr> latest_metadata_;   // inputs, for the failure log
     std::map<Stop, const Frame*> logged_metadata_;

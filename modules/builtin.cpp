@@ -8,6 +8,7 @@ void register_filter();
 void register_work();
 void register_fail();
 void register_print();
+void register_stamp();
 
 void register_builtin_modules() {
     register_generator();
@@ -16,6 +17,7 @@ void register_builtin_modules() {
     register_work();
     register_fail();
     register_print();
+    register_stamp();
 }
 
 }  // namespace mpitray

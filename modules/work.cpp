@@ -1,6 +1,7 @@
 // Work: spends a per-event cost drawn from the framework RNG, sleeping or spinning.
 #include <mpitray/core/module_registry.hpp>
 #include <mpitray/core/stop_set.hpp>
+#include <mpitray/modules/event_index.hpp>
 
 #include <chrono>
 #include <cmath>
@@ -18,6 +19,8 @@ public:
         add_parameter<double>("sigma", "lognormal: sigma of the underlying normal", 1.0);
         add_parameter<std::vector<std::string>>("stops", "the stops that cost work; others pass for free", {"P"});
         add_parameter<std::string>("key", "key under which the drawn cost (ms, double) is stored", "WorkCostMs");
+        add_optional_parameter<std::int64_t>("slow_event", "an event number that costs slow_ms instead (a straggler)");
+        add_parameter<double>("slow_ms", "the straggler's cost in milliseconds", 1000.0);
     }
 
     void configure() override {
@@ -33,11 +36,15 @@ public:
         if (sigma_ < 0) throw config_error("must be 0 or more", "sigma");
         stops_ = StopSet(parameter<std::vector<std::string>>("stops"));
         key_ = parameter<std::string>("key");
+        slow_event_ = optional_parameter<std::int64_t>("slow_event");
+        slow_ms_ = parameter<double>("slow_ms");
+        if (slow_ms_ < 0) throw config_error("must be 0 or more", "slow_ms");
     }
 
     void process(const FramePtr& frame) override {
         if (stops_.contains(frame->stop())) {
-            const double ms = draw();
+            double ms = draw();
+            if (slow_event_ && event_index(*frame) == *slow_event_) ms = slow_ms_;
             spend(ms);
             frame->put(key_, ms);
         }
@@ -69,6 +76,8 @@ private:
     double sigma_ = 1.0;
     StopSet stops_;
     std::string key_;
+    std::optional<std::int64_t> slow_event_;
+    double slow_ms_ = 1000.0;
 };
 
 }  // namespace

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Failures on workers, each bounded in time by ctest's TIMEOUT.
+#
+# usage: failure_test.sh MPITRAY SOURCE_DIR WORK_DIR RANKS CASE
+set -uo pipefail
+mpitray=$1 src=$2 work=$3 ranks=$4 case=$5
+pipelines=$src/tests/dispatch/pipelines
+rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+
+fail() { echo "FAIL: $*"; echo "--- log:"; cat log 2>/dev/null; exit 1; }
+status_of() { /usr/bin/python3 -c "import h5py,sys; print(h5py.File(sys.argv[1])['/'].attrs['status'])" "$1"; }
+
+case $case in
+  throw_abort)
+    "$mpitray" run "$pipelines/failure_inline.yaml" -q --set Writer.file=serial.h5 >/dev/null 2>&1
+    mpirun -n "$ranks" "$mpitray" run "$pipelines/failure.yaml" -q --set Writer.file=dispatch.h5 >log 2>&1
+    code=$?
+    [ $code -ne 0 ] || fail "the run exited 0"
+    [ "$(grep -c "mpitray: error:" log)" -eq 1 ] || fail "expected exactly one error message"
+    grep -qE "module 'Fail' failed on Q frame \(run 1, event 20\).* on rank [0-9]+ \([^)]*\), packet [0-9]+: Fail module: deliberate failure" log \
+      || fail "the message does not name module, event, rank and packet"
+    [ "$(status_of dispatch.h5)" = failed ] || fail "the output is not marked failed"
+    "$mpitray" diff serial.h5 dispatch.h5 || fail "the output does not hold exactly the results before the failed packet"
+    ;;
+  throw_skip)
+    "$mpitray" run "$pipelines/skip_reference.yaml" -q --set Writer.file=reference.h5 >/dev/null 2>&1 || fail "reference run"
+    mpirun -n "$ranks" "$mpitray" run "$pipelines/failure.yaml" -q --set Dispatch.on_error=skip \
+      --set Dispatch.failure_log=failures.h5 --set Writer.file=dispatch.h5 >log 2>&1 || fail "a skipping run failed"
+    grep -q "skipped packet" log || fail "the skipped packet is not reported"
+    "$mpitray" diff reference.h5 dispatch.h5 || fail "the output is not the stream without the failed packet"
+    [ "$(status_of failures.h5)" = complete ] || fail "the failure log is not complete"
+    "$mpitray" run "$pipelines/replay.yaml" -q >replay.log 2>&1 && fail "replaying the failure log did not fail"
+    grep -q "module 'Fail' failed on Q frame (run 1, event 20)" replay.log || { cat replay.log; fail "the replay failed differently"; }
+    ;;
+  abort|segfault|exit)
+    mpirun -n "$ranks" "$mpitray" run "$pipelines/failure.yaml" -q --set Fail.action=$case --set Writer.file=dispatch.h5 >log 2>&1
+    code=$?
+    [ $code -ne 0 ] || fail "the job exited 0 after a rank died"
+    if [ -e dispatch.h5 ]; then
+      [ "$(status_of dispatch.h5)" != complete ] || fail "a crashed run left a file marked complete"
+    fi
+    ;;
+  sigterm)
+    mpirun -n "$ranks" "$mpitray" run "$pipelines/long.yaml" -q --set Writer.file=dispatch.h5 >log 2>&1 &
+    pid=$!
+    sleep 3
+    kill -TERM $pid
+    wait $pid
+    code=$?
+    [ $code -ne 0 ] || fail "a stopped run exited 0"
+    grep -q "stopped by SIGTERM after [0-9]* input frames" log || fail "the stop is not reported"
+    [ "$(status_of dispatch.h5)" = stopped ] || fail "the output is not marked stopped"
+    /usr/bin/python3 "$src/tests/io/check_with_h5py.py" dispatch.h5 stopped || fail "the stopped output is not valid"
+    ;;
+  *) echo "unknown case $case"; exit 2 ;;
+esac
+echo "PASS: $case at $ranks ranks"
