@@ -1,0 +1,108 @@
+#include <mpitray/core/standard_types.hpp>
+#include <mpitray/shadowframes/message.hpp>
+#include <mpitray/shadowframes/reorder_buffer.hpp>
+#include <mpitray/shadowframes/shadow_frame.hpp>
+
+#include <gtest/gtest.h>
+
+using namespace mpitray;
+
+namespace {
+
+FramePtr event(std::int64_t i) {
+    auto f = make_frame(Stop::physics());
+    f->put(event_header_key, EventHeader{1, i, 0});
+    f->origin = {std::uint64_t(100 + i), std::uint64_t(7 * i)};
+    return f;
+}
+
+Result result(std::uint64_t seq, std::size_t bytes = 10) { return {Seq{seq}, {}, bytes}; }
+
+}  // namespace
+
+TEST(Message, RoundTripsHeaderFramesAndOrigins) {
+    const OutgoingMessage out(MessageHeader{Seq{42}, message_flags::metadata | message_flags::reply, 12345},
+                              {event(1), event(2), event(3)});
+    EXPECT_EQ(out.frame_count(), 3u);
+    const SharedBuffer bytes = out.flatten();
+    EXPECT_EQ(bytes->size(), out.size());
+    const Message in = parse_message(ByteView(bytes));
+    EXPECT_EQ(value(in.header.seq), 42u);
+    EXPECT_EQ(in.header.flags, message_flags::metadata | message_flags::reply);
+    EXPECT_EQ(in.header.busy_ns, 12345);
+    ASSERT_EQ(in.frames.size(), 3u);
+    for (std::int64_t i = 0; i < 3; ++i) {
+        EXPECT_EQ(in.frames[std::size_t(i)]->at<EventHeader>(event_header_key).event, i + 1);
+        EXPECT_EQ(in.frames[std::size_t(i)]->origin.position, std::uint64_t(101 + i));
+        EXPECT_EQ(in.frames[std::size_t(i)]->origin.lineage, std::uint64_t(7 * (i + 1)));
+    }
+}
+
+TEST(Message, AnEmptyResultIsAMessageToo) {
+    const OutgoingMessage out(MessageHeader{Seq{3}, 0, 0}, {});
+    const Message in = parse_message(ByteView(out.flatten()));
+    EXPECT_EQ(value(in.header.seq), 3u);
+    EXPECT_TRUE(in.frames.empty());
+}
+
+TEST(Message, DamageIsDetected) {
+    const SharedBuffer good = OutgoingMessage(MessageHeader{Seq{1}, 0, 0}, {event(1)}).flatten();
+    auto bad_magic = std::make_shared<Buffer>(*good);
+    (*bad_magic)[0] = 'X';
+    EXPECT_THROW(parse_message(ByteView(bad_magic)), SerializationError);
+    auto bad_frame = std::make_shared<Buffer>(*good);
+    bad_frame->back() ^= 1;  // the frame's checksum
+    EXPECT_THROW(parse_message(ByteView(bad_frame)), SerializationError);
+    auto cut = std::make_shared<Buffer>(good->begin(), good->end() - 10);
+    EXPECT_THROW(parse_message(ByteView(cut)), SerializationError);
+}
+
+TEST(ShadowFrame, CarriesItsSequenceNumberAndFlags) {
+    const FramePtr shadow = make_shadow_frame({Seq{99}, message_flags::reply});
+    EXPECT_EQ(shadow->stop(), Stop::shadow());
+    const ShadowInfo info = shadow_info(*shadow);
+    EXPECT_EQ(value(info.seq), 99u);
+    EXPECT_EQ(info.flags, message_flags::reply);
+    EXPECT_THROW(shadow_info(*event(1)), Error);
+}
+
+TEST(ReorderBuffer, HandsResultsOutInInputOrder) {
+    ReorderBuffer buffer;
+    for (int i = 0; i < 4; ++i) buffer.open();
+    buffer.fill(result(2));
+    buffer.fill(result(1));
+    EXPECT_FALSE(buffer.pop()) << "0 has not arrived";
+    buffer.fill(result(0));
+    std::vector<std::uint64_t> order;
+    while (auto r = buffer.pop()) order.push_back(value(r->seq));
+    EXPECT_EQ(order, (std::vector<std::uint64_t>{0, 1, 2}));
+    EXPECT_EQ(buffer.slots(), 1u) << "3 is still awaited";
+    buffer.fill(result(3));
+    EXPECT_EQ(value(buffer.pop()->seq), 3u);
+    EXPECT_TRUE(buffer.empty());
+}
+
+TEST(ReorderBuffer, CountsSlotsAndBytesAndTheirPeaks) {
+    ReorderBuffer buffer;
+    buffer.open();
+    buffer.open();
+    buffer.fill(result(1, 500));
+    EXPECT_EQ(buffer.slots(), 2u);
+    EXPECT_EQ(buffer.bytes(), 500u);
+    buffer.fill(result(0, 100));
+    buffer.pop();
+    buffer.pop();
+    EXPECT_EQ(buffer.bytes(), 0u);
+    EXPECT_EQ(buffer.peak_slots(), 2u);
+    EXPECT_EQ(buffer.peak_bytes(), 600u);
+}
+
+TEST(ReorderBuffer, RejectsResultsNobodyAwaits) {
+    ReorderBuffer buffer;
+    buffer.open();
+    EXPECT_THROW(buffer.fill(result(1)), Error) << "never opened";
+    buffer.fill(result(0));
+    EXPECT_THROW(buffer.fill(result(0)), Error) << "twice";
+    buffer.pop();
+    EXPECT_THROW(buffer.fill(result(0)), Error) << "already handed out";
+}
