@@ -11,6 +11,9 @@
 #include <boost/archive/binary_iarchive.hpp>
 #include <boost/archive/binary_oarchive.hpp>
 
+#include <cstring>
+#include <type_traits>
+
 #include <functional>
 #include <map>
 #include <memory>
@@ -59,8 +62,72 @@ inline constexpr unsigned payload_archive_flags = boost::archive::no_header | bo
 // The C++ name of a type, demangled, for messages.
 std::string demangled_name(const std::type_info& type);
 
+namespace detail {
+
+template <class T>
+struct is_number_vector : std::false_type {};
+template <class E, class A>
+struct is_number_vector<std::vector<E, A>> : std::bool_constant<std::is_arithmetic_v<E> && !std::is_same_v<E, bool>> {};
+
+// Numbers, strings and vectors of numbers are written here byte for byte as Boost's binary
+// archive writes them (no header: a number's bytes; a 64-bit length, then the characters or the
+// elements), without constructing an archive, which costs more than the copy for small objects.
+// tests/core/type_registry_test.cpp checks the bytes against Boost's for every such type.
+template <class T>
+constexpr bool has_direct_codec = std::is_arithmetic_v<T> || std::is_same_v<T, std::string> || is_number_vector<T>::value;
+
+template <class T>
+void direct_encode(const T& value, Buffer& out) {
+    auto append = [&out](const void* data, std::size_t size) {
+        const auto* bytes = static_cast<const char*>(data);
+        out.insert(out.end(), bytes, bytes + size);
+    };
+    if constexpr (std::is_arithmetic_v<T>) {
+        append(&value, sizeof value);
+    } else {
+        const std::uint64_t count = value.size();
+        append(&count, sizeof count);
+        if (count) append(value.data(), count * sizeof(typename T::value_type));
+    }
+}
+
+template <class T>
+void direct_decode(std::span<const char> payload, T& value) {
+    if constexpr (std::is_arithmetic_v<T>) {
+        if (payload.size() != sizeof value) throw SerializationError("wrong size for a number");
+        std::memcpy(&value, payload.data(), sizeof value);
+    } else {
+        using Element = typename T::value_type;
+        std::uint64_t count = 0;
+        if (payload.size() < sizeof count) throw SerializationError("too short for its length");
+        std::memcpy(&count, payload.data(), sizeof count);
+        if ((payload.size() - sizeof count) / sizeof(Element) != count || (payload.size() - sizeof count) % sizeof(Element))
+            throw SerializationError("its length does not match its size");
+        value.resize(count);
+        if (count) std::memcpy(value.data(), payload.data() + sizeof count, count * sizeof(Element));
+    }
+}
+
+}  // namespace detail
+
 template <class T>
 void TypeRegistry::add(const std::string& name) {
+    if constexpr (detail::has_direct_codec<T>) {
+        add_codec(TypeCodec{name, std::type_index(typeid(T)),
+                            [](const void* object, Buffer& out) { detail::direct_encode(*static_cast<const T*>(object), out); },
+                            [name](std::span<const char> payload) -> std::shared_ptr<const void> {
+                                auto value = std::make_shared<T>();
+                                try {
+                                    detail::direct_decode(payload, *value);
+                                } catch (const SerializationError& e) {
+                                    throw SerializationError("a payload of type '" + name + "' (" +
+                                                             std::to_string(payload.size()) + " bytes) does not decode: " +
+                                                             e.what());
+                                }
+                                return value;
+                            }});
+        return;
+    }
     TypeCodec codec{
         name,
         std::type_index(typeid(T)),

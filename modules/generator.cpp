@@ -2,6 +2,8 @@
 #include <mpitray/core/module_registry.hpp>
 #include <mpitray/core/standard_types.hpp>
 
+#include <algorithm>
+#include <cstring>
 #include <map>
 
 namespace mpitray {
@@ -65,9 +67,10 @@ private:
         auto frame = make_frame(event_stop_);
         frame->put(event_header_key, EventHeader{run_, index, 0});
         std::vector<std::uint8_t> payload(static_cast<std::size_t>(payload_bytes_));
+        Rng& random = rng();
         for (std::size_t i = 0; i < payload.size(); i += 8) {
-            const std::uint64_t word = rng().next();
-            for (std::size_t b = 0; b < 8 && i + b < payload.size(); ++b) payload[i + b] = std::uint8_t(word >> (8 * b));
+            const std::uint64_t word = random.next();  // little-endian bytes of each draw
+            std::memcpy(payload.data() + i, &word, std::min<std::size_t>(8, payload.size() - i));
         }
         frame->put("Payload", std::move(payload));
         frame->put("Energy", rng().lognormal(2.0, 1.0));

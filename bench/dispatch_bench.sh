@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Dispatch of frames through an empty inner section, against the raw MPI farm, in the same run:
+# the two alternate REPEATS times, so drift on a shared machine hits both alike. Prints each
+# run's events/s and the median ratio mpitray / raw farm.
+#
+# usage: bench/dispatch_bench.sh [RANKS] [EVENTS] [FRAME_BYTES] [REPEATS]
+#   (run from the repository after ./scripts/build)
+set -euo pipefail
+ranks=${1:-3} events=${2:-100000} bytes=${3:-4096} repeats=${4:-3}
+root=$(cd "$(dirname "$0")/.." && pwd)
+mpitray=$root/build/cli/mpitray raw=$root/build/bench/raw_farm
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+# The Generator's payload is sized so the encoded frame is FRAME_BYTES (the rest is key names,
+# the EventHeader, the Energy and the frame's own header). The raw farm sends messages of the
+# same total size as mpitray's: the frame plus the 56-byte message header.
+payload=$(( bytes > 200 ? bytes - 145 : 0 ))
+message=$(( bytes + 56 ))
+cat > "$work/empty.yaml" <<YAML
+seed: 1
+tray:
+  - module: Generator
+    params: {events: $events, payload_bytes: $payload}
+  - module: Dispatch
+    inner: []
+YAML
+for i in $(seq "$repeats"); do
+  mpirun -n "$ranks" "$raw" "$events" "$message" | awk '{print "raw", $7}' >> "$work/results"
+  mpirun -n "$ranks" "$mpitray" run "$work/empty.yaml" -q --metrics "$work/m.json"
+  /usr/bin/python3 -c "import json,sys; print('mpitray', json.load(open(sys.argv[1]))['dispatcher']['packets_per_second'])" \
+    "$work/m.json" >> "$work/results"
+done
+/usr/bin/python3 - "$work/results" "$ranks" "$bytes" <<'PY'
+import statistics, sys
+rows = [line.split() for line in open(sys.argv[1])]
+raw = [float(v) for k, v in rows if k == "raw"]
+ours = [float(v) for k, v in rows if k == "mpitray"]
+ratios = [o / r for o, r in zip(ours, raw)]
+print(f"ranks {sys.argv[2]}, {sys.argv[3]}-byte frames ({int(sys.argv[3]) + 56}-byte messages), empty inner section, {len(raw)} pairs")
+print(f"  raw farm  events/s: " + ", ".join(f"{v:,.0f}" for v in raw))
+print(f"  mpitray   frames/s: " + ", ".join(f"{v:,.0f}" for v in ours))
+print(f"  ratio mpitray/raw:  min {min(ratios):.3f}  median {statistics.median(ratios):.3f}  max {max(ratios):.3f}")
+PY

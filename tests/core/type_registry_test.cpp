@@ -1,0 +1,63 @@
+// The direct codecs of the standard types must write exactly what Boost's binary archive writes,
+// so a payload is a Boost archive whichever path made it, and read what Boost wrote.
+#include <mpitray/core/type_registry.hpp>
+
+#include <boost/serialization/string.hpp>
+#include <boost/serialization/vector.hpp>
+
+#include <gtest/gtest.h>
+
+#include <limits>
+
+using namespace mpitray;
+
+namespace {
+
+template <class T>
+Buffer boost_bytes(const T& value) {
+    Buffer out;
+    AppendStreambuf sink(out);
+    boost::archive::binary_oarchive archive(sink, payload_archive_flags);
+    archive << value;
+    return out;
+}
+
+template <class T>
+void expect_same_as_boost(const T& value) {
+    static_assert(detail::has_direct_codec<T>);
+    const TypeCodec& codec = TypeRegistry::instance().of<T>();
+    Buffer direct;
+    codec.encode(&value, direct);
+    const Buffer reference = boost_bytes(value);
+    EXPECT_EQ(direct, reference) << codec.name;
+    // And the direct decoder reads Boost's bytes.
+    const auto back = std::static_pointer_cast<const T>(codec.decode(std::span<const char>(reference.data(), reference.size())));
+    EXPECT_EQ(*back, value) << codec.name;
+}
+
+}  // namespace
+
+TEST(DirectCodecs, WriteExactlyWhatBoostWrites) {
+    expect_same_as_boost(true);
+    expect_same_as_boost(false);
+    expect_same_as_boost(std::int64_t{-7});
+    expect_same_as_boost(std::numeric_limits<std::int64_t>::max());
+    expect_same_as_boost(2.5);
+    expect_same_as_boost(-0.0);
+    expect_same_as_boost(std::string());
+    expect_same_as_boost(std::string("muon"));
+    expect_same_as_boost(std::vector<std::uint8_t>{});
+    expect_same_as_boost(std::vector<std::uint8_t>{1, 2, 255});
+    expect_same_as_boost(std::vector<std::int64_t>{-1, 5, 1LL << 40});
+    expect_same_as_boost(std::vector<double>{0.5, 1e-300});
+}
+
+TEST(DirectCodecs, RejectPayloadsOfTheWrongSize) {
+    const TypeCodec& d = TypeRegistry::instance().of<double>();
+    const char three[3] = {1, 2, 3};
+    EXPECT_THROW(d.decode(std::span<const char>(three, 3)), SerializationError);
+    const TypeCodec& v = TypeRegistry::instance().of<std::vector<double>>();
+    Buffer bytes = boost_bytes(std::vector<double>{1, 2});
+    bytes.pop_back();
+    EXPECT_THROW(v.decode(std::span<const char>(bytes.data(), bytes.size())), SerializationError);
+}
