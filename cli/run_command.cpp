@@ -40,6 +40,8 @@ std::string local_host() {
 int run_dispatcher(Tray& tray, const RunOptions& options) {
     try {
         const RunState& state = tray.run(options.events);
+        if (!options.metrics.empty() && dispatch_runtime().summary.empty())
+            std::fprintf(stderr, "mpitray: warning: --metrics: the pipeline has no Dispatch, so there are no metrics to write\n");
         if (!options.quiet) {
             std::fputs(format_usage(tray.usage(), tray.wall_seconds()).c_str(), stdout);
             std::fputs(dispatch_runtime().summary.c_str(), stdout);
@@ -124,6 +126,7 @@ int run_command(const RunOptions& options) {
     }
     if (!error.empty()) {
         if (tray) tray->abandon();  // another rank failed: remove the outputs this one created
+        if (worker) worker->abandon();
         if (rank == 0) print_error(error);
         return exit_usage;
     }

@@ -33,6 +33,9 @@ struct ConfigValue {
     }
     // As written, for messages: 3, [1, 2], {a: 1}.
     std::string text() const;
+    // YAML null: `null`, `~` or no value at all.
+    bool is_null() const { return kind == Kind::scalar && null; }
+    bool null = false;
 };
 
 }  // namespace mpitray

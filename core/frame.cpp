@@ -43,6 +43,13 @@ const Object* Frame::find(const std::string& key) const {
     return nullptr;
 }
 
+std::shared_ptr<const Object> Frame::find_shared(const std::string& key) const {
+    if (auto it = objects_->find(key); it != objects_->end()) return it->second;
+    for (const MixedFrame& mixed : context_)
+        if (auto it = mixed.objects->find(key); it != mixed.objects->end()) return it->second;
+    return nullptr;
+}
+
 Stop Frame::stop_of(const std::string& key) const {
     if (objects_->count(key)) return stop_;
     for (const MixedFrame& mixed : context_)

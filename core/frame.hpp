@@ -84,6 +84,8 @@ public:
     bool has(const std::string& key) const { return find(key) != nullptr; }
     bool has_own(const std::string& key) const { return objects_->count(key) != 0; }
     const Object* find(const std::string& key) const;
+    // The object itself, to put it into another frame under another key (no copy).
+    std::shared_ptr<const Object> find_shared(const std::string& key) const;
     // The stop whose frame provides a visible key.
     Stop stop_of(const std::string& key) const;
 

@@ -137,6 +137,12 @@ void ParameterSet::set(const std::string& name, const ConfigValue& value) {
         throw ConfigError(fmt::format("has no parameter '{}'{}; its parameters are: {}", name, at(value),
                                       known.empty() ? "none" : known));
     }
+    if (value.is_null()) {  // `null`, `~` or nothing: back to the default (or unset)
+        if (s->required) throw ConfigError(fmt::format("parameter '{}' is required and cannot be null{}", name, at(value)));
+        values_.erase(name);
+        where_.erase(name);
+        return;
+    }
     try {
         values_[name] = convert(s->type, value);
         where_[name] = value.where;

@@ -32,7 +32,10 @@ public:
         out.where = where(node);
         switch (node.Type()) {
             case YAML::NodeType::Scalar: out.scalar = node.Scalar(); break;
-            case YAML::NodeType::Null: out.scalar = ""; break;
+            case YAML::NodeType::Null:
+                out.scalar = "";
+                out.null = true;
+                break;
             case YAML::NodeType::Sequence:
                 out.kind = ConfigValue::Kind::list;
                 for (const YAML::Node& item : node) out.items.push_back(value(item));
@@ -176,7 +179,10 @@ void apply_override(Pipeline& pipeline, const std::string& assignment) {
         throw ConfigError("--set '" + assignment + "': the value is not valid YAML: " + e.msg);
     }
     value.where = {"--set " + assignment, 0};
-    if (text.empty()) value = ConfigValue::of("", value.where);
+    if (text.empty()) {
+        value = ConfigValue::of("", value.where);
+        value.null = true;
+    }
     for (auto& [existing, v] : module->params)
         if (existing == param) {
             v = value;

@@ -73,15 +73,25 @@ void Tray::invoke(std::size_t index, const Frame* frame, Call&& call, const char
     else
         slot.rng.reseed(Rng::stream_seed(environment_.seed, environment_.run.input_frames, produce_lineage, slot.module_key));
 
+    // CPU time costs a system call to read, so it is read on one call in cpu_sample_every, and on
+    // every call nested in a sampled one (so the sampled call's own share stays exact); usage()
+    // scales it by wall time. Wall time is read on every call.
+    const bool sample_cpu = sampling_depth_ > 0 || slot.usage.calls % cpu_sample_every == 0;
+    if (sample_cpu) ++sampling_depth_;
     child_time_.push_back({});
     const std::int64_t wall0 = wall_ns();
-    const std::int64_t cpu0 = thread_cpu_ns();
+    const std::int64_t cpu0 = sample_cpu ? thread_cpu_ns() : 0;
     auto account = [&] {
-        const Timing inclusive{wall_ns() - wall0, thread_cpu_ns() - cpu0};
+        const Timing inclusive{wall_ns() - wall0, sample_cpu ? thread_cpu_ns() - cpu0 : 0};
         const Timing children = child_time_.back();
         child_time_.pop_back();
-        slot.spent.wall_ns += inclusive.wall_ns - children.wall_ns;
-        slot.spent.cpu_ns += inclusive.cpu_ns - children.cpu_ns;
+        const std::int64_t own_wall = inclusive.wall_ns - children.wall_ns;
+        slot.spent.wall_ns += own_wall;
+        if (sample_cpu) {
+            slot.sampled.wall_ns += own_wall;
+            slot.sampled.cpu_ns += inclusive.cpu_ns - children.cpu_ns;
+            --sampling_depth_;
+        }
         ++slot.usage.calls;
         if (!child_time_.empty()) {
             child_time_.back().wall_ns += inclusive.wall_ns;
@@ -211,7 +221,9 @@ std::vector<ModuleUsage> Tray::usage() const {
     for (const Slot& slot : slots_) {
         ModuleUsage u = slot.usage;
         u.wall_seconds = double(slot.spent.wall_ns) * 1e-9;
-        u.cpu_seconds = double(slot.spent.cpu_ns) * 1e-9;
+        const double cpu_per_wall =
+            slot.sampled.wall_ns > 0 ? double(slot.sampled.cpu_ns) / double(slot.sampled.wall_ns) : 0.0;
+        u.cpu_seconds = u.wall_seconds * cpu_per_wall;
         out.push_back(u);
     }
     return out;

@@ -75,7 +75,8 @@ private:
         std::uint64_t module_key = 0;
         Rng rng;
         ModuleUsage usage;
-        Timing spent;
+        Timing spent;    // wall time of every call (cpu_ns unused)
+        Timing sampled;  // wall and CPU time of the calls whose CPU time was read
         const Frame* current = nullptr;  // the frame the module is processing, if any
         std::uint64_t children = 0;      // frames it created while processing `current`
     };
@@ -93,6 +94,8 @@ private:
     bool in_produce_ = false;
     std::function<void(FramePtr)> output_;
     std::vector<Timing> child_time_;  // one entry per callback in progress
+    static constexpr std::uint64_t cpu_sample_every = 16;
+    int sampling_depth_ = 0;          // > 0 inside a call whose CPU time is being read
     std::optional<std::uint64_t> max_events_;
     std::uint64_t source_events_ = 0;
     std::uint64_t finish_children_ = 0;

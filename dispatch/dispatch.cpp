@@ -1,5 +1,6 @@
 #include <mpitray/dispatch/dispatch.hpp>
 
+#include <mpitray/core/frame_codec.hpp>
 #include <mpitray/core/module_registry.hpp>
 #include <mpitray/core/signals.hpp>
 #include <mpitray/core/tray_builder.hpp>
@@ -76,6 +77,10 @@ void Dispatch::configure() {
     packet_stop_ = parse_stop(parameter<std::string>("packet_stop"));
     metadata_stops_ = StopSet(parameter<std::vector<std::string>>("metadata_stops"));
     if (metadata_stops_.contains(packet_stop_)) throw config_error("is also a metadata stop", "packet_stop");
+    for (Stop stop : environment().metadata_stops)
+        if (!metadata_stops_.contains(stop))
+            throw config_error("must include " + stop.name() + ": every worker needs the tray's metadata frames to mix them in",
+                               "metadata_stops");
     const std::string on_error = parameter<std::string>("on_error");
     if (on_error == "abort") on_error_ = OnError::abort;
     else if (on_error == "skip") on_error_ = OnError::skip;
@@ -102,7 +107,8 @@ void Dispatch::configure() {
         failure_log_ = std::make_unique<io::FrameFileWriter>(
             failure_log_path_, io::Provenance{env.pipeline_file, env.pipeline_text, env.seed, env.overrides});
     }
-    metrics_.ranks = channel_->workers() + (runtime.comm ? 1 : 0);
+    metrics_.ranks = runtime.comm ? runtime.comm->size() : 1;
+    cpu_at_start_ = process_cpu_seconds();
     metrics_.schedule = schedule;
     metrics_.credits = credits_;
     metrics_.window = window_;
@@ -112,7 +118,12 @@ void Dispatch::configure() {
 
 void Dispatch::process(const FramePtr& frame) {
     const Stop stop = frame->stop();
-    if (metadata_stops_.contains(stop)) {
+    if (metadata_stops_.contains(stop) && packet_has_start_) {
+        // Metadata between a packet's start and its dependent frames: it travels inside the packet,
+        // so that worker sees it exactly where the serial run does; the others get it after.
+        packet_.push_back(frame);
+        packet_metadata_.push_back(frame);
+    } else if (metadata_stops_.contains(stop)) {
         send_packet();
         broadcast_metadata(frame);
     } else if (stop == packet_stop_) {
@@ -141,6 +152,7 @@ void Dispatch::send_packet() {
     if (worker < 0) {  // a stop arrived while waiting: this packet stays unsent
         drop(packet_);
         packet_.clear();
+        packet_metadata_.clear();
         packet_has_start_ = false;
         return;
     }
@@ -153,13 +165,23 @@ void Dispatch::send_packet() {
     entry.worker = worker;
     entry.sent_ns = monotonic_ns();
     entry.first_position = packet_.front()->origin.position;
-    if (on_error_ == OnError::skip) entry.input = packet_;
+    entry.input = packet_;  // unchanged frames come back as references to these
     ++workers_[std::size_t(worker)].in_flight;
     int total = 0;
     for (const Worker& w : workers_) total += w.in_flight;
     metrics_.peak_in_flight = std::max(metrics_.peak_in_flight, total);
     channel_->send(worker, Tag::packet, std::move(message));
+    for (const FramePtr& metadata : packet_metadata_) {
+        for (int w = 0; w < int(workers_.size()); ++w) {
+            if (w == worker) continue;
+            OutgoingMessage copy(MessageHeader{seq, message_flags::metadata, 0}, {metadata});  // no reply
+            metrics_.bytes_sent += copy.size();
+            channel_->send(w, Tag::metadata, std::move(copy));
+        }
+        latest_metadata_[metadata->stop()] = metadata;
+    }
     packet_.clear();
+    packet_metadata_.clear();
     packet_has_start_ = false;
     while (pump(false)) {
     }
@@ -187,6 +209,7 @@ void Dispatch::broadcast_metadata(const FramePtr& frame) {
     InFlight& entry = in_flight_[value(seq)];
     entry.worker = replier;
     entry.metadata = true;
+    entry.input = {frame};
     entry.sent_ns = monotonic_ns();
     entry.first_position = frame->origin.position;
     latest_metadata_[frame->stop()] = frame;
@@ -234,24 +257,31 @@ bool Dispatch::pump(bool wait) {
 }
 
 void Dispatch::handle(const Incoming& incoming) {
-    const Message message = parse_message(ByteView(incoming.bytes));
-    switch (incoming.tag) {
-        case Tag::result: {
-            auto it = in_flight_.find(value(message.header.seq));
-            if (it == in_flight_.end())
-                throw Error(fmt::format("rank {} sent a result for packet {}, which is not in flight",
-                                        channel_->rank_of(incoming.worker), value(message.header.seq)));
+    const ByteView bytes(incoming.bytes);
+    if (incoming.tag == Tag::result) {
+        const Seq seq = peek_header(bytes).seq;
+        auto it = in_flight_.find(value(seq));
+        if (it == in_flight_.end())
+            throw Error(fmt::format("rank {} sent a result for packet {}, which is not in flight",
+                                    channel_->rank_of(incoming.worker), value(seq)));
+        const Message message = parse_message(bytes, &it->second.input);
+        {
             if (!it->second.metadata) --workers_[std::size_t(it->second.worker)].in_flight;
             const double end = progress_->elapsed();
             metrics_.timeline.push_back({value(message.header.seq), channel_->rank_of(incoming.worker),
                                          end - double(message.header.busy_ns) * 1e-9, end});
             metrics_.frames_out += message.frames.size();
             metrics_.bytes_received += incoming.bytes->size();
-            reorder_.fill({message.header.seq, message.frames, incoming.bytes->size()});
+            std::size_t held = 0;  // what the reorder buffer holds, referenced input frames included
+            for (const FramePtr& frame : message.frames) held += encode_frame(*frame).size();
+            reorder_.fill({message.header.seq, message.frames, held, it->second.metadata});
             in_flight_.erase(it);
             emit_ready();
-            break;
         }
+        return;
+    }
+    const Message message = parse_message(bytes);
+    switch (incoming.tag) {
         case Tag::failure: {
             FailureReport report = parse_failure(message);
             if (message.header.flags & message_flags::metadata) report.frame += " (a metadata frame)";
@@ -270,8 +300,13 @@ void Dispatch::handle(const Incoming& incoming) {
 }
 
 void Dispatch::on_failure(const FailureReport& report) {
-    if (failure_) return;  // the run is already ending; the first failure is the one reported
     const std::uint64_t seq = value(report.seq);
+    if (failure_) {
+        // The run is already ending. An earlier input that failed too is the one to report, and the
+        // results before it are all that can be written: its slot will never fill.
+        if (seq < value(failure_->seq)) failure_ = report;
+        return;
+    }
     auto it = in_flight_.find(seq);
     const bool packet = it != in_flight_.end() && !it->second.metadata;
     if (packet) --workers_[std::size_t(it->second.worker)].in_flight;
@@ -288,28 +323,41 @@ void Dispatch::on_failure(const FailureReport& report) {
         emit_ready();
         return;
     }
-    // Abort: write every result before the failed input, then end the run.
+    // Abort: write every result before the failed input (the earliest failed input, if another
+    // failure report arrives while waiting), then end the run.
     failure_ = report;
-    while (value(reorder_.next_to_pop()) < seq) pump(true);
-    throw ModuleError(report.module.empty() ? "Dispatch" : report.module, where, report.message);
+    while (value(reorder_.next_to_pop()) < value(failure_->seq)) pump(true);
+    const FailureReport& first = *failure_;
+    throw ModuleError(first.module.empty() ? "Dispatch" : first.module,
+                      fmt::format("{}{} on rank {} ({}), packet {}", first.frame, first.frame.empty() ? "" : ",",
+                                  first.rank, first.host, value(first.seq)),
+                      first.message);
 }
 
 void Dispatch::log_failure(const InFlight& input, const FailureReport& report) {
     if (!failure_log_) return;
-    // The metadata the packet saw, so running the inner section on the log replays the failure.
-    for (const auto& [stop, frame] : latest_metadata_) {
-        if (logged_metadata_[stop] == frame.get()) continue;
+    // The metadata the packet saw, in stream order, so running the inner section on the log
+    // replays the failure; then the packet; and the failure itself in the log's attributes.
+    std::vector<FramePtr> metadata;
+    for (const auto& [stop, frame] : latest_metadata_)
+        if (logged_metadata_[stop] != frame.get()) metadata.push_back(frame);
+    std::sort(metadata.begin(), metadata.end(),
+              [](const FramePtr& a, const FramePtr& b) { return a->origin.position < b->origin.position; });
+    for (const FramePtr& frame : metadata) {
         failure_log_->write(*frame);
-        logged_metadata_[stop] = frame.get();
+        logged_metadata_[frame->stop()] = frame.get();
     }
     for (const FramePtr& frame : input.input) failure_log_->write(*frame);
-    (void)report;
+    failures_ += fmt::format("packet {} ({} frames from input position {}): module '{}' failed on {} on rank {} ({}): {}\n",
+                             value(report.seq), input.input.size(), input.first_position, report.module, report.frame,
+                             report.rank, report.host, report.message);
+    failure_log_->note("failures", failures_);
 }
 
 void Dispatch::emit_ready() {
     while (auto result = reorder_.pop()) {
         for (const FramePtr& frame : result->frames) push(frame);
-        progress_->done(1);
+        if (!result->metadata) progress_->done(1);
     }
 }
 
@@ -378,7 +426,7 @@ void Dispatch::report() {
     metrics_.peak_reorder_slots = reorder_.peak_slots();
     metrics_.peak_reorder_bytes = reorder_.peak_bytes();
     metrics_.wall_seconds = progress_ ? progress_->elapsed() : 0.0;
-    metrics_.cpu_seconds = process_cpu_seconds();
+    metrics_.cpu_seconds = process_cpu_seconds() - cpu_at_start_;
     metrics_.workers = reports_;
     std::sort(metrics_.workers.begin(), metrics_.workers.end(),
               [](const WorkerReport& a, const WorkerReport& b) { return a.rank < b.rank; });

@@ -33,6 +33,7 @@ public:
     void close_after_failure() noexcept override;
     void abandon() noexcept override {
         if (failure_log_) failure_log_->discard();
+        if (channel_) channel_->abandon();
     }
 
 private:
@@ -47,7 +48,7 @@ private:
     struct InFlight {
         int worker = -1;             // the worker that replies
         bool metadata = false;
-        std::vector<FramePtr> input;  // kept for the failure log
+        std::vector<FramePtr> input;  // what was sent: unchanged frames come back as references
         std::uint64_t first_position = 0;  // of its first input frame
         std::int64_t sent_ns = 0;
     };
@@ -85,6 +86,7 @@ private:
     std::map<std::uint64_t, InFlight> in_flight_;
     std::vector<FramePtr> packet_;     // being assembled
     bool packet_has_start_ = false;    // it began with a packet-start frame
+    std::vector<FramePtr> packet_metadata_;  // metadata frames inside the open packet
     int next_worker_ = 0;              // round-robin position, and the dynamic tie-breaker
     bool ended_ = false;               // end_of_stream or stop sent
     std::optional<FailureReport> failure_;
@@ -92,8 +94,10 @@ private:
     std::unique_ptr<io::FrameFileWriter> failure_log_;
     std::map<Stop, FramePtr> latest_metadata_;   // inputs, for the failure log
     std::map<Stop, const Frame*> logged_metadata_;
+    std::string failures_;  // one line per skipped packet, kept in the failure log's attributes
     std::vector<WorkerReport> reports_;
     DispatchMetrics metrics_;
+    double cpu_at_start_ = 0;
     std::unique_ptr<Progress> progress_;
 };
 

@@ -33,7 +33,7 @@ std::string format_dispatch_summary(const DispatchMetrics& m) {
         m.packets, m.metadata, m.skipped, m.workers.size(), m.workers.size() == 1 ? "" : "s", m.schedule, m.credits,
         m.window);
     out += fmt::format("  {:.1f} packets/s; peak in flight {}; reorder buffer peak {} slots, {:.1f} MB; "
-                       "dispatcher CPU {:.2f} s of {:.2f} s wall ({:.1f}%)\n",
+                       "rank 0 CPU {:.2f} s of {:.2f} s wall ({:.1f}%)\n",
                        m.wall_seconds > 0 ? double(m.packets) / m.wall_seconds : 0.0, m.peak_in_flight,
                        m.peak_reorder_slots, mb(m.peak_reorder_bytes), m.cpu_seconds, m.wall_seconds,
                        m.wall_seconds > 0 ? 100.0 * m.cpu_seconds / m.wall_seconds : 0.0);

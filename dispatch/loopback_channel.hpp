@@ -22,6 +22,7 @@ public:
     std::optional<Incoming> poll() override;
     void idle() override {}
     void flush() override {}
+    void abandon() noexcept override { tray_->abandon(); }
 
 private:
     void send(Tag tag, OutgoingMessage message) override;  // ResultSink: the Reply's messages

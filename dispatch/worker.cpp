@@ -36,7 +36,12 @@ WorkerProcess::~WorkerProcess() = default;
 void WorkerProcess::send(Tag tag, OutgoingMessage message) { comm_.send(0, tag, std::move(message)); }
 
 void WorkerProcess::run() {
-    tray_->run();
+    try {
+        tray_->run();  // ends with the Reply's finished message
+    } catch (const Error&) {
+        if (!link_.stopped) throw;
+        send(Tag::finished, OutgoingMessage(MessageHeader{}, {}));  // stopped: nothing to append
+    }
     WorkerReport report{comm_.rank(), host_, link_.stats, tray_->usage()};
     report.usage.erase(report.usage.begin());  // the Receiver
     report.usage.pop_back();                   // the Reply

@@ -20,6 +20,8 @@ public:
     ~WorkerProcess() override;
     // Serves the dispatcher until end_of_stream or stop, then sends its report.
     void run();
+    // The run will not start (a configuration error somewhere): remove what configure() created.
+    void abandon() noexcept { tray_->abandon(); }
 
 private:
     void send(Tag tag, OutgoingMessage message) override;

@@ -28,6 +28,8 @@ public:
     virtual void idle() = 0;
     // Waits until everything sent has left.
     virtual void flush() = 0;
+    // The run will not start: remove what the in-process inner section created.
+    virtual void abandon() noexcept {}
 };
 
 }  // namespace mpitray

@@ -83,6 +83,11 @@ FrameFileWriter::FrameFileWriter(std::string path, const Provenance& provenance,
         throw StorageError("cannot remove the older '" + path_ + "': " + std::strerror(errno));
 }
 
+void FrameFileWriter::note(const std::string& name, const std::string& value) {
+    if (!file_) throw StorageError("'" + path_ + "' is closed; cannot set attribute " + name);
+    hdf5::set_attribute(file_.get(), name, value);
+}
+
 void FrameFileWriter::discard() noexcept {
     if (!file_) return;
     data_.reset();

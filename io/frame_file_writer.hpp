@@ -42,6 +42,8 @@ public:
     // is closed too: its file is readable and says so.
     void close(const RunState& state);
     bool is_open() const noexcept { return static_cast<bool>(file_); }
+    // Sets (or replaces) a string attribute of the file now.
+    void note(const std::string& name, const std::string& value);
     // Closes without recording anything and removes PATH.partial: the run never started.
     void discard() noexcept;
 

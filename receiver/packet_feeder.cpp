@@ -32,6 +32,8 @@ void PacketFeeder::feed(const Message& message, std::size_t message_bytes, const
     link_.stats.bytes_in += message_bytes;
     ++(metadata ? link_.stats.metadata : link_.stats.packets);
     link_.input_started_ns = monotonic_ns();
+    link_.inputs.clear();
+    for (const FramePtr& frame : message.frames) link_.inputs.push_back(frame->pristine_encoding().data());
     try {
         for (const FramePtr& frame : message.frames) push(frame);
         push(make_shadow_frame({message.header.seq, message.header.flags}));
@@ -46,6 +48,7 @@ void PacketFeeder::feed(const Message& message, std::size_t message_bytes, const
         }
         link_.sink.send(Tag::failure, failure_message(report, message.header.flags));
     }
+    link_.inputs.clear();
     link_.stats.busy_ns += monotonic_ns() - link_.input_started_ns;
 }
 

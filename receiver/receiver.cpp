@@ -23,9 +23,9 @@ bool Receiver::produce() {
             return true;
         }
         case Tag::end_of_stream: return false;
-        case Tag::stop:
+        case Tag::stop:  // the run is abandoned: the tray fails, so inner modules close as failed
             link_.stopped = true;
-            return false;
+            throw Error("the dispatcher abandoned the run");
         default:
             throw MpiError(fmt::format("rank {} got an unexpected {} message from the dispatcher", comm_.rank(),
                                        tag_name(received.tag)),

@@ -12,7 +12,7 @@ void Reply::process(const FramePtr& frame) {
     const ShadowInfo info = shadow_info(*frame);
     if (info.flags & message_flags::reply) {
         OutgoingMessage result(MessageHeader{info.seq, info.flags, monotonic_ns() - link_.input_started_ns},
-                               link_.collected);
+                               link_.collected, link_.inputs);
         link_.stats.bytes_out += result.size();
         link_.sink.send(Tag::result, std::move(result));
     }

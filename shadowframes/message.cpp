@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace mpitray {
@@ -30,10 +31,21 @@ T take(const char*& in) {
 
 }  // namespace
 
-OutgoingMessage::OutgoingMessage(const MessageHeader& header, const std::vector<FramePtr>& frames) {
+OutgoingMessage::OutgoingMessage(const MessageHeader& header, const std::vector<FramePtr>& frames,
+                                 std::span<const char* const> inputs) {
     std::vector<ByteView> encoded;
+    std::vector<std::uint64_t> lengths;
     encoded.reserve(frames.size());
-    for (const FramePtr& frame : frames) encoded.push_back(encode_frame(*frame));
+    for (const FramePtr& frame : frames) {
+        const ByteView& pristine = frame->pristine_encoding();
+        const auto input = pristine.empty() ? inputs.end() : std::find(inputs.begin(), inputs.end(), pristine.data());
+        if (input != inputs.end()) {
+            lengths.push_back(input_reference | std::uint64_t(input - inputs.begin()));
+            continue;
+        }
+        encoded.push_back(encode_frame(*frame));
+        lengths.push_back(encoded.back().size());
+    }
 
     auto head = std::make_shared<Buffer>(header_size + descriptor_size * frames.size());
     char* out = head->data();
@@ -48,7 +60,7 @@ OutgoingMessage::OutgoingMessage(const MessageHeader& header, const std::vector<
     for (std::size_t i = 0; i < frames.size(); ++i) {
         put<std::uint64_t>(out, frames[i]->origin.position);
         put<std::uint64_t>(out, frames[i]->origin.lineage);
-        put<std::uint64_t>(out, encoded[i].size());
+        put<std::uint64_t>(out, lengths[i]);
     }
     pieces_.push_back(ByteView(std::move(head)));
     size_ = pieces_.front().size();
@@ -65,7 +77,18 @@ SharedBuffer OutgoingMessage::flatten() const {
     return whole;
 }
 
-Message parse_message(const ByteView& bytes) {
+MessageHeader peek_header(const ByteView& bytes) {
+    if (bytes.size() < header_size) throw SerializationError(fmt::format("not a protocol message ({} bytes)", bytes.size()));
+    const char* in = bytes.data() + 8;
+    MessageHeader header;
+    header.seq = Seq{take<std::uint64_t>(in)};
+    header.flags = take<std::uint32_t>(in);
+    take<std::uint32_t>(in);
+    header.busy_ns = take<std::int64_t>(in);
+    return header;
+}
+
+Message parse_message(const ByteView& bytes, const std::vector<FramePtr>* inputs) {
     if (bytes.size() < header_size || std::memcmp(bytes.data(), magic, sizeof magic) != 0)
         throw SerializationError(fmt::format("not a protocol message ({} bytes)", bytes.size()));
     const char* in = bytes.data() + sizeof magic;
@@ -90,6 +113,13 @@ Message parse_message(const ByteView& bytes) {
         origin.position = take<std::uint64_t>(in);
         origin.lineage = take<std::uint64_t>(in);
         const auto length = take<std::uint64_t>(in);
+        if (length & input_reference) {
+            const std::uint64_t input = length & ~input_reference;
+            if (inputs == nullptr || input >= inputs->size())
+                throw SerializationError(fmt::format("protocol message frame {} names input frame {}, which is not known", i, input));
+            message.frames.push_back((*inputs)[input]);  // unchanged: the very frame that was sent
+            continue;
+        }
         if (length > bytes.size() - offset)
             throw SerializationError(fmt::format("protocol message frame {} runs past the message's end", i));
         try {

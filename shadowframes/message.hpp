@@ -7,6 +7,11 @@
 //            busy nanoseconds (8)
 //   per frame: input position (8), lineage (8), encoded length (8)
 //   then each frame's encoding (docs/file-format.md), back to back
+//
+// A result may name an input frame instead of carrying it: when a frame leaves the inner section
+// unchanged (its encoding is still the bytes it arrived as), the length field holds
+// `input_reference | i` and no bytes follow; the dispatcher, which kept the packet's input,
+// uses its input frame i. Frames that pass through are not sent back.
 #include <mpitray/core/bytes.hpp>
 #include <mpitray/core/frame.hpp>
 #include <mpitray/shadowframes/protocol.hpp>
@@ -22,10 +27,15 @@ struct MessageHeader {
     std::int64_t busy_ns = 0;  // results: time the worker spent on this input
 };
 
+inline constexpr std::uint64_t input_reference = std::uint64_t{1} << 63;
+
 class OutgoingMessage {
 public:
     OutgoingMessage() = default;
-    OutgoingMessage(const MessageHeader& header, const std::vector<FramePtr>& frames);
+    // `inputs`: where the input frames' encodings begin; a frame still encoded at one of them is
+    // sent as a reference to that input frame.
+    OutgoingMessage(const MessageHeader& header, const std::vector<FramePtr>& frames,
+                    std::span<const char* const> inputs = {});
 
     // The pieces to send, in order: the header block, then each frame's bytes.
     const std::vector<ByteView>& pieces() const noexcept { return pieces_; }
@@ -44,7 +54,10 @@ struct Message {
     std::vector<FramePtr> frames;  // origins restored; payloads lazy views into the message
 };
 
-// Parses a received message. Throws SerializationError when it is damaged.
-Message parse_message(const ByteView& bytes);
+// Parses a received message. `inputs` resolves references to input frames (a result to the
+// packet it answers). Throws SerializationError when it is damaged.
+Message parse_message(const ByteView& bytes, const std::vector<FramePtr>* inputs = nullptr);
+// Only the header, to find which input a message answers before parsing it.
+MessageHeader peek_header(const ByteView& bytes);
 
 }  // namespace mpitray

@@ -176,9 +176,9 @@ std::string first_error_across_ranks(const Communicator& comm, const std::string
 }
 
 void Backoff::wait() {
-    // A few immediate retries first: when messages flow, the next one is usually there.
-    if (spins_ < 4) {
-        ++spins_;
+    const auto now = std::chrono::steady_clock::now();
+    if (idle_since_ == std::chrono::steady_clock::time_point{}) idle_since_ = now;
+    if (now - idle_since_ < spin_for_) {
         std::this_thread::yield();
         return;
     }

@@ -13,6 +13,10 @@
 #include <optional>
 #include <string>
 
+#ifndef MPITRAY_BACKOFF_SPIN_US
+#define MPITRAY_BACKOFF_SPIN_US 200
+#endif
+
 namespace mpitray::mpi {
 
 // Whether this process was started by an MPI launcher (mpirun, srun --mpi=pmix, ...). Without
@@ -86,21 +90,23 @@ private:
 // back the first one, by rank order, prefixed with the rank when it is not rank 0's. Collective.
 std::string first_error_across_ranks(const Communicator& comm, const std::string& mine);
 
-// Sleeps between polls: starts short, so a busy exchange stays fast, and grows to a cap, so an
-// idle rank costs almost no CPU.
+// Pauses between polls. For a short while after the last message it only yields the core (when
+// messages flow, the next one is microseconds away, and a sleep would cost more than the message);
+// then it sleeps, longer each time up to a cap, so an idle rank costs almost no CPU.
 class Backoff {
 public:
     void wait();
     void reset() noexcept {
         delay_ = initial_;
-        spins_ = 0;
+        idle_since_ = {};
     }
 
 private:
-    static constexpr std::chrono::microseconds initial_{20};
+    static constexpr std::chrono::microseconds spin_for_{MPITRAY_BACKOFF_SPIN_US};
+    static constexpr std::chrono::microseconds initial_{50};
     static constexpr std::chrono::microseconds cap_{1000};
     std::chrono::microseconds delay_ = initial_;
-    int spins_ = 0;
+    std::chrono::steady_clock::time_point idle_since_{};
 };
 
 }  // namespace mpitray::mpi

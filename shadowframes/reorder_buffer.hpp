@@ -17,6 +17,7 @@ struct Result {
     Seq seq{};
     std::vector<FramePtr> frames;
     std::size_t bytes = 0;
+    bool metadata = false;  // a metadata frame's result, not a packet's
 };
 
 class ReorderBuffer {

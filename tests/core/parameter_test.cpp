@@ -67,6 +67,16 @@ TEST(Parameters, UnknownParameterListsTheKnownOnes) {
     }
 }
 
+TEST(Parameters, NullRestoresTheDefaultOrUnsets) {
+    ParameterSet set = declared();
+    set.set("count", ConfigValue::of("12"));
+    ConfigValue null_value = ConfigValue::of("");
+    null_value.null = true;
+    set.set("count", null_value);
+    EXPECT_EQ(set.get<std::int64_t>("count"), 3) << "back to the default";
+    EXPECT_THROW(set.set("label", null_value), ConfigError) << "a required parameter cannot be null";
+}
+
 TEST(Parameters, MissingRequiredValueIsReported) {
     ParameterSet set = declared();
     EXPECT_THROW(set.check_required(), ConfigError);

@@ -21,8 +21,20 @@ case $case in
   straggler) both=(--set Generator.metadata_every=0 --set Work.mode=sleep --set Work.cost=fixed --set Work.mean_ms=2
                    --set Work.slow_event=10 --set Work.slow_ms=1500 --set Work.stops=[Q])
              dispatch=(--set Dispatch.window=6 --metrics metrics.json) ;;
+  interleaved) ;;
   *) echo "unknown case $case"; exit 2 ;;
 esac
+
+if [ "$case" = interleaved ]; then
+  # Metadata between Q frames and their P frames, read from a file.
+  "$mpitray" run "$pipelines/interleaved_source.yaml" -q || exit 1
+  /usr/bin/python3 "$src/tests/dispatch/reorder_frames.py" source.h5 interleaved.h5 || exit 1
+  "$mpitray" run "$pipelines/interleaved_inline.yaml" -q --set Writer.file=serial.h5 || exit 1
+  mpirun -n "$ranks" "$mpitray" run "$pipelines/interleaved.yaml" -q --set Writer.file=dispatch.h5 || exit 1
+  "$mpitray" diff serial.h5 dispatch.h5 || { echo "FAIL: $ranks ranks differ from the serial run"; exit 1; }
+  echo "PASS: $case at $ranks ranks"
+  exit 0
+fi
 
 "$mpitray" run "$pipelines/equivalence_inline.yaml" -q "${both[@]}" --set Writer.file=serial.h5 || exit 1
 mpirun -n "$ranks" "$mpitray" run "$pipelines/equivalence.yaml" -q "${both[@]}" "${dispatch[@]}" --set Writer.file=dispatch.h5

@@ -23,6 +23,25 @@ case $case in
     [ "$(status_of dispatch.h5)" = failed ] || fail "the output is not marked failed"
     "$mpitray" diff serial.h5 dispatch.h5 || fail "the output does not hold exactly the results before the failed packet"
     ;;
+  config_error)
+    mpirun -n "$ranks" "$mpitray" run "$pipelines/inner_config_error.yaml" -q >log 2>&1
+    code=$?
+    [ $code -eq 2 ] || fail "a configuration error exited $code, not 2"
+    [ "$(grep -c "mpitray: error:" log)" -eq 1 ] || fail "expected exactly one error message"
+    grep -q "parameter 'mode' must be 'sleep' or 'spin'" log || fail "the message does not say what is wrong"
+    if [ "$ranks" -gt 1 ]; then grep -q "error: on rank 1: " log || fail "the message does not name the rank"; fi
+    ls inner.h5* >/dev/null 2>&1 && fail "a file was left behind: $(ls inner.h5*)"
+    ;;
+  throw_every)
+    # Every packet fails: reports arrive in any order, and the earliest failed input decides
+    # what is written. This used to hang when a later packet's report came first.
+    "$mpitray" run "$pipelines/failure_inline.yaml" -q --set Fail.at=null --set Writer.file=serial.h5 >/dev/null 2>&1
+    mpirun -n "$ranks" "$mpitray" run "$pipelines/failure.yaml" -q --set Fail.at=null --set Writer.file=dispatch.h5 >log 2>&1
+    [ $? -ne 0 ] || fail "the run exited 0"
+    [ "$(grep -c "mpitray: error:" log)" -eq 1 ] || fail "expected exactly one error message"
+    grep -q "event 0)" log || fail "the earliest failed event (0) is not the one reported"
+    "$mpitray" diff serial.h5 dispatch.h5 || fail "the output does not hold exactly the results before the first failure"
+    ;;
   throw_skip)
     "$mpitray" run "$pipelines/skip_reference.yaml" -q --set Writer.file=reference.h5 >/dev/null 2>&1 || fail "reference run"
     mpirun -n "$ranks" "$mpitray" run "$pipelines/failure.yaml" -q --set Dispatch.on_error=skip \
@@ -30,6 +49,8 @@ case $case in
     grep -q "skipped packet" log || fail "the skipped packet is not reported"
     "$mpitray" diff reference.h5 dispatch.h5 || fail "the output is not the stream without the failed packet"
     [ "$(status_of failures.h5)" = complete ] || fail "the failure log is not complete"
+    /usr/bin/python3 -c "import h5py; t = h5py.File('failures.h5').attrs['failures']; assert \"module 'Fail' failed on Q frame (run 1, event 20)\" in t, t" \
+      || fail "the failure log does not record the failure"
     "$mpitray" run "$pipelines/replay.yaml" -q >replay.log 2>&1 && fail "replaying the failure log did not fail"
     grep -q "module 'Fail' failed on Q frame (run 1, event 20)" replay.log || { cat replay.log; fail "the replay failed differently"; }
     ;;

@@ -38,6 +38,26 @@ TEST(Message, RoundTripsHeaderFramesAndOrigins) {
     }
 }
 
+TEST(Message, UnchangedInputFramesGoBackAsReferences) {
+    // The dispatcher's packet, as a worker receives it.
+    const std::vector<FramePtr> sent = {event(1), event(2)};
+    const Message received = parse_message(ByteView(OutgoingMessage(MessageHeader{Seq{5}, 0, 0}, sent).flatten()));
+    std::vector<const char*> inputs;
+    for (const FramePtr& f : received.frames) inputs.push_back(f->pristine_encoding().data());
+    // The inner section changes frame 1, passes frame 0 unchanged, and adds one.
+    received.frames[1]->put("Fit", 1.0);
+    const std::vector<FramePtr> results = {received.frames[0], received.frames[1], event(9)};
+    const OutgoingMessage with_refs(MessageHeader{Seq{5}, 0, 0}, results, inputs);
+    const OutgoingMessage without(MessageHeader{Seq{5}, 0, 0}, results);
+    EXPECT_LT(with_refs.size(), without.size()) << "the unchanged frame is not sent back";
+    const Message back = parse_message(ByteView(with_refs.flatten()), &sent);
+    ASSERT_EQ(back.frames.size(), 3u);
+    EXPECT_EQ(back.frames[0].get(), sent[0].get()) << "the dispatcher's own frame, not a copy";
+    EXPECT_TRUE(back.frames[1]->has("Fit"));
+    EXPECT_EQ(back.frames[2]->at<EventHeader>(event_header_key).event, 9);
+    EXPECT_THROW(parse_message(ByteView(with_refs.flatten())), SerializationError) << "a reference needs the inputs";
+}
+
 TEST(Message, AnEmptyResultIsAMessageToo) {
     const OutgoingMessage out(MessageHeader{Seq{3}, 0, 0}, {});
     const Message in = parse_message(ByteView(out.flatten()));
