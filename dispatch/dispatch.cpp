@@ -123,6 +123,7 @@ void Dispatch::process(const FramePtr& frame) {
         // so that worker sees it exactly where the serial run does; the others get it after.
         packet_.push_back(frame);
         packet_metadata_.push_back(frame);
+        ++metrics_.metadata;
     } else if (metadata_stops_.contains(stop)) {
         send_packet();
         broadcast_metadata(frame);

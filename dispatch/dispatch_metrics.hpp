@@ -23,7 +23,7 @@ struct DispatchMetrics {
     std::size_t window = 0;
     std::size_t window_bytes = 0;
     std::uint64_t packets = 0;
-    std::uint64_t metadata = 0;
+    std::uint64_t metadata = 0;  // metadata frames: broadcast, or inside a packet
     std::uint64_t skipped = 0;
     std::uint64_t frames_in = 0;
     std::uint64_t frames_out = 0;
