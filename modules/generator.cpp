@@ -20,6 +20,10 @@ public:
         add_parameter<std::int64_t>("payload_bytes", "size of the random 'Payload' object in each event frame", 256);
         add_parameter<bool>("packets", "make Q frames (for a Splitter) instead of P frames", false);
         add_parameter<std::int64_t>("run", "run number in every EventHeader", 1);
+        add_parameter<bool>("random_payload",
+                            "fill the Payload from the framework RNG; false: with the event number's low byte "
+                            "(cheap, for benchmarks that measure what happens to frames, not their making)",
+                            true);
     }
 
     bool is_source() const override { return true; }
@@ -29,6 +33,7 @@ public:
         metadata_every_ = parameter<std::int64_t>("metadata_every");
         payload_bytes_ = parameter<std::int64_t>("payload_bytes");
         run_ = parameter<std::int64_t>("run");
+        random_payload_ = parameter<bool>("random_payload");
         event_stop_ = parameter<bool>("packets") ? Stop::daq() : Stop::physics();
         if (events_ < 0) throw config_error("must be 0 or more", "events");
         if (metadata_every_ < 0) throw config_error("must be 0 or more", "metadata_every");
@@ -66,9 +71,9 @@ private:
     void push_event(std::int64_t index) {
         auto frame = make_frame(event_stop_);
         frame->put(event_header_key, EventHeader{run_, index, 0});
-        std::vector<std::uint8_t> payload(static_cast<std::size_t>(payload_bytes_));
+        std::vector<std::uint8_t> payload(static_cast<std::size_t>(payload_bytes_), std::uint8_t(index));
         Rng& random = rng();
-        for (std::size_t i = 0; i < payload.size(); i += 8) {
+        for (std::size_t i = 0; random_payload_ && i < payload.size(); i += 8) {
             const std::uint64_t word = random.next();  // little-endian bytes of each draw
             std::memcpy(payload.data() + i, &word, std::min<std::size_t>(8, payload.size() - i));
         }
@@ -81,6 +86,7 @@ private:
     std::int64_t metadata_every_ = 0;
     std::int64_t payload_bytes_ = 0;
     std::int64_t run_ = 1;
+    bool random_payload_ = true;
     Stop event_stop_ = Stop::physics();
     std::int64_t next_event_ = 0;
 };
