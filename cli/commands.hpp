@@ -18,7 +18,7 @@ struct RunOptions {
 
 int run_command(const RunOptions& options);
 int modules_command(const std::string& name);
-int dump_command(const std::string& file, std::optional<std::uint64_t> limit);
+int dump_command(const std::string& file, std::optional<std::uint64_t> limit, bool values);
 int diff_command(const std::string& a, const std::string& b);
 
 // Registers every built-in module of this program.

@@ -52,7 +52,7 @@ int modules_command(const std::string& name) {
     return exit_success;
 }
 
-int dump_command(const std::string& file, std::optional<std::uint64_t> limit) {
+int dump_command(const std::string& file, std::optional<std::uint64_t> limit, bool values) {
     try {
         io::FrameFileReader reader(file);
         const io::FileInfo& info = reader.info();
@@ -67,8 +67,10 @@ int dump_command(const std::string& file, std::optional<std::uint64_t> limit) {
             if (frame->own().empty()) fmt::print("{:>8}  {:4}  (no keys)\n", index, frame->stop().name());
             bool first = true;
             for (const auto& [key, object] : frame->own()) {
-                fmt::print("{:>8}  {:4}  {:<28}  {:<20}  {:>10}\n", first ? std::to_string(index) : "",
+                fmt::print("{:>8}  {:4}  {:<28}  {:<20}  {:>10}", first ? std::to_string(index) : "",
                            first ? frame->stop().name() : "", key, object->type(), object->size());
+                if (values) fmt::print("  {}", object->summary());
+                fmt::print("\n");
                 first = false;
             }
         }

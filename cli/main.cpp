@@ -40,6 +40,8 @@ int main(int argc, char** argv) {
     auto* dump_cmd = app.add_subcommand("dump", "list the frames of a frame file: index, stop, keys, types, sizes");
     dump_cmd->add_option("file", dump_file, "the frame file")->required();
     dump_cmd->add_option("--limit", dump_limit, "show only the first N frames")->check(non_negative);
+    bool dump_values = false;
+    dump_cmd->add_flag("--values", dump_values, "also show short values of the standard types");
 
     std::string diff_a, diff_b;
     auto* diff_cmd = app.add_subcommand("diff", "exit 0 if two frame files hold the same frames in the same order");
@@ -58,7 +60,7 @@ int main(int argc, char** argv) {
     register_all_modules();
     if (*run_cmd) return run_command(run);
     if (*modules_cmd) return modules_command(module_name);
-    if (*dump_cmd) return dump_command(dump_file, dump_limit);
+    if (*dump_cmd) return dump_command(dump_file, dump_limit, dump_values);
     if (*diff_cmd) return diff_command(diff_a, diff_b);
     return exit_usage;
 }

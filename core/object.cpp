@@ -22,6 +22,12 @@ void Object::encode_into(Buffer& out) const {
     codec->encode(value_.get(), out);
 }
 
+std::string Object::summary() const {
+    const TypeCodec* codec = TypeRegistry::instance().find(type_);
+    if (codec == nullptr || !codec->summarize) return {};
+    return codec->summarize(decode(*codec).get());
+}
+
 const std::shared_ptr<const void>& Object::decode(const TypeCodec& codec) const {
     if (!value_) value_ = codec.decode(payload_.span());
     return value_;

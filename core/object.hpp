@@ -39,6 +39,9 @@ public:
     // The payload size in bytes (encodes when needed).
     std::size_t size() const { return bytes().size(); }
 
+    // A short text of the value (decoding it), or "" when its type has none or is not registered.
+    std::string summary() const;
+
     // The value as T. Throws SerializationError if this object is not a T or T's type is not
     // registered in this program.
     template <class T>

@@ -6,6 +6,8 @@
 #include <boost/serialization/string.hpp>
 #include <boost/serialization/vector.hpp>
 
+#include <fmt/format.h>
+
 #include <cxxabi.h>
 
 #include <cstdlib>
@@ -39,6 +41,76 @@ TypeRegistry::TypeRegistry() {
     add<std::vector<std::string>>("vector<string>");
     add<std::map<std::string, double>>("map<string,double>");
     add<EventHeader>("EventHeader");
+    describe_standard_types();
+}
+
+namespace {
+
+template <class T>
+std::string scalar_text(const T& value) {
+    if constexpr (std::is_same_v<T, bool>) return value ? "true" : "false";
+    else if constexpr (std::is_same_v<T, std::string>) return "\"" + value + "\"";
+    else return fmt::format("{}", value);
+}
+
+// "[1, 2, 3]", shortened past a few elements: "[1, 2, 3, 4, 5, ...] (1024)".
+template <class Range, class Text>
+std::string list_text(const Range& items, Text text) {
+    constexpr std::size_t shown = 6;
+    std::string out = "[";
+    std::size_t i = 0;
+    for (const auto& item : items) {
+        if (i == shown) {
+            out += ", ...";
+            break;
+        }
+        out += (i ? ", " : "") + text(item);
+        ++i;
+    }
+    out += "]";
+    if (items.size() > shown) out += fmt::format(" ({})", items.size());
+    return out;
+}
+
+template <class T>
+std::function<std::string(const void*)> summary_of() {
+    return [](const void* object) {
+        const T& value = *static_cast<const T*>(object);
+        if constexpr (std::is_same_v<T, std::vector<std::uint8_t>>)
+            return list_text(value, [](std::uint8_t b) { return fmt::format("{}", b); });
+        else if constexpr (requires { value.begin(); } && !std::is_same_v<T, std::string>)
+            return list_text(value, [](const auto& item) {
+                if constexpr (requires { item.first; }) return item.first + ": " + scalar_text(item.second);
+                else return scalar_text(static_cast<typename T::value_type>(item));
+            });
+        else
+            return scalar_text(value);
+    };
+}
+
+}  // namespace
+
+void TypeRegistry::describe_standard_types() {
+    set_summary("bool", summary_of<bool>());
+    set_summary("int64", summary_of<std::int64_t>());
+    set_summary("double", summary_of<double>());
+    set_summary("string", summary_of<std::string>());
+    set_summary("bytes", summary_of<std::vector<std::uint8_t>>());
+    set_summary("vector<bool>", summary_of<std::vector<bool>>());
+    set_summary("vector<int64>", summary_of<std::vector<std::int64_t>>());
+    set_summary("vector<double>", summary_of<std::vector<double>>());
+    set_summary("vector<string>", summary_of<std::vector<std::string>>());
+    set_summary("map<string,double>", summary_of<std::map<std::string, double>>());
+    set_summary("EventHeader", [](const void* object) {
+        const auto& h = *static_cast<const EventHeader*>(object);
+        return fmt::format("run {}, event {}, sub-event {}", h.run, h.event, h.sub_event);
+    });
+}
+
+void TypeRegistry::set_summary(const std::string& name, std::function<std::string(const void*)> summarize) {
+    auto it = by_name_.find(name);
+    if (it == by_name_.end()) throw ConfigError("cannot describe unregistered type '" + name + "'");
+    it->second.summarize = std::move(summarize);
 }
 
 void TypeRegistry::add_codec(TypeCodec codec) {

@@ -30,6 +30,8 @@ struct TypeCodec {
     std::function<void(const void* object, Buffer& out)> encode;
     // Decodes a payload; throws SerializationError when the bytes do not decode.
     std::function<std::shared_ptr<const void>(std::span<const char> payload)> decode;
+    // A short text of the value, for `mpitray dump --values`; empty for types without one.
+    std::function<std::string(const void* object)> summarize;
 };
 
 class TypeRegistry {
@@ -39,6 +41,8 @@ public:
 
     template <class T>
     void add(const std::string& name);
+    // Gives a registered type a short text form for `mpitray dump --values`.
+    void set_summary(const std::string& name, std::function<std::string(const void*)> summarize);
 
     const TypeCodec* find(const std::string& name) const;
     const TypeCodec* find(std::type_index type) const;
@@ -50,6 +54,7 @@ public:
 
 private:
     TypeRegistry();
+    void describe_standard_types();
     void add_codec(TypeCodec codec);
 
     std::map<std::string, TypeCodec> by_name_;
@@ -125,7 +130,8 @@ void TypeRegistry::add(const std::string& name) {
                                                              e.what());
                                 }
                                 return value;
-                            }});
+                            },
+                            {}});
         return;
     }
     TypeCodec codec{
@@ -147,7 +153,8 @@ void TypeRegistry::add(const std::string& name) {
                                          " bytes) does not decode: " + e.what());
             }
             return value;
-        }};
+        },
+        {}};
     add_codec(std::move(codec));
 }
 

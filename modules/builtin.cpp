@@ -9,6 +9,7 @@ void register_work();
 void register_fail();
 void register_print();
 void register_stamp();
+void register_count();
 
 void register_builtin_modules() {
     register_generator();
@@ -18,6 +19,7 @@ void register_builtin_modules() {
     register_fail();
     register_print();
     register_stamp();
+    register_count();
 }
 
 }  // namespace mpitray

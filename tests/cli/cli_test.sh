@@ -46,6 +46,7 @@ expect 0 "Writer .* 519 " -- "$mpitray" run "$src/examples/quickstart.yaml" --se
 check test -f q1.h5 "quickstart writes q1.h5"
 check test ! -e q1.h5.partial "no partial file is left after a clean run"
 expect 0 "Payload +bytes +1032" -- "$mpitray" dump q1.h5 --limit 5
+expect 0 "EventHeader +EventHeader +29  run 1, event 0, sub-event 0" -- "$mpitray" dump q1.h5 --limit 5 --values
 expect 0 "h5py: q1.h5: 519 frames, status complete" -- /usr/bin/python3 "$src/tests/io/check_with_h5py.py" q1.h5 complete
 expect 0 "^identical: 519 frames" -- bash -c "'$mpitray' run '$src/examples/quickstart.yaml' -q --set Writer.file=q2.h5 && '$mpitray' diff q1.h5 q2.h5"
 expect 1 "^differ at frame 3: Q frame: key 'Energy'" -- bash -c "'$mpitray' run '$src/examples/quickstart.yaml' -q --seed 7 --set Writer.file=q3.h5 && '$mpitray' diff q1.h5 q3.h5"

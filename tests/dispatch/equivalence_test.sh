@@ -22,8 +22,33 @@ case $case in
                    --set Work.slow_event=10 --set Work.slow_ms=1500 --set Work.stops=[Q])
              dispatch=(--set Dispatch.window=6 --metrics metrics.json) ;;
   interleaved) ;;
+  finish_frames) ;;
   *) echo "unknown case $case"; exit 2 ;;
 esac
+
+if [ "$case" = finish_frames ]; then
+  # Not serial-equivalent by nature (one Finish per worker): checked against the metrics instead.
+  mpirun -n "$ranks" "$mpitray" run "$pipelines/finish_frames.yaml" -q --metrics metrics.json || exit 1
+  workers=$(( ranks > 1 ? ranks - 1 : 1 ))
+  # The output ends with the workers' count frames, in rank order: the k-th counted as many Q
+  # frames as the k-th worker (by rank) processed packets, according to the metrics.
+  "$mpitray" dump out.h5 --values > dump.txt || exit 1
+  /usr/bin/python3 - "$workers" <<'PY' || exit 1
+import json, re, sys
+workers = int(sys.argv[1])
+m = json.load(open("metrics.json"))
+rows = [l.split() for l in open("dump.txt").read().splitlines()[2:]]
+stops = [r[1] for r in rows if r and r[0].isdigit()]
+assert stops[-workers:] == ["I"] * workers, f"the output does not end with {workers} count frames: {stops[-6:]}"
+assert "I" not in stops[:-workers], "a count frame came before the end"
+counted_q = [int(float(re.search(r"Q: ([0-9.e+]+)", l).group(1))) for l in open("dump.txt") if " Counts " in l]
+packets = [w["packets"] for w in sorted(m["workers"], key=lambda w: w["rank"])]
+assert counted_q == packets, f"count frames {counted_q} are not in worker-rank order of packets {packets}"
+print(f"finish frames: {workers} count frames at the end, in rank order: {counted_q}")
+PY
+  echo "PASS: $case at $ranks ranks"
+  exit 0
+fi
 
 if [ "$case" = interleaved ]; then
   # Metadata between Q frames and their P frames, read from a file.
