@@ -80,6 +80,12 @@ int run_command(const RunOptions& options) {
         }
         runtime.comm = &*comm;
         runtime.host = session->host();
+        try {
+            runtime.hosts = mpi::host_names(*comm, runtime.host);
+        } catch (const Error& e) {
+            print_error(e.what());
+            return exit_failure;
+        }
     }
     const int rank = comm ? comm->rank() : 0;
     const int ranks = comm ? comm->size() : 1;
@@ -131,7 +137,13 @@ int run_command(const RunOptions& options) {
         return exit_usage;
     }
 
-    if (rank == 0) return run_dispatcher(*tray, options);
+    if (rank == 0) {
+        const int code = run_dispatcher(*tray, options);
+        // A worker went silent (the watchdog): outputs are closed, but a silent rank cannot take
+        // part in an orderly end of MPI, so the job ends here.
+        if (runtime.abort_job && session) session->abort(code);
+        return code;
+    }
     if (!worker) return exit_success;
     try {
         worker->run();

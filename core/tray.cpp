@@ -104,6 +104,9 @@ void Tray::invoke(std::size_t index, const Frame* frame, Call&& call, const char
     } catch (const ModuleError&) {
         account();
         throw;  // already names the module downstream that failed
+    } catch (const MpiError&) {
+        account();
+        throw;  // about the job (a rank, a link), not about the frame at hand
     } catch (const std::exception& e) {
         account();
         throw ModuleError(slot.module->name(), frame ? frame->describe() : std::string(phase), e.what());

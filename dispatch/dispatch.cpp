@@ -53,6 +53,10 @@ Dispatch::Dispatch() {
                                             {"G", "C", "D", "S", "I"});
     add_parameter<std::string>("on_error", "abort (end the run) or skip (drop the packet, log it)", "abort");
     add_parameter<std::string>("failure_log", "frame file for the input of skipped packets (on_error: skip)", "");
+    add_parameter<double>("packet_timeout",
+                          "watchdog: a worker holding packets that sends nothing for this many seconds is reported "
+                          "and the job ends (writing what is complete); 0: off",
+                          0.0);
     add_parameter<double>("stop_grace",
                           "after SIGINT/SIGTERM, seconds to wait for packets in flight before abandoning them "
                           "(mpirun kills 1 s after passing a signal on; SLURM waits KillWait, 30 s by default)",
@@ -87,6 +91,8 @@ void Dispatch::configure() {
     else throw config_error("must be 'abort' or 'skip', not '" + on_error + "'", "on_error");
     failure_log_path_ = parameter<std::string>("failure_log");
     stop_grace_ = parameter<double>("stop_grace");
+    packet_timeout_ = parameter<double>("packet_timeout");
+    if (packet_timeout_ < 0) throw config_error("must be 0 (off) or more", "packet_timeout");
     if (stop_grace_ < 0) throw config_error("must be 0 or more", "stop_grace");
     if (!failure_log_path_.empty() && on_error_ != OnError::skip)
         throw config_error("is only written with on_error: skip", "failure_log");
@@ -250,11 +256,49 @@ int Dispatch::pick_worker() {
 
 bool Dispatch::pump(bool wait) {
     if (auto incoming = channel_->poll()) {
+        workers_[std::size_t(incoming->worker)].last_heard_ns = monotonic_ns();
         handle(*incoming);
         return true;
     }
-    if (wait) channel_->idle();
+    if (wait) {
+        check_watchdog();
+        channel_->idle();
+    }
     return false;
+}
+
+std::string Dispatch::worker_name(int worker) const {
+    const int rank = channel_->rank_of(worker);
+    const auto& hosts = dispatch_runtime().hosts;
+    return std::size_t(rank) < hosts.size() ? fmt::format("rank {} on {}", rank, hosts[std::size_t(rank)])
+                                            : fmt::format("rank {}", rank);
+}
+
+void Dispatch::check_watchdog() {
+    if (packet_timeout_ <= 0 || watchdog_tripped_) return;
+    const std::int64_t now = monotonic_ns();
+    for (int w = 0; w < int(workers_.size()); ++w) {
+        // Silent since its last message, or since the oldest input it holds was sent.
+        std::int64_t since = -1;
+        std::vector<std::uint64_t> held;
+        for (const auto& [seq, entry] : in_flight_)
+            if (entry.worker == w) {
+                held.push_back(seq);
+                since = since < 0 ? entry.sent_ns : std::min(since, entry.sent_ns);
+            }
+        if (held.empty()) continue;
+        since = std::max(since, workers_[std::size_t(w)].last_heard_ns);
+        const double silent = double(now - since) * 1e-9;
+        if (silent < packet_timeout_) continue;
+        watchdog_tripped_ = true;
+        dispatch_runtime().abort_job = true;
+        std::string packets;
+        for (std::uint64_t seq : held) packets += (packets.empty() ? "" : ", ") + std::to_string(seq);
+        throw MpiError(fmt::format("watchdog: {} has sent nothing for {:.1f} s while holding packet{} {} (packet_timeout "
+                                   "{} s); it may be stuck, or its link cut. Writing what is complete and ending the job",
+                                   worker_name(w), silent, held.size() == 1 ? "" : "s", packets, packet_timeout_),
+                       0);
+    }
 }
 
 void Dispatch::handle(const Incoming& incoming) {
@@ -410,7 +454,8 @@ void Dispatch::shut_down(Tag how, double ack_seconds) {
 
 void Dispatch::close_after_failure() noexcept {
     try {
-        if (channel_) shut_down(Tag::stop, stopping() ? signal_ack_seconds : failure_ack_seconds);
+        if (channel_)
+            shut_down(Tag::stop, stopping() || watchdog_tripped_ ? signal_ack_seconds : failure_ack_seconds);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "mpitray: while stopping the workers: %s\n", e.what());
     }

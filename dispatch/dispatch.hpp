@@ -42,6 +42,7 @@ private:
 
     struct Worker {
         int in_flight = 0;           // packets sent, result not yet back
+        std::int64_t last_heard_ns = 0;  // its last message
         bool done = false;           // its stats message arrived
         std::vector<FramePtr> finished;  // frames its inner section pushed in Finish
     };
@@ -64,6 +65,8 @@ private:
     void emit_ready();
     void shut_down(Tag how, double ack_seconds);
     bool stopping();               // a stop signal arrived: send nothing more
+    void check_watchdog();         // throws when a worker holding packets went silent
+    std::string worker_name(int worker) const;
     void drop(const std::vector<FramePtr>& frames);  // input a stop left unsent
     void report();
 
@@ -77,6 +80,7 @@ private:
     OnError on_error_ = OnError::abort;
     std::string failure_log_path_;
     double stop_grace_ = 0.5;
+    double packet_timeout_ = 0;  // seconds; 0: no watchdog
     std::vector<ModuleSpec> inner_;
 
     // State
@@ -98,6 +102,7 @@ private:
     std::vector<WorkerReport> reports_;
     DispatchMetrics metrics_;
     double cpu_at_start_ = 0;
+    bool watchdog_tripped_ = false;
     std::unique_ptr<Progress> progress_;
 };
 

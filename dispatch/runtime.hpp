@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace mpitray {
 
@@ -17,6 +18,8 @@ struct DispatchRuntime {
     std::optional<std::uint64_t> expected_events;  // for the ETA
     std::string metrics_file;                      // --metrics FILE: JSON written at the end
     std::string summary;                           // filled by Dispatch when it finishes
+    std::vector<std::string> hosts;                // by rank, when launched by MPI
+    bool abort_job = false;  // set by Dispatch when a worker went silent: main() must end the job
 };
 
 DispatchRuntime& dispatch_runtime();

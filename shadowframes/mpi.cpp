@@ -158,6 +158,18 @@ Received Communicator::receive(int source) {
     }
 }
 
+std::vector<std::string> host_names(const Communicator& comm, const std::string& mine) {
+    constexpr std::size_t width = MPI_MAX_PROCESSOR_NAME;
+    std::string padded = mine.substr(0, width - 1);
+    padded.resize(width, '\0');
+    std::string all(width * std::size_t(comm.size()), '\0');
+    check(MPI_Allgather(padded.data(), int(width), MPI_CHAR, all.data(), int(width), MPI_CHAR, comm.get()),
+          "MPI_Allgather");
+    std::vector<std::string> hosts;
+    for (int r = 0; r < comm.size(); ++r) hosts.emplace_back(all.c_str() + std::size_t(r) * width);
+    return hosts;
+}
+
 std::string first_error_across_ranks(const Communicator& comm, const std::string& mine) {
     // Each rank's error length, then the first failing rank sends its text to everyone.
     const int length = int(mine.size());

@@ -12,6 +12,7 @@
 #include <list>
 #include <optional>
 #include <string>
+#include <vector>
 
 #ifndef MPITRAY_BACKOFF_SPIN_US
 #define MPITRAY_BACKOFF_SPIN_US 200
@@ -85,6 +86,9 @@ private:
     int size_ = 1;
     std::list<PendingSend> pending_;
 };
+
+// Every rank's host name, by rank. Collective.
+std::vector<std::string> host_names(const Communicator& comm, const std::string& mine);
 
 // Startup agreement: every rank passes its configuration error (empty if none); every rank gets
 // back the first one, by rank order, prefixed with the rank when it is not rank 0's. Collective.

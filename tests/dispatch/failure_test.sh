@@ -23,6 +23,20 @@ case $case in
     [ "$(status_of dispatch.h5)" = failed ] || fail "the output is not marked failed"
     "$mpitray" diff serial.h5 dispatch.h5 || fail "the output does not hold exactly the results before the failed packet"
     ;;
+  stuck)
+    # A worker holding a packet goes silent (its module sleeps for 5 minutes): the watchdog names
+    # it, the output holds every result before that packet, and the job ends.
+    "$mpitray" run "$pipelines/failure_inline.yaml" -q --set Fail.at=10 --set Writer.file=serial.h5 >/dev/null 2>&1
+    start=$(date +%s)
+    mpirun -n "$ranks" "$mpitray" run "$pipelines/failure.yaml" -q --set Fail.at=-1 --set Work.slow_event=10 \
+      --set Work.slow_ms=300000 --set Dispatch.packet_timeout=2 --set Writer.file=dispatch.h5 >log 2>&1
+    code=$? elapsed=$(( $(date +%s) - start ))
+    [ $code -ne 0 ] || fail "the job exited 0"
+    [ $elapsed -lt 60 ] || fail "the job took $elapsed s to end"
+    grep -qE "^mpitray: error: watchdog: rank [0-9]+ on [^ ]+ has sent nothing for [0-9.]+ s while holding packet" log || fail "the watchdog did not name the rank and packets"
+    [ "$(status_of dispatch.h5)" = failed ] || fail "the output is not marked failed"
+    "$mpitray" diff serial.h5 dispatch.h5 || fail "the output does not hold exactly the results before the stuck packet"
+    ;;
   config_error)
     mpirun -n "$ranks" "$mpitray" run "$pipelines/inner_config_error.yaml" -q >log 2>&1
     code=$?
