@@ -173,6 +173,7 @@ void Dispatch::send_packet() {
     entry.sent_ns = monotonic_ns();
     entry.first_position = packet_.front()->origin.position;
     entry.input = packet_;  // unchanged frames come back as references to these
+    if (failure_log_) entry.context = metadata_context();
     ++workers_[std::size_t(worker)].in_flight;
     int total = 0;
     for (const Worker& w : workers_) total += w.in_flight;
@@ -354,11 +355,15 @@ void Dispatch::on_failure(const FailureReport& report) {
     }
     auto it = in_flight_.find(seq);
     const bool packet = it != in_flight_.end() && !it->second.metadata;
+    // A metadata frame that fails cannot be skipped (every later packet depends on it), even
+    // when it travelled inside a packet.
+    const bool on_metadata = packet && report.input >= 0 && std::size_t(report.input) < it->second.input.size() &&
+                             metadata_stops_.contains(it->second.input[std::size_t(report.input)]->stop());
     if (packet) --workers_[std::size_t(it->second.worker)].in_flight;
 
     const std::string where = fmt::format("{}{} on rank {} ({}), packet {}", report.frame,
                                           report.frame.empty() ? "" : ",", report.rank, report.host, seq);
-    if (on_error_ == OnError::skip && packet) {
+    if (on_error_ == OnError::skip && packet && !on_metadata) {
         ++metrics_.skipped;
         std::fprintf(stderr, "mpitray: skipped packet %llu: module '%s' failed on %s: %s\n",
                      static_cast<unsigned long long>(seq), report.module.c_str(), where.c_str(), report.message.c_str());
@@ -379,20 +384,28 @@ void Dispatch::on_failure(const FailureReport& report) {
                       first.message);
 }
 
+std::vector<FramePtr> Dispatch::metadata_context() const {
+    std::vector<FramePtr> context;
+    for (const auto& [stop, frame] : latest_metadata_) context.push_back(frame);
+    std::sort(context.begin(), context.end(),
+              [](const FramePtr& a, const FramePtr& b) { return a->origin.position < b->origin.position; });
+    return context;
+}
+
 void Dispatch::log_failure(const InFlight& input, const FailureReport& report) {
     if (!failure_log_) return;
-    // The metadata the packet saw, in stream order, so running the inner section on the log
-    // replays the failure; then the packet; and the failure itself in the log's attributes.
-    std::vector<FramePtr> metadata;
-    for (const auto& [stop, frame] : latest_metadata_)
-        if (logged_metadata_[stop] != frame.get()) metadata.push_back(frame);
-    std::sort(metadata.begin(), metadata.end(),
-              [](const FramePtr& a, const FramePtr& b) { return a->origin.position < b->origin.position; });
-    for (const FramePtr& frame : metadata) {
+    // The metadata the packet was sent with, in stream order (each frame once), so running the
+    // inner section on the log replays the failure; then the packet; and the failure itself in
+    // the log's attributes.
+    for (const FramePtr& frame : input.context) {
+        if (logged_metadata_[frame->stop()] == frame.get()) continue;
         failure_log_->write(*frame);
         logged_metadata_[frame->stop()] = frame.get();
     }
-    for (const FramePtr& frame : input.input) failure_log_->write(*frame);
+    for (const FramePtr& frame : input.input) {
+        failure_log_->write(*frame);
+        if (metadata_stops_.contains(frame->stop())) logged_metadata_[frame->stop()] = frame.get();
+    }
     failures_ += fmt::format("packet {} ({} frames from input position {}): module '{}' failed on {} on rank {} ({}): {}\n",
                              value(report.seq), input.input.size(), input.first_position, report.module, report.frame,
                              report.rank, report.host, report.message);

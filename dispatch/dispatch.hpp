@@ -51,6 +51,7 @@ private:
         bool metadata = false;
         std::vector<FramePtr> input;  // what was sent: unchanged frames come back as references
         std::uint64_t first_position = 0;  // of its first input frame
+        std::vector<FramePtr> context;     // the metadata it was sent after (kept for the failure log)
         std::int64_t sent_ns = 0;
     };
 
@@ -63,6 +64,7 @@ private:
     void on_failure(const FailureReport& report);
     void log_failure(const InFlight& input, const FailureReport& report);
     void emit_ready();
+    std::vector<FramePtr> metadata_context() const;  // the latest metadata frames, in stream order
     void shut_down(Tag how, double ack_seconds);
     bool stopping();               // a stop signal arrived: send nothing more
     void check_watchdog();         // throws when a worker holding packets went silent

@@ -18,6 +18,7 @@ struct FailureReport {
     std::string module;   // empty when not a module's error
     std::string frame;    // the frame being processed, described
     std::string message;
+    std::int64_t input = -1;  // index of the input frame being pushed when it failed; -1: none
 };
 
 // A failure report as a protocol message, and back.

@@ -37,8 +37,22 @@ case $case in
     [ "$(status_of dispatch.h5)" = failed ] || fail "the output is not marked failed"
     "$mpitray" diff serial.h5 dispatch.h5 || fail "the output does not hold exactly the results before the stuck packet"
     ;;
+  metadata_failure)
+    # A metadata frame (the second G, input position 18, inside event 14's packet) fails: with
+    # on_error skip the run still ends, at every rank count, since later packets depend on it.
+    mpirun -n "$ranks" "$mpitray" run "$pipelines/failure.yaml" -q --set Fail.stops=[G] --set Fail.at=18 \
+      --set Dispatch.on_error=skip --set Writer.file=dispatch.h5 >log 2>&1
+    [ $? -ne 0 ] || fail "a failed metadata frame was skipped"
+    grep -q "module 'Fail' failed on G frame at input position 18" log || fail "the message does not name the G frame"
+    [ "$(status_of dispatch.h5)" = failed ] || fail "the output is not marked failed"
+    ;;
   config_error)
-    mpirun -n "$ranks" "$mpitray" run "$pipelines/inner_config_error.yaml" -q >log 2>&1
+    # With one process building the inner section, it has also created a file that must go. With
+    # several workers an inner Writer is a mistake of its own (they would all write one file), so
+    # there the mistake is only the parameter.
+    pipeline=inner_config_error.yaml
+    [ "$ranks" -gt 2 ] && pipeline=inner_param_error.yaml
+    mpirun -n "$ranks" "$mpitray" run "$pipelines/$pipeline" -q >log 2>&1
     code=$?
     [ $code -eq 2 ] || fail "a configuration error exited $code, not 2"
     [ "$(grep -c "mpitray: error:" log)" -eq 1 ] || fail "expected exactly one error message"
@@ -65,6 +79,8 @@ case $case in
     [ "$(status_of failures.h5)" = complete ] || fail "the failure log is not complete"
     /usr/bin/python3 -c "import h5py; t = h5py.File('failures.h5').attrs['failures']; assert \"module 'Fail' failed on Q frame (run 1, event 20)\" in t, t" \
       || fail "the failure log does not record the failure"
+    versions=$("$mpitray" dump failures.h5 --values | awk '$1 == "GeometryVersion" || $3 == "GeometryVersion" {print $NF}' | tr '\n' ' ')
+    [ "$versions" = "1 " ] || fail "the failure log holds geometry versions '$versions', not the one event 20 saw (1)"
     "$mpitray" run "$pipelines/replay.yaml" -q >replay.log 2>&1 && fail "replaying the failure log did not fail"
     grep -q "module 'Fail' failed on Q frame (run 1, event 20)" replay.log || { cat replay.log; fail "the replay failed differently"; }
     ;;
