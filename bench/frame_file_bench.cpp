@@ -43,12 +43,10 @@ void write_raw(const std::string& path, const std::vector<char>& data) {
     hdf5::Handle data_set = hdf5::dataset(
         H5Dcreate2(file.get(), "data", H5T_NATIVE_UINT8, space.get(), H5P_DEFAULT, create.get(), H5P_DEFAULT), "dataset");
     for (std::size_t at = 0; at < data.size(); at += block) {
-        const hsize_t n[1] = {std::min(block, data.size() - at)}, start[1] = {at}, size[1] = {at + n[0]};
-        H5Dset_extent(data_set.get(), size);
-        hdf5::Handle fspace = hdf5::dataspace(H5Dget_space(data_set.get()), "fspace");
-        H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, start, nullptr, n, nullptr);
-        hdf5::Handle mspace = hdf5::dataspace(H5Screate_simple(1, n, nullptr), "mspace");
-        hdf5::check_status(H5Dwrite(data_set.get(), H5T_NATIVE_UINT8, mspace.get(), fspace.get(), H5P_DEFAULT, data.data() + at), "write");
+        const std::size_t n = std::min(block, data.size() - at);
+        const hsize_t size[1] = {at + n};
+        hdf5::check_status(H5Dset_extent(data_set.get(), size), "extend");
+        hdf5::write_range(data_set.get(), H5T_NATIVE_UINT8, at, n, data.data() + at, "write");
     }
 }
 
@@ -88,11 +86,7 @@ void RawHdf5Read(benchmark::State& state) {
         hdf5::Handle file = hdf5::file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "open");
         hdf5::Handle data_set = hdf5::dataset(H5Dopen2(file.get(), "data", H5P_DEFAULT), "open");
         for (std::size_t at = 0; at < data.size(); at += block) {
-            const hsize_t n[1] = {std::min(block, data.size() - at)}, start[1] = {at};
-            hdf5::Handle fspace = hdf5::dataspace(H5Dget_space(data_set.get()), "fspace");
-            H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, start, nullptr, n, nullptr);
-            hdf5::Handle mspace = hdf5::dataspace(H5Screate_simple(1, n, nullptr), "mspace");
-            hdf5::check_status(H5Dread(data_set.get(), H5T_NATIVE_UINT8, mspace.get(), fspace.get(), H5P_DEFAULT, in.data()), "read");
+            hdf5::read_range(data_set.get(), H5T_NATIVE_UINT8, at, std::min(block, data.size() - at), in.data(), "read");
         }
         benchmark::DoNotOptimize(in.data());
     }

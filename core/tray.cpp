@@ -1,5 +1,6 @@
 #include <mpitray/core/tray.hpp>
 
+#include <mpitray/core/clock.hpp>
 #include <mpitray/core/signals.hpp>
 
 #include <algorithm>
@@ -13,11 +14,6 @@ std::int64_t thread_cpu_ns() {
     timespec ts{};
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return std::int64_t(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
-
-std::int64_t wall_ns() {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
-        .count();
 }
 
 // The lineage of the frames a module creates in finish(), apart from every frame of the input.
@@ -79,10 +75,10 @@ void Tray::invoke(std::size_t index, const Frame* frame, Call&& call, const char
     const bool sample_cpu = sampling_depth_ > 0 || slot.usage.calls % cpu_sample_every == 0;
     if (sample_cpu) ++sampling_depth_;
     child_time_.push_back({});
-    const std::int64_t wall0 = wall_ns();
+    const std::int64_t wall0 = monotonic_ns();
     const std::int64_t cpu0 = sample_cpu ? thread_cpu_ns() : 0;
     auto account = [&] {
-        const Timing inclusive{wall_ns() - wall0, sample_cpu ? thread_cpu_ns() - cpu0 : 0};
+        const Timing inclusive{monotonic_ns() - wall0, sample_cpu ? thread_cpu_ns() - cpu0 : 0};
         const Timing children = child_time_.back();
         child_time_.pop_back();
         const std::int64_t own_wall = inclusive.wall_ns - children.wall_ns;

@@ -14,16 +14,6 @@ namespace {
 constexpr std::uint64_t index_block_rows = 8192;
 constexpr std::uint64_t data_window_bytes = 4 << 20;
 
-void read_range(hid_t dataset, hid_t memory_type, std::uint64_t start, std::uint64_t count, void* out,
-                const std::string& what) {
-    hdf5::Handle file_space = hdf5::dataspace(H5Dget_space(dataset), what);
-    const hsize_t first[1] = {start};
-    const hsize_t n[1] = {count};
-    hdf5::check_status(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, first, nullptr, n, nullptr), what);
-    hdf5::Handle memory_space = hdf5::dataspace(H5Screate_simple(1, n, nullptr), what);
-    hdf5::check_status(H5Dread(dataset, memory_type, memory_space.get(), file_space.get(), H5P_DEFAULT, out), what);
-}
-
 }  // namespace
 
 FrameFileReader::FrameFileReader(std::string path) : path_(std::move(path)) {
@@ -75,7 +65,7 @@ const IndexRow& FrameFileReader::row(std::uint64_t frame) {
         rows_.resize(count);
         rows_start_ = frame;
         try {
-            read_range(index_.get(), row_type_.get(), frame, count, rows_.data(), "index");
+            hdf5::read_range(index_.get(), row_type_.get(), frame, count, rows_.data(), "index");
         } catch (const StorageError& e) {
             fail(frame, std::string("cannot read the index: ") + e.what());
         }
@@ -84,7 +74,7 @@ const IndexRow& FrameFileReader::row(std::uint64_t frame) {
 }
 
 void FrameFileReader::read_data(std::uint64_t offset, std::uint64_t length, char* out) {
-    read_range(data_.get(), H5T_NATIVE_UINT8, offset, length, out, "data");
+    hdf5::read_range(data_.get(), H5T_NATIVE_UINT8, offset, length, out, "data");
 }
 
 std::optional<SharedBuffer> FrameFileReader::next_encoded() {

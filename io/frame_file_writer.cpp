@@ -45,12 +45,7 @@ void append(hid_t dataset, hid_t memory_type, std::uint64_t at, std::uint64_t co
     if (count == 0) return;
     const hsize_t new_size[1] = {at + count};
     hdf5::check_status(H5Dset_extent(dataset, new_size), what);
-    hdf5::Handle file_space = hdf5::dataspace(H5Dget_space(dataset), what);
-    const hsize_t start[1] = {at};
-    const hsize_t n[1] = {count};
-    hdf5::check_status(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start, nullptr, n, nullptr), what);
-    hdf5::Handle memory_space = hdf5::dataspace(H5Screate_simple(1, n, nullptr), what);
-    hdf5::check_status(H5Dwrite(dataset, memory_type, memory_space.get(), file_space.get(), H5P_DEFAULT, data), what);
+    hdf5::write_range(dataset, memory_type, at, count, data, what);
 }
 
 }  // namespace

@@ -100,6 +100,29 @@ std::uint64_t uint_attribute(hid_t object, const std::string& name, std::uint64_
     return value;
 }
 
+namespace {
+// The file-side selection of elements [start, start + count) and a memory space of that size.
+std::pair<Handle, Handle> range_spaces(hid_t dataset, std::uint64_t start, std::uint64_t count, const std::string& what) {
+    Handle file_space = dataspace(H5Dget_space(dataset), what);
+    const hsize_t first[1] = {start};
+    const hsize_t n[1] = {count};
+    check_status(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, first, nullptr, n, nullptr), what);
+    return {std::move(file_space), dataspace(H5Screate_simple(1, n, nullptr), what)};
+}
+}  // namespace
+
+void read_range(hid_t dataset, hid_t memory_type, std::uint64_t start, std::uint64_t count, void* out,
+                const std::string& what) {
+    auto [file_space, memory_space] = range_spaces(dataset, start, count, what);
+    check_status(H5Dread(dataset, memory_type, memory_space.get(), file_space.get(), H5P_DEFAULT, out), what);
+}
+
+void write_range(hid_t dataset, hid_t memory_type, std::uint64_t start, std::uint64_t count, const void* data,
+                 const std::string& what) {
+    auto [file_space, memory_space] = range_spaces(dataset, start, count, what);
+    check_status(H5Dwrite(dataset, memory_type, memory_space.get(), file_space.get(), H5P_DEFAULT, data), what);
+}
+
 std::uint64_t extent(hid_t dataset_id) {
     Handle space = dataspace(H5Dget_space(dataset_id), "dataset space");
     hsize_t dims[1] = {0};

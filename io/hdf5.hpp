@@ -79,4 +79,11 @@ bool has_attribute(hid_t object, const std::string& name);
 // The number of elements along the first dimension of a dataset.
 std::uint64_t extent(hid_t dataset);
 
+// Reads or writes `count` elements of a 1-D dataset from element `start`, through a hyperslab
+// selection; `what` names the operation in the StorageError.
+void read_range(hid_t dataset, hid_t memory_type, std::uint64_t start, std::uint64_t count, void* out,
+                const std::string& what);
+void write_range(hid_t dataset, hid_t memory_type, std::uint64_t start, std::uint64_t count, const void* data,
+                 const std::string& what);
+
 }  // namespace mpitray::hdf5

@@ -1,10 +1,10 @@
 #pragma once
 // What the Receiver (or the in-process feeder) and the Reply module of one worker share: where
 // results go, the frames collected since the last shadow frame, and the worker's counters.
+#include <mpitray/core/clock.hpp>
 #include <mpitray/core/frame.hpp>
 #include <mpitray/shadowframes/result_sink.hpp>
 
-#include <chrono>
 #include <cstdint>
 #include <vector>
 
@@ -19,11 +19,6 @@ struct WorkerStats {
     std::int64_t busy_ns = 0;  // running the inner section
     std::int64_t idle_ns = 0;  // waiting for the next message
 };
-
-inline std::int64_t monotonic_ns() {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-}
 
 struct WorkerLink {
     explicit WorkerLink(ResultSink& result_sink) : sink(result_sink) {}

@@ -139,14 +139,10 @@ TEST_F(FrameFile, ACorruptByteIsReportedWithFileAndFrameIndex) {
         hdf5::silence_errors();
         hdf5::Handle f = hdf5::file(H5Fopen(file.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), "open");
         hdf5::Handle d = hdf5::dataset(H5Dopen2(f.get(), data_path, H5P_DEFAULT), "data");
-        hdf5::Handle space = hdf5::dataspace(H5Dget_space(d.get()), "space");
-        const hsize_t start[1] = {offset_of_7 + 60}, count[1] = {1};
-        H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr);
-        hdf5::Handle one = hdf5::dataspace(H5Screate_simple(1, count, nullptr), "one");
         std::uint8_t byte = 0;
-        H5Dread(d.get(), H5T_NATIVE_UINT8, one.get(), space.get(), H5P_DEFAULT, &byte);
+        hdf5::read_range(d.get(), H5T_NATIVE_UINT8, offset_of_7 + 60, 1, &byte, "read");
         byte ^= 0xff;
-        H5Dwrite(d.get(), H5T_NATIVE_UINT8, one.get(), space.get(), H5P_DEFAULT, &byte);
+        hdf5::write_range(d.get(), H5T_NATIVE_UINT8, offset_of_7 + 60, 1, &byte, "write");
     }
     FrameFileReader reader(file);
     for (int i = 0; i < 7; ++i) ASSERT_TRUE(reader.next());
