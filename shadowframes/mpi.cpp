@@ -187,10 +187,21 @@ std::string first_error_across_ranks(const Communicator& comm, const std::string
     return first == 0 ? text : "on rank " + std::to_string(first) + ": " + text;
 }
 
+void Backoff::reset() noexcept {
+    const auto now = clock::now();
+    if (last_message_ != clock::time_point{}) {
+        const double gap = std::chrono::duration<double, std::micro>(now - last_message_).count();
+        average_gap_us_ = 0.8 * average_gap_us_ + 0.2 * gap;
+    }
+    last_message_ = now;
+    delay_ = initial_;
+    idle_since_ = {};
+}
+
 void Backoff::wait() {
-    const auto now = std::chrono::steady_clock::now();
-    if (idle_since_ == std::chrono::steady_clock::time_point{}) idle_since_ = now;
-    if (now - idle_since_ < spin_for_) {
+    const auto now = clock::now();
+    if (idle_since_ == clock::time_point{}) idle_since_ = now;
+    if (average_gap_us_ < double(fast_gap_.count()) && now - idle_since_ < spin_for_) {
         std::this_thread::yield();
         return;
     }

@@ -94,23 +94,26 @@ std::vector<std::string> host_names(const Communicator& comm, const std::string&
 // back the first one, by rank order, prefixed with the rank when it is not rank 0's. Collective.
 std::string first_error_across_ranks(const Communicator& comm, const std::string& mine);
 
-// Pauses between polls. For a short while after the last message it only yields the core (when
-// messages flow, the next one is microseconds away, and a sleep would cost more than the message);
-// then it sleeps, longer each time up to a cap, so an idle rank costs almost no CPU.
+// Pauses between polls. While messages come fast (their average gap is short), it first only
+// yields the core for a while, since the next message is microseconds away and a sleep would
+// cost more than the message; when they come slowly it sleeps at once. Sleeps grow to a cap, so
+// an idle rank costs almost no CPU.
 class Backoff {
 public:
     void wait();
-    void reset() noexcept {
-        delay_ = initial_;
-        idle_since_ = {};
-    }
+    // A message arrived.
+    void reset() noexcept;
 
 private:
+    using clock = std::chrono::steady_clock;
     static constexpr std::chrono::microseconds spin_for_{MPITRAY_BACKOFF_SPIN_US};
+    static constexpr std::chrono::microseconds fast_gap_{250};  // below this average gap, spin first
     static constexpr std::chrono::microseconds initial_{50};
     static constexpr std::chrono::microseconds cap_{1000};
     std::chrono::microseconds delay_ = initial_;
-    std::chrono::steady_clock::time_point idle_since_{};
+    clock::time_point idle_since_{};
+    clock::time_point last_message_{};
+    double average_gap_us_ = 0;  // exponential average of the gaps between messages
 };
 
 }  // namespace mpitray::mpi
