@@ -7,7 +7,8 @@ void FrameMixer::mix(Frame& frame) {
     const bool metadata = environment_->is_metadata(stop);
     std::vector<MixedFrame> context;
     context.reserve(latest_metadata_.size() + 1);
-    if (stop == Stop::physics() && latest_daq_) context.push_back({Stop::daq(), latest_daq_});
+    if (stop == Stop::physics() && latest_daq_ && latest_daq_generation_ == *daq_generation_)
+        context.push_back({Stop::daq(), latest_daq_});
     for (const auto& [other, objects] : latest_metadata_)
         if (other != stop) context.push_back({other, objects});
     frame.set_context(std::move(context));
@@ -15,7 +16,10 @@ void FrameMixer::mix(Frame& frame) {
     // A snapshot of the keys (the objects are shared): what later modules put into this frame
     // must not change what this module's input sees, as in IceTray.
     if (metadata) latest_metadata_[stop] = std::make_shared<const ObjectTable>(frame.own());
-    else if (stop == Stop::daq()) latest_daq_ = std::make_shared<const ObjectTable>(frame.own());
+    else if (stop == Stop::daq()) {
+        latest_daq_ = std::make_shared<const ObjectTable>(frame.own());
+        latest_daq_generation_ = *daq_generation_;
+    }
 }
 
 }  // namespace mpitray

@@ -13,13 +13,19 @@ namespace mpitray {
 
 class FrameMixer {
 public:
-    explicit FrameMixer(const TrayEnvironment& environment) : environment_(&environment) {}
+    // `daq_generation` counts the Q frames that entered the tray: a P frame sees the latest Q only
+    // if that Q is the one that entered last, so when a module drops a Q its P frames see no Q at
+    // later modules, on every rank alike, rather than an older Q that depends on the rank.
+    FrameMixer(const TrayEnvironment& environment, const std::uint64_t& daq_generation)
+        : environment_(&environment), daq_generation_(&daq_generation) {}
     void mix(Frame& frame);
 
 private:
     const TrayEnvironment* environment_;
+    const std::uint64_t* daq_generation_;
     std::map<Stop, std::shared_ptr<const ObjectTable>> latest_metadata_;
     std::shared_ptr<const ObjectTable> latest_daq_;
+    std::uint64_t latest_daq_generation_ = 0;
 };
 
 }  // namespace mpitray

@@ -18,13 +18,15 @@ std::int64_t now_ns() {
 }
 
 extern "C" void on_stop_signal(int signal) {
+    const std::int64_t now = now_ns();
+    std::int64_t unset = 0;
+    first_signal_ns.compare_exchange_strong(unset, now);  // before the flag: a nested signal reads it
     int expected = 0;
     if (!stop_signal.compare_exchange_strong(expected, signal)) {
         // A second signal: the user wants out now, unless it is the same stop passed on twice.
-        if (now_ns() - first_signal_ns.load() >= 1'000'000'000) _exit(128 + signal);
+        if (now - first_signal_ns.load() >= 1'000'000'000) _exit(128 + signal);
         return;
     }
-    first_signal_ns.store(now_ns());
     static const char message[] = "mpitray: stop requested; finishing what is in flight (signal again to exit now)\n";
     [[maybe_unused]] auto ignored = write(STDERR_FILENO, message, sizeof message - 1);
 }
@@ -47,6 +49,9 @@ void StopSignal::ignore() {
 
 int StopSignal::received() noexcept { return stop_signal.load(std::memory_order_relaxed); }
 void StopSignal::request(int signal) noexcept { stop_signal.store(signal, std::memory_order_relaxed); }
-void StopSignal::reset() noexcept { stop_signal.store(0, std::memory_order_relaxed); }
+void StopSignal::reset() noexcept {
+    stop_signal.store(0, std::memory_order_relaxed);
+    first_signal_ns.store(0);
+}
 
 }  // namespace mpitray

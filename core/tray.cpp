@@ -18,6 +18,8 @@ std::int64_t thread_cpu_ns() {
 
 // The lineage of the frames a module creates in finish(), apart from every frame of the input.
 constexpr std::uint64_t finish_lineage = 0xf1f1f1f1f1f1f1f1ull;
+// The input position of frames made, and RNG draws taken, in finish().
+constexpr std::uint64_t end_of_input = FrameOrigin::unset - 1;
 // The RNG stream of callbacks without a frame (a source's produce(), finish()), apart from the
 // frames' own streams; keyed by the input position reached.
 constexpr std::uint64_t produce_lineage = 0x5050505050505050ull;
@@ -32,7 +34,7 @@ void Tray::add(std::unique_ptr<Module> module) {
     module->tray_ = this;
     module->index_ = slots_.size();
     Slot slot;
-    slot.mixer = std::make_unique<FrameMixer>(environment_);
+    slot.mixer = std::make_unique<FrameMixer>(environment_, daq_generation_);
     slot.module_key = Rng::key_of(module->name());
     slot.usage.name = module->name();
     slot.usage.type = module->type();
@@ -67,7 +69,8 @@ void Tray::invoke(std::size_t index, const Frame* frame, Call&& call, const char
     if (frame != nullptr)
         slot.rng.reseed(Rng::stream_seed(environment_.seed, frame->origin.position, frame->origin.lineage, slot.module_key));
     else
-        slot.rng.reseed(Rng::stream_seed(environment_.seed, environment_.run.input_frames, produce_lineage, slot.module_key));
+        slot.rng.reseed(Rng::stream_seed(environment_.seed, finishing_ ? end_of_input : environment_.run.input_frames,
+                                         produce_lineage, slot.module_key));
 
     // CPU time costs a system call to read, so it is read on one call in cpu_sample_every, and on
     // every call nested in a sampled one (so the sampled call's own share stays exact); usage()
@@ -106,6 +109,10 @@ void Tray::invoke(std::size_t index, const Frame* frame, Call&& call, const char
     } catch (const std::exception& e) {
         account();
         throw ModuleError(slot.module->name(), frame ? frame->describe() : std::string(phase), e.what());
+    } catch (...) {
+        account();
+        throw ModuleError(slot.module->name(), frame ? frame->describe() : std::string(phase),
+                          "threw something that is not a std::exception");
     }
     account();
 }
@@ -133,7 +140,8 @@ void Tray::stamp_origin(Slot& from, Frame& frame) {
         frame.origin.position = environment_.run.input_frames;
         frame.origin.lineage = 0;
     } else {
-        frame.origin.position = environment_.run.input_frames;
+        // Made in finish(): the same origin however much input this tray saw (a worker sees part).
+        frame.origin.position = end_of_input;
         frame.origin.lineage = Rng::mix(Rng::mix(finish_lineage, from.module_key), ++finish_children_);
     }
 }
@@ -141,6 +149,7 @@ void Tray::stamp_origin(Slot& from, Frame& frame) {
 void Tray::push_from(std::size_t index, FramePtr frame) {
     if (!frame) throw Error("pushed an empty frame pointer");
     Slot& from = slots_[index];
+    if (index == 0 && frame->stop() == Stop::daq()) ++daq_generation_;  // a Q enters the tray
     if (index == 0 && in_produce_) {
         const bool event = !environment_.is_metadata(frame->stop()) && frame->stop() != Stop::shadow();
         if (max_events_ && source_events_ >= *max_events_) return;  // past the event limit
@@ -188,17 +197,23 @@ const RunState& Tray::run(std::optional<std::uint64_t> max_events) {
         in_produce_ = false;
         fail(e.what());
         throw;
+    } catch (...) {
+        in_produce_ = false;
+        fail("an exception that is not a std::exception");
+        throw;
     }
     return state;
 }
 
 void Tray::feed(FramePtr frame) {
     if (started_ == std::chrono::steady_clock::time_point{}) started_ = std::chrono::steady_clock::now();
+    if (frame->stop() == Stop::daq()) ++daq_generation_;  // a Q enters the tray
     deliver(0, std::move(frame));
 }
 
 void Tray::finish() {
     if (environment_.run.ending == RunEnding::running) environment_.run.ending = RunEnding::complete;
+    finishing_ = true;
     for (std::size_t i = 0; i < slots_.size(); ++i)
         invoke(i, nullptr, [&] { slots_[i].module->finish(); }, "finish (end of input)");
     ended_ = std::chrono::steady_clock::now();

@@ -92,6 +92,8 @@ private:
     TrayEnvironment environment_;
     std::vector<Slot> slots_;
     bool in_produce_ = false;
+    bool finishing_ = false;
+    std::uint64_t daq_generation_ = 0;  // Q frames that entered the tray (see FrameMixer)
     std::function<void(FramePtr)> output_;
     std::vector<Timing> child_time_;  // one entry per callback in progress
     static constexpr std::uint64_t cpu_sample_every = 16;

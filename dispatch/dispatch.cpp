@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include <ctime>
+#include <sys/resource.h>
 #include <fstream>
 
 namespace mpitray {
@@ -330,7 +331,8 @@ void Dispatch::handle(const Incoming& incoming) {
     switch (incoming.tag) {
         case Tag::failure: {
             FailureReport report = parse_failure(message);
-            if (message.header.flags & message_flags::metadata) report.frame += " (a metadata frame)";
+            report.on_metadata = (message.header.flags & message_flags::metadata) != 0;
+            if (report.on_metadata) report.frame += " (a metadata frame)";
             on_failure(report);
             break;
         }
@@ -357,8 +359,11 @@ void Dispatch::on_failure(const FailureReport& report) {
     const bool packet = it != in_flight_.end() && !it->second.metadata;
     // A metadata frame that fails cannot be skipped (every later packet depends on it), even
     // when it travelled inside a packet.
-    const bool on_metadata = packet && report.input >= 0 && std::size_t(report.input) < it->second.input.size() &&
-                             metadata_stops_.contains(it->second.input[std::size_t(report.input)]->stop());
+    // A packet that carries metadata frames cannot be skipped either: its result holds their one
+    // processed copy for the output.
+    bool on_metadata = report.on_metadata;
+    if (packet)
+        for (const FramePtr& frame : it->second.input) on_metadata = on_metadata || metadata_stops_.contains(frame->stop());
     if (packet) --workers_[std::size_t(it->second.worker)].in_flight;
 
     const std::string where = fmt::format("{}{} on rank {} ({}), packet {}", report.frame,
@@ -486,6 +491,8 @@ void Dispatch::report() {
     metrics_.peak_reorder_bytes = reorder_.peak_bytes();
     metrics_.wall_seconds = progress_ ? progress_->elapsed() : 0.0;
     metrics_.cpu_seconds = process_cpu_seconds() - cpu_at_start_;
+    rusage usage{};
+    if (getrusage(RUSAGE_SELF, &usage) == 0) metrics_.peak_rss_bytes = std::uint64_t(usage.ru_maxrss) * 1024;
     metrics_.workers = reports_;
     std::sort(metrics_.workers.begin(), metrics_.workers.end(),
               [](const WorkerReport& a, const WorkerReport& b) { return a.rank < b.rank; });

@@ -13,6 +13,7 @@ public:
     void send(int worker, Tag tag, OutgoingMessage message) override { comm_.send(worker + 1, tag, std::move(message)); }
     std::optional<Incoming> poll() override {
         auto received = comm_.try_receive();
+        comm_.progress();
         if (!received) return std::nullopt;
         backoff_.reset();
         return Incoming{received->source - 1, received->tag, std::move(received->bytes)};

@@ -81,6 +81,9 @@ std::optional<SharedBuffer> FrameFileReader::next_encoded() {
     if (next_ >= info_.frames) return std::nullopt;
     const std::uint64_t frame = next_;
     const IndexRow r = row(frame);
+    if (r.length < frame_header_size + frame_trailer_size)
+        fail(frame, fmt::format("its index row gives a length of {} bytes, shorter than any frame: the index is damaged",
+                                r.length));
     if (r.offset > data_size_ || r.length > data_size_ - r.offset)
         fail(frame, fmt::format("its bytes {}..{} lie past the end of the data ({} bytes): the file is truncated",
                                 r.offset, r.offset + r.length, data_size_));

@@ -117,7 +117,11 @@ Message parse_message(const ByteView& bytes, const std::vector<FramePtr>* inputs
             const std::uint64_t input = length & ~input_reference;
             if (inputs == nullptr || input >= inputs->size())
                 throw SerializationError(fmt::format("protocol message frame {} names input frame {}, which is not known", i, input));
-            message.frames.push_back((*inputs)[input]);  // unchanged: the very frame that was sent
+            const FramePtr& sent = (*inputs)[input];
+            // Unchanged: the very frame that was sent; a second reference to it becomes a copy.
+            bool repeated = false;
+            for (const FramePtr& f : message.frames) repeated = repeated || f.get() == sent.get();
+            message.frames.push_back(repeated ? std::make_shared<Frame>(*sent) : sent);
             continue;
         }
         if (length > bytes.size() - offset)

@@ -86,6 +86,7 @@ Communicator::~Communicator() {
 }
 
 void Communicator::send(int destination, Tag tag, OutgoingMessage message) {
+    progress();  // release what earlier sends held, so memory does not grow with the run
     PendingSend& send = pending_.emplace_back();
     send.message = std::move(message);
     const int mpi_tag = static_cast<int>(tag);
@@ -152,7 +153,10 @@ std::optional<Received> Communicator::try_receive(int source) {
 Received Communicator::receive(int source) {
     Backoff backoff;
     while (true) {
-        if (auto received = try_receive(source)) return std::move(*received);
+        if (auto received = try_receive(source)) {
+            progress();
+            return std::move(*received);
+        }
         progress();
         backoff.wait();
     }

@@ -120,6 +120,15 @@ pipeline read_plain "tray:
 expect 1 "'plain.h5', frame 100: checksum mismatch" -- "$mpitray" run read_plain.yaml
 check test "$(status_of from-corrupt.h5)" = failed "the output of a failed read is marked failed"
 expect 1 "'plain.h5', frame 100: checksum mismatch" -- "$mpitray" dump plain.h5
+cp q1.h5 badindex.h5
+/usr/bin/python3 -c "
+import h5py
+with h5py.File('badindex.h5', 'r+') as f:
+    row = f['frames/index'][2]
+    row['length'], row['checksum'] = 2, 0
+    f['frames/index'][2] = row
+"
+expect 1 "'badindex.h5', frame 2: its index row gives a length of 2 bytes" -- "$mpitray" dump badindex.h5
 cp q1.h5 cut.h5 && truncate -s $(( $(stat -c %s q1.h5) / 2 )) cut.h5
 expect 2 "cut.h5" -- "$mpitray" diff cut.h5 q1.h5
 expect 1 "cut.h5" -- "$mpitray" dump cut.h5
