@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Dispatch of frames through an empty inner section, against the raw MPI farm, in the same run:
-# the two alternate REPEATS times, so drift on a shared machine hits both alike. Prints each
-# run's events/s and the median ratio mpitray / raw farm.
+# Dispatch of frames against the raw MPI farm, and against mpi4py.futures when Debian's
+# python3-mpi4py is installed, in the same run: the contenders alternate REPEATS times, so drift
+# on a shared machine hits them alike. Prints each run's events/s and the ratios.
 #
 # usage: bench/dispatch_bench.sh [RANKS] [EVENTS] [FRAME_BYTES] [REPEATS] [RANDOM_PAYLOAD] [COST_MS]
 #   RANDOM_PAYLOAD (default false): whether the Generator draws the payload bytes from its RNG,
@@ -31,6 +31,10 @@ tray:
 YAML
 for i in $(seq "$repeats"); do
   mpirun -n "$ranks" "$raw" "$events" "$message" "$cost" sleep | awk '{print "raw", $7}' >> "$work/results"
+  if /usr/bin/python3 -c "import mpi4py" 2>/dev/null; then
+    mpirun -n "$ranks" /usr/bin/python3 -m mpi4py.futures "$root/bench/mpi4py_farm.py" "$events" "$bytes" "$cost" \
+      | awk '{print "mpi4py", $7}' >> "$work/results"
+  fi
   mpirun -n "$ranks" "$mpitray" run "$work/empty.yaml" -q --metrics "$work/m.json"
   /usr/bin/python3 -c "import json,sys; d = json.load(open(sys.argv[1]))['dispatcher']; print('mpitray', d['packets_per_second']); print('cpu', d['cpu_seconds'] / d['wall_seconds'])" \
     "$work/m.json" >> "$work/results"
@@ -41,6 +45,7 @@ rows = [line.split() for line in open(sys.argv[1])]
 raw = [float(v) for k, v in rows if k == "raw"]
 ours = [float(v) for k, v in rows if k == "mpitray"]
 cpu = [float(v) for k, v in rows if k == "cpu"]
+py = [float(v) for k, v in rows if k == "mpi4py"]
 ratios = [o / r for o, r in zip(ours, raw)]
 work = "empty inner section" if sys.argv[5] == "0" else f"{sys.argv[5]} ms sleep per event"
 print(f"ranks {sys.argv[2]}, {sys.argv[3]}-byte frames ({int(sys.argv[3]) + 56}-byte messages), {work}, "
@@ -49,4 +54,8 @@ print(f"  raw farm  events/s: " + ", ".join(f"{v:,.0f}" for v in raw))
 print(f"  mpitray   frames/s: " + ", ".join(f"{v:,.0f}" for v in ours))
 print(f"  ratio mpitray/raw:  min {min(ratios):.3f}  median {statistics.median(ratios):.3f}  max {max(ratios):.3f}")
 print(f"  rank 0 CPU / wall:  " + ", ".join(f"{100 * c:.1f}%" for c in cpu))
+if py:
+    vs = [o / p for o, p in zip(ours, py)]
+    print(f"  mpi4py.futures/s:   " + ", ".join(f"{v:,.0f}" for v in py))
+    print(f"  ratio mpitray/mpi4py.futures: min {min(vs):.3f}  median {statistics.median(vs):.3f}  max {max(vs):.3f}")
 PY
