@@ -85,7 +85,7 @@ void Tray::invoke(std::size_t index, const Frame* frame, Call&& call, const char
         const Timing children = child_time_.back();
         child_time_.pop_back();
         const std::int64_t own_wall = inclusive.wall_ns - children.wall_ns;
-        slot.spent.wall_ns += own_wall;
+        slot.wall_ns += own_wall;
         if (sample_cpu) {
             slot.sampled.wall_ns += own_wall;
             slot.sampled.cpu_ns += inclusive.cpu_ns - children.cpu_ns;
@@ -234,7 +234,7 @@ std::vector<ModuleUsage> Tray::usage() const {
     std::vector<ModuleUsage> out;
     for (const Slot& slot : slots_) {
         ModuleUsage u = slot.usage;
-        u.wall_seconds = double(slot.spent.wall_ns) * 1e-9;
+        u.wall_seconds = double(slot.wall_ns) * 1e-9;
         const double cpu_per_wall =
             slot.sampled.wall_ns > 0 ? double(slot.sampled.cpu_ns) / double(slot.sampled.wall_ns) : 0.0;
         u.cpu_seconds = u.wall_seconds * cpu_per_wall;

@@ -75,7 +75,7 @@ private:
         std::uint64_t module_key = 0;
         Rng rng;
         ModuleUsage usage;
-        Timing spent;    // wall time of every call (cpu_ns unused)
+        std::int64_t wall_ns = 0;  // own wall time of every call
         Timing sampled;  // wall and CPU time of the calls whose CPU time was read
         const Frame* current = nullptr;  // the frame the module is processing, if any
         std::uint64_t children = 0;      // frames it created while processing `current`

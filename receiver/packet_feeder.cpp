@@ -11,7 +11,6 @@ OutgoingMessage failure_message(const FailureReport& report, std::uint32_t flags
     frame->put("module", report.module);
     frame->put("frame", report.frame);
     frame->put("message", report.message);
-    frame->put<std::int64_t>("input", report.input);
     return OutgoingMessage(MessageHeader{report.seq, flags, 0}, {frame});
 }
 
@@ -25,7 +24,6 @@ FailureReport parse_failure(const Message& message) {
     report.module = f.at<std::string>("module");
     report.frame = f.at<std::string>("frame");
     report.message = f.at<std::string>("message");
-    report.input = f.at<std::int64_t>("input");
     return report;
 }
 
@@ -36,18 +34,13 @@ void PacketFeeder::feed(const Message& message, std::size_t message_bytes, const
     link_.input_started_ns = monotonic_ns();
     link_.inputs.clear();
     for (const FramePtr& frame : message.frames) link_.inputs.push_back(frame->pristine_encoding().data());
-    std::int64_t pushing = -1;
     try {
-        for (const FramePtr& frame : message.frames) {
-            ++pushing;
-            push(frame);
-        }
-        pushing = -1;
+        for (const FramePtr& frame : message.frames) push(frame);
         push(make_shadow_frame({message.header.seq, message.header.flags}));
     } catch (const Error& e) {
         link_.collected.clear();
         ++link_.stats.failures;
-        FailureReport report{message.header.seq, rank_, host_, {}, {}, e.what(), pushing};
+        FailureReport report{message.header.seq, rank_, host_, {}, {}, e.what()};
         if (const auto* module_error = dynamic_cast<const ModuleError*>(&e)) {
             report.module = module_error->module();
             report.frame = module_error->frame();

@@ -18,7 +18,6 @@ struct FailureReport {
     std::string module;   // empty when not a module's error
     std::string frame;    // the frame being processed, described
     std::string message;
-    std::int64_t input = -1;  // index of the input frame being pushed when it failed; -1: none
     bool on_metadata = false; // the message was a metadata frame (set by the dispatcher)
 };
 
