@@ -28,6 +28,13 @@ std::string Object::summary() const {
     return codec->summarize(decode(*codec).get());
 }
 
+bool Object::columns(TableRow& row) const {
+    const TypeCodec* codec = TypeRegistry::instance().find(type_);
+    if (codec == nullptr || !codec->columns) return false;
+    codec->columns(decode(*codec).get(), row);
+    return true;
+}
+
 const std::shared_ptr<const void>& Object::decode(const TypeCodec& codec) const {
     if (!value_) value_ = codec.decode(payload_.span());
     return value_;

@@ -41,6 +41,9 @@ public:
 
     // A short text of the value (decoding it), or "" when its type has none or is not registered.
     std::string summary() const;
+    // Appends the value's table columns to `row` (decoding it); false when its type has no
+    // columns or is not registered in this program.
+    bool columns(TableRow& row) const;
 
     // The value as T. Throws SerializationError if this object is not a T or T's type is not
     // registered in this program.

@@ -105,12 +105,38 @@ void TypeRegistry::describe_standard_types() {
         const auto& h = *static_cast<const EventHeader*>(object);
         return fmt::format("run {}, event {}, sub-event {}", h.run, h.event, h.sub_event);
     });
+    // Single values become one column named "value"; vectors, maps and strings vary in size and
+    // have no columns.
+    set_columns<bool>([](bool value, TableRow& row) { row.add("value", value); });
+    set_columns<std::int64_t>([](std::int64_t value, TableRow& row) { row.add("value", value); });
+    set_columns<double>([](double value, TableRow& row) { row.add("value", value); });
+    set_columns<EventHeader>([](const EventHeader& h, TableRow& row) {
+        row.add("run", h.run);
+        row.add("event", h.event);
+        row.add("sub_event", h.sub_event);
+    });
+}
+
+const char* column_type_name(ColumnType type) noexcept {
+    switch (type) {
+        case ColumnType::int64: return "int64";
+        case ColumnType::float64: return "double";
+        case ColumnType::boolean: return "bool";
+    }
+    return "?";
 }
 
 void TypeRegistry::set_summary(const std::string& name, std::function<std::string(const void*)> summarize) {
     auto it = by_name_.find(name);
     if (it == by_name_.end()) throw ConfigError("cannot describe unregistered type '" + name + "'");
     it->second.summarize = std::move(summarize);
+}
+
+TypeCodec& TypeRegistry::codec_of(std::type_index type, const std::string& purpose) {
+    auto name = name_of_.find(type);
+    if (name == name_of_.end())
+        throw ConfigError("cannot " + purpose + " unregistered type " + demangle(type.name()) + "; register it first");
+    return by_name_.at(name->second);
 }
 
 void TypeRegistry::add_codec(TypeCodec codec) {

@@ -7,6 +7,7 @@
 // The type needs a Boost.Serialization `serialize` member or free function.
 #include <mpitray/core/bytes.hpp>
 #include <mpitray/core/error.hpp>
+#include <mpitray/core/table_row.hpp>
 
 #include <boost/archive/binary_iarchive.hpp>
 #include <boost/archive/binary_oarchive.hpp>
@@ -32,6 +33,8 @@ struct TypeCodec {
     std::function<std::shared_ptr<const void>(std::span<const char> payload)> decode;
     // A short text of the value, for `mpitray dump --values`; empty for types without one.
     std::function<std::string(const void* object)> summarize;
+    // Appends the object's columns to a table row; empty for types that do not flatten.
+    std::function<void(const void* object, TableRow& row)> columns;
 };
 
 class TypeRegistry {
@@ -43,6 +46,9 @@ public:
     void add(const std::string& name);
     // Gives a registered type a short text form for `mpitray dump --values`.
     void set_summary(const std::string& name, std::function<std::string(const void*)> summarize);
+    // Says how a registered type flattens into table columns (see table_row.hpp).
+    template <class T>
+    void set_columns(std::function<void(const T&, TableRow&)> flatten);
 
     const TypeCodec* find(const std::string& name) const;
     const TypeCodec* find(std::type_index type) const;
@@ -56,6 +62,7 @@ private:
     TypeRegistry();
     void describe_standard_types();
     void add_codec(TypeCodec codec);
+    TypeCodec& codec_of(std::type_index type, const std::string& purpose);
 
     std::map<std::string, TypeCodec> by_name_;
     std::map<std::type_index, std::string> name_of_;
@@ -131,6 +138,7 @@ void TypeRegistry::add(const std::string& name) {
                                 }
                                 return value;
                             },
+                            {},
                             {}});
         return;
     }
@@ -154,8 +162,16 @@ void TypeRegistry::add(const std::string& name) {
             }
             return value;
         },
+        {},
         {}};
     add_codec(std::move(codec));
+}
+
+template <class T>
+void TypeRegistry::set_columns(std::function<void(const T&, TableRow&)> flatten) {
+    codec_of(std::type_index(typeid(T)), "give columns to").columns = [flatten = std::move(flatten)](const void* object, TableRow& row) {
+        flatten(*static_cast<const T*>(object), row);
+    };
 }
 
 template <class T>

@@ -17,9 +17,6 @@ inline constexpr std::uint64_t file_format_version = 1;
 inline constexpr const char* data_path = "/frames/data";
 inline constexpr const char* index_path = "/frames/index";
 
-// Suffix of the file while it is being written; renamed away on close.
-inline constexpr const char* partial_suffix = ".partial";
-
 struct IndexRow {
     std::uint64_t sequence;  // frame number in this file, from 0
     char stop;               // the frame's stop character

@@ -2,6 +2,7 @@
 
 #include <mpitray/core/crc32c.hpp>
 #include <mpitray/core/frame_codec.hpp>
+#include <mpitray/io/output_file.hpp>
 
 #include <fmt/format.h>
 

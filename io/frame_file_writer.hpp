@@ -5,18 +5,12 @@
 #include <mpitray/core/frame.hpp>
 #include <mpitray/core/run_state.hpp>
 #include <mpitray/io/frame_file_layout.hpp>
+#include <mpitray/io/output_file.hpp>
 
 #include <string>
 #include <vector>
 
 namespace mpitray::io {
-
-struct Provenance {
-    std::string pipeline_file;
-    std::string pipeline_text;
-    std::uint64_t seed = 0;
-    std::string overrides;  // command-line changes to the pipeline file
-};
 
 struct WriterOptions {
     int compression = 1;                       // deflate level, 0 (off) to 9
@@ -41,14 +35,14 @@ public:
     // Records how the run ended, closes and renames PATH.partial to PATH. A failed or stopped run
     // is closed too: its file is readable and says so.
     void close(const RunState& state);
-    bool is_open() const noexcept { return static_cast<bool>(file_); }
+    bool is_open() const noexcept { return file_.is_open(); }
     // Sets (or replaces) a string attribute of the file now.
     void note(const std::string& name, const std::string& value);
     // Closes without recording anything and removes PATH.partial: the run never started.
     void discard() noexcept;
 
-    const std::string& path() const noexcept { return path_; }
-    std::string partial_path() const { return path_ + partial_suffix; }
+    const std::string& path() const noexcept { return file_.path(); }
+    std::string partial_path() const { return file_.partial_path(); }
     std::uint64_t frames() const noexcept { return frames_; }
     std::uint64_t bytes() const noexcept { return bytes_written_ + pending_data_.size(); }
 
@@ -56,9 +50,8 @@ private:
     void flush();
     void append_data(std::span<const char> bytes);
 
-    std::string path_;
     WriterOptions options_;
-    hdf5::Handle file_;
+    OutputFile file_;
     hdf5::Handle data_;
     hdf5::Handle index_;
     hdf5::Handle row_type_;

@@ -1,5 +1,5 @@
 #pragma once
-// The io modules: Reader and Writer. Call register_io_modules() once before building a tray.
+// The io modules: Reader, Writer and TableWriter. Call register_io_modules() once before building a tray.
 namespace mpitray::io {
 void register_io_modules();
 }

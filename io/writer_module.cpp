@@ -1,16 +1,15 @@
 // Writer: writes the frames that reach it to a frame file, and passes them on.
 #include <mpitray/core/module_registry.hpp>
+#include <mpitray/io/output_module.hpp>
 #include <mpitray/io/frame_file_writer.hpp>
 #include <mpitray/core/stop_set.hpp>
 
 #include <fnmatch.h>
 
-#include <cstdio>
-
 namespace mpitray::io {
 namespace {
 
-class Writer : public Module {
+class Writer : public OutputModule<FrameFileWriter> {
 public:
     Writer() {
         add_required_parameter<std::string>("file", "the frame file to write (written as FILE.partial until closed)");
@@ -38,21 +37,6 @@ public:
         push(frame);
     }
 
-    void finish() override { writer_->close(environment().run); }
-
-    void abandon() noexcept override {
-        if (writer_) writer_->discard();
-    }
-
-    void close_after_failure() noexcept override {
-        if (!writer_ || !writer_->is_open()) return;
-        try {
-            writer_->close(environment().run);
-        } catch (const std::exception& e) {
-            std::fprintf(stderr, "mpitray: could not close '%s' after the failure: %s\n", writer_->path().c_str(), e.what());
-        }
-    }
-
 private:
     void write(const Frame& frame) {
         if (skip_keys_.empty()) return writer_->write(frame);
@@ -71,12 +55,12 @@ private:
     std::vector<std::string> skip_keys_;
     StopSet stops_;
     bool all_stops_ = true;
-    std::unique_ptr<FrameFileWriter> writer_;
 };
 
 }  // namespace
 
 void register_reader();
+void register_table_writer();
 
 void register_writer() {
     ModuleRegistry::instance().add({"Writer", "writes frames to an HDF5 frame file and passes them on",
@@ -86,6 +70,7 @@ void register_writer() {
 void register_io_modules() {
     register_reader();
     register_writer();
+    register_table_writer();
 }
 
 }  // namespace mpitray::io

@@ -1,0 +1,90 @@
+#include <mpitray/io/output_file.hpp>
+
+#include <chrono>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+
+#ifndef MPITRAY_VERSION
+#define MPITRAY_VERSION "unknown"
+#endif
+
+namespace mpitray::io {
+namespace {
+
+std::string utc_now() {
+    const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return text;
+}
+
+}  // namespace
+
+OutputFile::OutputFile(std::string path, const Provenance& provenance, const std::string& format,
+                       std::uint64_t format_version)
+    : path_(std::move(path)) {
+    hdf5::silence_errors();
+    const std::string partial = partial_path();
+    file_ = hdf5::file(H5Fcreate(partial.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
+                       "cannot create output file '" + partial + "'");
+    const hid_t root = file_.get();
+    hdf5::set_attribute(root, "format", format);
+    hdf5::set_attribute(root, "format_version", format_version);
+    hdf5::set_attribute(root, "mpitray_version", std::string(MPITRAY_VERSION));
+    hdf5::set_attribute(root, "pipeline", provenance.pipeline_text);
+    hdf5::set_attribute(root, "pipeline_file", provenance.pipeline_file);
+    hdf5::set_attribute(root, "seed", provenance.seed);
+    hdf5::set_attribute(root, "overrides", provenance.overrides);
+    hdf5::set_attribute(root, "created", utc_now());
+    hdf5::set_attribute(root, "status", std::string("writing"));
+    if (std::remove(path_.c_str()) != 0 && errno != ENOENT)
+        throw StorageError("cannot remove the older '" + path_ + "': " + std::strerror(errno));
+}
+
+void OutputFile::close(const RunState& state) {
+    if (!file_) return;
+    const std::string partial = partial_path();
+    const hid_t root = file_.get();
+    hdf5::set_attribute(root, "status", std::string(run_ending_name(state.ending)));
+    hdf5::set_attribute(root, "status_reason", state.reason);
+    hdf5::set_attribute(root, "input_frames", state.input_frames);
+    hdf5::set_attribute(root, "closed", utc_now());
+    file_.close("closing '" + partial + "'");
+    if (std::rename(partial.c_str(), path_.c_str()) != 0)
+        throw StorageError("cannot rename '" + partial + "' to '" + path_ + "': " + std::strerror(errno));
+}
+
+void OutputFile::discard() noexcept {
+    if (!file_) return;
+    file_.reset();
+    std::remove(partial_path().c_str());
+}
+
+hdf5::Handle create_growing_dataset(hid_t file, const std::string& path, hid_t type, std::uint64_t chunk_rows,
+                                    int compression) {
+    const hsize_t initial[1] = {0};
+    const hsize_t unlimited[1] = {H5S_UNLIMITED};
+    hdf5::Handle space = hdf5::dataspace(H5Screate_simple(1, initial, unlimited), "dataspace");
+    hdf5::Handle create = hdf5::plist(H5Pcreate(H5P_DATASET_CREATE), "dataset properties");
+    const hsize_t chunks[1] = {chunk_rows};
+    hdf5::check_status(H5Pset_chunk(create.get(), 1, chunks), "chunking");
+    if (compression > 0) hdf5::check_status(H5Pset_deflate(create.get(), static_cast<unsigned>(compression)), "deflate");
+    hdf5::Handle links = hdf5::plist(H5Pcreate(H5P_LINK_CREATE), "link properties");
+    hdf5::check_status(H5Pset_create_intermediate_group(links.get(), 1), "link properties");
+    return hdf5::dataset(H5Dcreate2(file, path.c_str(), type, space.get(), links.get(), create.get(), H5P_DEFAULT),
+                         "creating " + path);
+}
+
+void append_rows(hid_t dataset, hid_t memory_type, std::uint64_t at, std::uint64_t count, const void* data,
+                 const std::string& what) {
+    if (count == 0) return;
+    const hsize_t new_size[1] = {at + count};
+    hdf5::check_status(H5Dset_extent(dataset, new_size), what);
+    hdf5::write_range(dataset, memory_type, at, count, data, what);
+}
+
+}  // namespace mpitray::io

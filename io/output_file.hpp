@@ -1,0 +1,57 @@
+#pragma once
+// An HDF5 output file that is never mistaken for a complete one. It is written as PATH.partial
+// and renamed to PATH only when closed, with attributes saying what wrote it and how the run
+// ended; a process that dies first leaves only PATH.partial. Frame files and table files share it.
+#include <mpitray/core/run_state.hpp>
+#include <mpitray/io/hdf5.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace mpitray::io {
+
+// Suffix of a file while it is being written; renamed away on close.
+inline constexpr const char* partial_suffix = ".partial";
+
+// What produced a file, recorded in its attributes.
+struct Provenance {
+    std::string pipeline_file;
+    std::string pipeline_text;
+    std::uint64_t seed = 0;
+    std::string overrides;  // command-line changes to the pipeline file
+};
+
+class OutputFile {
+public:
+    // Creates PATH.partial with the attributes format, format_version, mpitray_version, pipeline,
+    // pipeline_file, seed, overrides, created and status "writing", and removes an older PATH so
+    // it is never taken for this run's. Throws StorageError when it cannot.
+    OutputFile(std::string path, const Provenance& provenance, const std::string& format, std::uint64_t format_version);
+    OutputFile(const OutputFile&) = delete;
+    OutputFile& operator=(const OutputFile&) = delete;
+
+    hid_t id() const noexcept { return file_.get(); }
+    bool is_open() const noexcept { return static_cast<bool>(file_); }
+    const std::string& path() const noexcept { return path_; }
+    std::string partial_path() const { return path_ + partial_suffix; }
+
+    // Records how the run ended (status, status_reason, input_frames, closed), closes and renames
+    // PATH.partial to PATH. Close every dataset of the file first: HDF5 finishes writing a file
+    // only when its last object is closed.
+    void close(const RunState& state);
+    // Closes without recording anything and removes PATH.partial: the run never started.
+    void discard() noexcept;
+
+private:
+    std::string path_;
+    hdf5::Handle file_;
+};
+
+// A 1-D dataset that grows as rows are appended, created with its intermediate groups.
+hdf5::Handle create_growing_dataset(hid_t file, const std::string& path, hid_t type, std::uint64_t chunk_rows,
+                                    int compression);
+// Appends `count` elements at element `at` (the current size).
+void append_rows(hid_t dataset, hid_t memory_type, std::uint64_t at, std::uint64_t count, const void* data,
+                 const std::string& what);
+
+}  // namespace mpitray::io

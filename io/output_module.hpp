@@ -1,0 +1,35 @@
+#pragma once
+// What every module that writes an output file does at the end of a run: close the file when
+// the tray finishes, close it marked as failed when the run fails, and remove it when the run
+// never started. FileWriter is FrameFileWriter or TableFileWriter.
+#include <mpitray/core/module.hpp>
+
+#include <cstdio>
+#include <exception>
+#include <memory>
+
+namespace mpitray::io {
+
+template <class FileWriter>
+class OutputModule : public Module {
+public:
+    void finish() override { writer_->close(environment().run); }
+
+    void abandon() noexcept override {
+        if (writer_) writer_->discard();
+    }
+
+    void close_after_failure() noexcept override {
+        if (!writer_ || !writer_->is_open()) return;
+        try {
+            writer_->close(environment().run);
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "mpitray: could not close '%s' after the failure: %s\n", writer_->path().c_str(), e.what());
+        }
+    }
+
+protected:
+    std::unique_ptr<FileWriter> writer_;  // created in configure()
+};
+
+}  // namespace mpitray::io
