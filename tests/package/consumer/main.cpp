@@ -1,5 +1,7 @@
 // Uses an installed mpitray the way a physics project would: its own object type and module,
-// the built-in Generator, and the Writer.
+// the built-in Generator, and the Writer, in a tray it builds itself.
+#include "reconstruct.hpp"
+
 #include <mpitray/core/module_registry.hpp>
 #include <mpitray/core/pipeline.hpp>
 #include <mpitray/core/tray_builder.hpp>
@@ -9,26 +11,9 @@
 
 #include <cstdio>
 
-struct Track {
-    double zenith = 0, azimuth = 0;
-    template <class Archive>
-    void serialize(Archive& archive, unsigned) {
-        archive & zenith & azimuth;
-    }
-};
-MPITRAY_REGISTER_TYPE(Track, "Track");
-
-class Reconstruct : public mpitray::Module {
-public:
-    void physics(const mpitray::FramePtr& frame) override {
-        frame->put("Track", Track{rng().uniform(0, 3.14), rng().uniform(0, 6.28)});
-        push(frame);
-    }
-};
-MPITRAY_REGISTER_MODULE(Reconstruct, "Reconstruct", "fits a Track");
-
 int main(int argc, char** argv) {
     if (argc != 2) return 2;
+    register_reconstruct();
     mpitray::register_builtin_modules();
     mpitray::io::register_io_modules();
     const std::string out = argv[1];

@@ -1,0 +1,69 @@
+// The command line: subcommands and their options (CLI11).
+#include <mpitray/cli/command_line.hpp>
+
+#include "commands.hpp"
+#include "exit_codes.hpp"
+
+#include <CLI/CLI.hpp>
+
+#ifndef MPITRAY_VERSION
+#define MPITRAY_VERSION "unknown"
+#endif
+
+namespace {
+// Unsigned counts: CLI11 would silently wrap "-1" into a huge number.
+const CLI::Validator non_negative(
+    [](std::string& text) { return text.empty() || text[0] == '-' ? std::string("must be 0 or more") : std::string(); },
+    "N>=0");
+}  // namespace
+
+int mpitray::run_command_line(int argc, char** argv, const char* program) {
+    using namespace mpitray::cli;
+    CLI::App app{std::string(program) + ": run the expensive middle of an event pipeline on many MPI ranks", program};
+    const std::string version = std::string("mpitray ") + MPITRAY_VERSION;
+    app.set_version_flag("--version", std::string(program) == "mpitray" ? version : std::string(program) + " (" + version + ")");
+    app.require_subcommand(1);
+
+    RunOptions run;
+    auto* run_cmd = app.add_subcommand("run", "run a pipeline file");
+    run_cmd->add_option("pipeline", run.pipeline, "the pipeline YAML file")->required();
+    run_cmd->add_option("--set", run.sets, "override a parameter: NAME.PARAM=VALUE (repeatable)")->allow_extra_args(false)->take_all();
+    run_cmd->add_option("--events", run.events, "stop after N event frames from the source")
+        ->check(non_negative);
+    run_cmd->add_option("--seed", run.seed, "override the pipeline's seed")->check(non_negative);
+    run_cmd->add_flag("--quiet,-q", run.quiet, "no usage summary, no progress");
+    run_cmd->add_option("--metrics", run.metrics, "write the dispatch metrics (per rank, per packet) as JSON");
+
+    std::string module_name;
+    auto* modules_cmd = app.add_subcommand("modules", "list registered modules, or one module's parameters");
+    modules_cmd->add_option("name", module_name, "a module type");
+
+    std::string dump_file;
+    std::optional<std::uint64_t> dump_limit;
+    auto* dump_cmd = app.add_subcommand("dump", "list the frames of a frame file: index, stop, keys, types, sizes");
+    dump_cmd->add_option("file", dump_file, "the frame file")->required();
+    dump_cmd->add_option("--limit", dump_limit, "show only the first N frames")->check(non_negative);
+    bool dump_values = false;
+    dump_cmd->add_flag("--values", dump_values, "also show short values of the standard types");
+
+    std::string diff_a, diff_b;
+    auto* diff_cmd = app.add_subcommand("diff", "exit 0 if two frame files hold the same frames in the same order");
+    diff_cmd->add_option("a", diff_a, "first frame file")->required();
+    diff_cmd->add_option("b", diff_b, "second frame file")->required();
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::Success& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        app.exit(e);
+        return exit_usage;
+    }
+
+    register_all_modules();
+    if (*run_cmd) return run_command(run);
+    if (*modules_cmd) return modules_command(module_name);
+    if (*dump_cmd) return dump_command(dump_file, dump_limit, dump_values);
+    if (*diff_cmd) return diff_command(diff_a, diff_b);
+    return exit_usage;
+}
