@@ -1,0 +1,156 @@
+// IceSimSource: the detector's metadata frames, then one DAQ frame per simulated muon.
+#include "detector.hpp"
+#include "modules.hpp"
+
+#include <mpitray/core/module_registry.hpp>
+#include <mpitray/core/standard_types.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+namespace icesim {
+namespace {
+
+class IceSimSource : public mpitray::Module {
+public:
+    IceSimSource() {
+        add_parameter<std::int64_t>("events", "muons to simulate, one Q frame each", 1000);
+        add_parameter<std::int64_t>("run", "run number in every EventHeader", 1);
+        add_parameter<std::int64_t>("strings", "strings in the array, on a hexagonal grid", 86);
+        add_parameter<std::int64_t>("modules_per_string", "optical modules per string", 60);
+        add_parameter<double>("string_spacing_m", "distance between neighbouring strings", 125.0);
+        add_parameter<double>("module_spacing_m", "distance between modules on a string", 17.0);
+        add_parameter<double>("dead_fraction", "fraction of modules dead in each DetectorStatus", 0.01);
+        add_parameter<std::int64_t>("status_every",
+                                    "a new DetectorStatus (other dead modules) every this many events; 0: only at "
+                                    "the start",
+                                    250);
+        add_parameter<double>("gamma", "spectral index: energies follow E^-gamma", 2.0);
+        add_parameter<double>("emin_gev", "lowest muon energy", 100.0);
+        add_parameter<double>("emax_gev", "highest muon energy", 1e6);
+        add_parameter<double>("radius_m", "muons pass the centre within this distance (uniform over a disk)", 700.0);
+    }
+
+    bool is_source() const override { return true; }
+
+    void configure() override {
+        events_ = parameter<std::int64_t>("events");
+        run_ = parameter<std::int64_t>("run");
+        shape_.strings = parameter<std::int64_t>("strings");
+        shape_.modules_per_string = parameter<std::int64_t>("modules_per_string");
+        shape_.string_spacing = parameter<double>("string_spacing_m");
+        shape_.module_spacing = parameter<double>("module_spacing_m");
+        dead_fraction_ = parameter<double>("dead_fraction");
+        status_every_ = parameter<std::int64_t>("status_every");
+        gamma_ = parameter<double>("gamma");
+        emin_ = parameter<double>("emin_gev");
+        emax_ = parameter<double>("emax_gev");
+        radius_ = parameter<double>("radius_m");
+        if (events_ < 0) throw config_error("must be 0 or more", "events");
+        if (shape_.strings < 1 || shape_.strings > 1000) throw config_error("must be 1 to 1000", "strings");
+        if (shape_.modules_per_string < 1 || shape_.modules_per_string > 1000)
+            throw config_error("must be 1 to 1000", "modules_per_string");
+        if (!(shape_.string_spacing > 0)) throw config_error("must be above 0", "string_spacing_m");
+        if (!(shape_.module_spacing > 0)) throw config_error("must be above 0", "module_spacing_m");
+        if (!(dead_fraction_ >= 0 && dead_fraction_ < 1)) throw config_error("must be at least 0 and below 1", "dead_fraction");
+        if (status_every_ < 0) throw config_error("must be 0 or more", "status_every");
+        if (!(emin_ > 0)) throw config_error("must be above 0", "emin_gev");
+        if (!(emax_ > emin_)) throw config_error("must be above emin_gev", "emax_gev");
+        if (!(radius_ > 0)) throw config_error("must be above 0", "radius_m");
+    }
+
+    bool produce() override {
+        if (next_ == 0) {
+            push_geometry_and_calibration();
+            push_status(0);
+        } else if (status_every_ > 0 && next_ % status_every_ == 0 && next_ < events_) {
+            push_status(next_ / status_every_);
+        }
+        if (next_ >= events_) return false;
+        push_event(next_++);
+        return next_ < events_;
+    }
+
+private:
+    void push_geometry_and_calibration() {
+        const IceGeometry geometry = make_geometry(shape_);
+        auto g = mpitray::make_frame(mpitray::Stop::geometry());
+        g->put("Geometry", geometry);
+        g->put("ArrayDepth", array_depth);
+        push(g);
+
+        IceCalibration calibration;
+        for (std::size_t i = 0; i < geometry.size(); ++i) {
+            calibration.efficiency.push_back(std::clamp(rng().normal(1.0, 0.1), 0.5, 1.5));
+            calibration.time_offset.push_back(rng().normal(0.0, 1.5));
+        }
+        auto c = mpitray::make_frame(mpitray::Stop::calibration());
+        c->put("Calibration", std::move(calibration));
+        push(c);
+    }
+
+    // A new set of dead modules: each module dies with probability dead_fraction.
+    void push_status(std::int64_t version) {
+        const std::int64_t modules = shape_.strings * shape_.modules_per_string;
+        std::vector<std::int64_t> dead;
+        for (std::int64_t m = 0; m < modules; ++m)
+            if (rng().uniform() < dead_fraction_) dead.push_back(m);
+        auto d = mpitray::make_frame(mpitray::Stop::detector_status());
+        d->put("DeadModules", std::move(dead));
+        d->put("StatusVersion", version);
+        push(d);
+    }
+
+    void push_event(std::int64_t event) {
+        mpitray::Rng& random = rng();
+        MuonTrack muon;
+        // E^-gamma between emin and emax, by inverting its cumulative distribution.
+        const double u = random.uniform();
+        if (std::abs(gamma_ - 1) < 1e-9) {
+            muon.energy = emin_ * std::pow(emax_ / emin_, u);
+        } else {
+            const double a = std::pow(emin_, 1 - gamma_), b = std::pow(emax_, 1 - gamma_);
+            muon.energy = std::pow(a + u * (b - a), 1 / (1 - gamma_));
+        }
+        // From any direction, uniform over the sphere.
+        muon.zenith = std::acos(random.uniform(-1.0, 1.0));
+        muon.azimuth = random.uniform(0.0, 2 * std::numbers::pi);
+        // Through a point uniform over the disk of radius_m around the centre, perpendicular to
+        // the track: that point is its closest approach to the centre, passed at time 0.
+        const Vec3 d = travel_direction(muon.zenith, muon.azimuth);
+        Vec3 e1, e2;
+        perpendiculars(d, e1, e2);
+        const double r = radius_ * std::sqrt(random.uniform());
+        const double psi = random.uniform(0.0, 2 * std::numbers::pi);
+        const Vec3 p = e1 * (r * std::cos(psi)) + e2 * (r * std::sin(psi));
+        muon.x = p.x;
+        muon.y = p.y;
+        muon.z = p.z;
+
+        auto q = mpitray::make_frame(mpitray::Stop::daq());
+        q->put(mpitray::event_header_key, mpitray::EventHeader{run_, event, 0});
+        q->put("MCMuon", muon);
+        push(q);
+    }
+
+    std::int64_t events_ = 0;
+    std::int64_t run_ = 1;
+    ArrayShape shape_;
+    double dead_fraction_ = 0.01;
+    std::int64_t status_every_ = 0;
+    double gamma_ = 2, emin_ = 100, emax_ = 1e6, radius_ = 700;
+    std::int64_t next_ = 0;
+};
+
+}  // namespace
+
+void register_source() {
+    mpitray::ModuleRegistry::instance().add(
+        {"IceSimSource",
+         "a toy in-ice array: Geometry, Calibration and DetectorStatus frames, then one Q frame per muon "
+         "(MCMuon: E^-gamma spectrum, any direction)",
+         [] { return std::make_unique<IceSimSource>(); }});
+}
+
+}  // namespace icesim
