@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The icesim campaign (examples/icesim.yaml) at a small size.
+#   equivalence cases (dynamic, round_robin): RANKS ranks write the frame file and both table
+#     files identical to the same modules run serially without Dispatch (serial.yaml);
+#   physics: the output is readable with h5py alone and makes physical sense (check_icesim.py).
+#
+# usage: icesim_test.sh ICESIM SOURCE_DIR WORK_DIR RANKS CASE
+set -uo pipefail
+icesim=$1 src=$2 work=$3 ranks=$4 case=$5
+rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+files=(--set Writer.file=dispatch.h5 --set EventTables.file=dispatch_events.h5 --set PhysicsTables.file=dispatch_tables.h5)
+
+case $case in
+  dynamic | round_robin)
+    size=(--set IceSimSource.events=160 --set IceSimSource.status_every=40)
+    schedule=dynamic
+    [ "$case" = round_robin ] && schedule=round-robin
+    "$icesim" run -q "$src/tests/icesim/serial.yaml" "${size[@]}" || exit 1
+    mpirun -n "$ranks" "$icesim" run -q "$src/examples/icesim.yaml" "${size[@]}" "${files[@]}" \
+      --set Dispatch.schedule=$schedule || exit 1
+    "$icesim" diff icesim.h5 dispatch.h5 || { echo "FAIL: the frame file at $ranks ranks differs from serial"; exit 1; }
+    /usr/bin/python3 - <<'PY' || exit 1
+import h5py
+import numpy as np
+for serial, dispatch in (("icesim_events.h5", "dispatch_events.h5"), ("icesim_tables.h5", "dispatch_tables.h5")):
+    with h5py.File(serial, "r") as a, h5py.File(dispatch, "r") as b:
+        assert sorted(a) == sorted(b), (serial, sorted(a), sorted(b))
+        for table in a:
+            assert a[table].dtype == b[table].dtype, (table, a[table].dtype, b[table].dtype)
+            assert np.array_equal(a[table][:], b[table][:]), f"table {table} of {dispatch} differs from {serial}"
+        print(f"{dispatch}: tables {sorted(a)} identical to the serial run's")
+PY
+    ;;
+  physics)
+    "$icesim" run -q "$src/examples/icesim.yaml" --set IceSimSource.events=600 --set IceSimSource.status_every=150 || exit 1
+    /usr/bin/python3 "$src/tests/icesim/check_icesim.py" "$src/scripts" icesim.h5 icesim_events.h5 icesim_tables.h5 || exit 1
+    ;;
+  *) echo "unknown case $case"; exit 2 ;;
+esac
+echo "PASS: icesim $case at $ranks ranks"
