@@ -2,7 +2,8 @@
 # The icesim campaign (examples/icesim.yaml) at a small size.
 #   equivalence cases (dynamic, round_robin): RANKS ranks write the frame file and both table
 #     files identical to the same modules run serially without Dispatch (serial.yaml);
-#   physics: the output is readable with h5py alone and makes physical sense (check_icesim.py).
+#   physics: the output is readable with h5py alone and makes physical sense (check_icesim.py),
+#     and scripts/plot_icesim.py draws the demo's pictures from it.
 #
 # usage: icesim_test.sh ICESIM SOURCE_DIR WORK_DIR RANKS CASE
 set -uo pipefail
@@ -33,8 +34,14 @@ for serial, dispatch in (("icesim_events.h5", "dispatch_events.h5"), ("icesim_ta
 PY
     ;;
   physics)
-    "$icesim" run -q "$src/examples/icesim.yaml" --set IceSimSource.events=600 --set IceSimSource.status_every=150 || exit 1
+    "$icesim" run -q "$src/examples/icesim.yaml" --set IceSimSource.events=600 --set IceSimSource.status_every=150 \
+      --metrics metrics.json || exit 1
     /usr/bin/python3 "$src/tests/icesim/check_icesim.py" "$src/scripts" icesim.h5 icesim_events.h5 icesim_tables.h5 || exit 1
+    # The demo's pictures, from the same files.
+    /usr/bin/python3 "$src/scripts/plot_icesim.py" . || exit 1
+    for png in angular_error event_display timeline; do
+      [ "$(stat -c %s $png.png 2>/dev/null || echo 0)" -gt 10000 ] || { echo "FAIL: $png.png missing or nearly empty"; exit 1; }
+    done
     ;;
   *) echo "unknown case $case"; exit 2 ;;
 esac
