@@ -48,14 +48,21 @@ struct TableFileWriter::Table {
     std::vector<char> pending;
     std::uint64_t pending_rows = 0;
     std::uint64_t written = 0;
+    bool closed = false;  // a failed close is not retried: the run is then closed as failed
 };
 
-TableFileWriter::TableFileWriter(std::string path, const Provenance& provenance, TableWriterOptions options)
-    : options_(options), file_(std::move(path), provenance, table_file_format_name, table_file_format_version) {
-    if (options_.compression < 0 || options_.compression > 9)
-        throw StorageError(fmt::format("compression level {} is not 0 to 9", options_.compression));
-    if (options_.flush_rows == 0) throw StorageError("flush_rows must be 1 or more");
+namespace {
+// Checked before the file is created, so that bad options leave an older file alone.
+TableWriterOptions check_options(TableWriterOptions options) {
+    if (options.compression < 0 || options.compression > 9)
+        throw StorageError(fmt::format("compression level {} is not 0 to 9", options.compression));
+    if (options.flush_rows == 0) throw StorageError("flush_rows must be 1 or more");
+    return options;
 }
+}  // namespace
+
+TableFileWriter::TableFileWriter(std::string path, const Provenance& provenance, TableWriterOptions options)
+    : options_(check_options(options)), file_(std::move(path), provenance, table_file_format_name, table_file_format_version) {}
 
 TableFileWriter::~TableFileWriter() = default;  // unclosed: PATH.partial stays, status "writing"
 
@@ -78,17 +85,19 @@ std::uint64_t TableFileWriter::rows(const std::string& name) const {
 }
 
 void TableFileWriter::create(Table& t, const TableRow& first_row) {
-    t.columns = first_row.cells();
-    for (const TableCell& cell : t.columns) {
+    const std::vector<TableCell>& columns = first_row.cells();
+    std::size_t row_bytes = index_bytes;
+    for (std::size_t i = 0; i < columns.size(); ++i) {
         for (const char* index : index_columns)
-            if (cell.name == index)
-                throw StorageError(fmt::format("table '{}': column '{}' clashes with an index column", t.name, cell.name));
-        t.row_bytes += column_bytes(cell.type());
-    }
-    for (std::size_t i = 0; i < t.columns.size(); ++i)
+            if (columns[i].name == index)
+                throw StorageError(fmt::format("table '{}': column '{}' clashes with an index column", t.name, columns[i].name));
         for (std::size_t j = 0; j < i; ++j)
-            if (t.columns[i].name == t.columns[j].name)
-                throw StorageError(fmt::format("table '{}': two columns are named '{}'", t.name, t.columns[i].name));
+            if (columns[i].name == columns[j].name)
+                throw StorageError(fmt::format("table '{}': two columns are named '{}'", t.name, columns[i].name));
+        row_bytes += column_bytes(columns[i].type());
+    }
+    t.columns = columns;
+    t.row_bytes = row_bytes;
 
     t.type = hdf5::datatype(H5Tcreate(H5T_COMPOUND, t.row_bytes), "table row type");
     const std::string what = "table '" + t.name + "' row type";
@@ -152,6 +161,12 @@ void TableFileWriter::close(const RunState& state) {
     if (!file_.is_open()) return;
     const std::string what = "closing '" + file_.partial_path() + "'";
     for (auto& [name, t] : tables_) {
+        if (t->closed) {  // a second close, after the first failed: let go of what is left
+            t->dataset.reset();
+            t->type.reset();
+            continue;
+        }
+        t->closed = true;
         if (!t->dataset) {  // no row came: the index columns only, and a note why
             create(*t, TableRow{});
             hdf5::set_attribute(t->dataset.get(), "note", std::string("no rows were written, so only the index columns are known"));

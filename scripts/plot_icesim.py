@@ -38,6 +38,8 @@ def plot_angular_error(directory):
         truth, fit = f["MCMuon"][:], f["LineFit"][:]
     with h5py.File(os.path.join(directory, "icesim_events.h5"), "r") as f:
         all_muons, trigger = f["MCMuon"][:], f["Trigger"][:]
+    if "ok" not in (fit.dtype.names or ()) or len(fit) == 0:
+        return None  # no muon passed the trigger
     ok = fit["ok"]
     energy = truth["energy"][ok]
     error = opening_angle(truth["zenith"], truth["azimuth"], fit["zenith"], fit["azimuth"])[ok]

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 #include <stdexcept>
+#include <string>
 
 namespace icesim {
 
@@ -36,6 +37,13 @@ IceGeometry make_geometry(const ArrayShape& shape) {
             g.z.push_back(top - shape.module_spacing * double(m));
         }
     return g;
+}
+
+void check_module_indices(const std::vector<std::int64_t>& modules, std::size_t count, const char* what) {
+    for (std::int64_t m : modules)
+        if (m < 0 || std::size_t(m) >= count)
+            throw std::runtime_error(std::string(what) + " names module " + std::to_string(m) + ", but the Geometry has " +
+                                     std::to_string(count) + " modules");
 }
 
 ModuleLocator::ModuleLocator(const IceGeometry& geometry, double radius) : radius_(radius), cell_size_(std::max(4 * radius, 10.0)) {
@@ -104,12 +112,13 @@ ModuleHit ModuleLocator::first_hit(const Vec3& from, const Vec3& to) const {
                 for (auto it = first; it != s.z.end() && *it <= zhigh; ++it) {
                     const Vec3 centre{s.x, s.y, *it};
                     const Vec3 rel = centre - from;
-                    const double t = std::clamp(rel.dot(step) / length2, 0.0, 1.0);
-                    const Vec3 closest = from + step * t;
-                    const Vec3 miss = centre - closest;
+                    const double along = rel.dot(step) / length2;  // closest approach, as a fraction
+                    const Vec3 miss = centre - (from + step * std::clamp(along, 0.0, 1.0));
                     if (miss.dot(miss) > r2) continue;
-                    // Where the segment enters the sphere, not where it is closest to the centre.
-                    const double entry = std::max(0.0, t - std::sqrt((r2 - miss.dot(miss)) / length2));
+                    // Where the line enters the sphere, from its closest approach to the centre,
+                    // which may lie beyond the segment's end.
+                    const double perpendicular2 = std::max(0.0, rel.dot(rel) - along * along * length2);
+                    const double entry = std::max(0.0, along - std::sqrt((r2 - perpendicular2) / length2));
                     if (entry >= best.fraction) continue;
                     best.fraction = entry;
                     best.module = s.module[std::size_t(it - s.z.begin())];

@@ -20,6 +20,10 @@ struct ArrayShape {
 // from 1 outwards; modules from 1 at the top, the array centred on z = 0.
 IceGeometry make_geometry(const ArrayShape& shape);
 
+// Throws std::runtime_error naming `what` unless every index in `modules` is a module of a
+// geometry of `count` modules: objects read from a file may come from another geometry.
+void check_module_indices(const std::vector<std::int64_t>& modules, std::size_t count, const char* what);
+
 // A segment's first passage within `radius` of a module.
 struct ModuleHit {
     std::int64_t module = -1;

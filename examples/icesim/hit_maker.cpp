@@ -1,11 +1,13 @@
 // HitMaker: from photons at the modules to what the detector reads out, one pulse per module.
+#include "detector.hpp"
 #include "modules.hpp"
-#include "types.hpp"
 
 #include <mpitray/core/module_registry.hpp>
 
 #include <algorithm>
 #include <map>
+#include <stdexcept>
+#include <string>
 
 namespace icesim {
 namespace {
@@ -44,8 +46,13 @@ public:
         const auto& calibration = frame->at<IceCalibration>("Calibration");
         const auto& dead_list = frame->at<std::vector<std::int64_t>>("DeadModules");
         const auto& photons = frame->at<PhotonHits>(input_);
+        check_module_indices(photons.module, geometry.size(), input_.c_str());
+        check_module_indices(dead_list, geometry.size(), "DeadModules");
+        if (calibration.efficiency.size() != geometry.size() || calibration.time_offset.size() != geometry.size())
+            throw std::runtime_error("the Calibration does not describe the Geometry's " + std::to_string(geometry.size()) +
+                                     " modules");
         std::vector<bool> dead(geometry.size(), false);
-        for (std::int64_t m : dead_list) dead.at(std::size_t(m)) = true;
+        for (std::int64_t m : dead_list) dead[std::size_t(m)] = true;
 
         mpitray::Rng& random = rng();
         struct Light {

@@ -1,8 +1,7 @@
 // LineFit: the classic first-guess reconstruction. Fits the pulses' positions as a straight line
 // in time, x_i = r + v t_i, by least squares; the direction of v is the track's.
+#include "detector.hpp"
 #include "modules.hpp"
-#include "physics.hpp"
-#include "types.hpp"
 
 #include <mpitray/core/module_registry.hpp>
 
@@ -25,7 +24,10 @@ public:
     }
 
     void physics(const mpitray::FramePtr& frame) override {
-        frame->put(output_, fit(frame->at<IceGeometry>("Geometry"), frame->at<PulseSeries>(input_)));
+        const auto& geometry = frame->at<IceGeometry>("Geometry");
+        const auto& pulses = frame->at<PulseSeries>(input_);
+        check_module_indices(pulses.module, geometry.size(), input_.c_str());
+        frame->put(output_, fit(geometry, pulses));
         push(frame);
     }
 

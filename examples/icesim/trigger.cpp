@@ -1,7 +1,7 @@
 // Trigger: a multiplicity trigger on locally coincident pulses. A DAQ frame that passes gets one
 // Physics frame (the split) holding the coincident pulses; one that fails gets none.
+#include "detector.hpp"
 #include "modules.hpp"
-#include "types.hpp"
 
 #include <mpitray/core/module_registry.hpp>
 #include <mpitray/core/standard_types.hpp>
@@ -44,6 +44,7 @@ public:
     void daq(const mpitray::FramePtr& frame) override {
         const auto& geometry = frame->at<IceGeometry>("Geometry");
         const auto& pulses = frame->at<PulseSeries>(input_);
+        check_module_indices(pulses.module, geometry.size(), input_.c_str());
         PulseSeries coincident = local_coincidences(geometry, pulses);
 
         TriggerResult result;
