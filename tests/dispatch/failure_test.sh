@@ -9,12 +9,41 @@ rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
 
 fail() { echo "FAIL: $*"; echo "--- log:"; cat log 2>/dev/null; exit 1; }
+
+# job ARGS...: mpirun ARGS..., returning its exit code. Debian 12's mpirun (Open MPI 4.1 on PMIx
+# 4.2) now and then deadlocks in its own PMIx_server_finalize after an MPI_Abort, when every rank
+# has already exited (seen under load; the PMIx progress thread waits on a lock). These tests are
+# about the ranks ending, so when every rank has exited and mpirun still lingers 15 s later, it
+# is killed, the test says so, and the job counts as failed (exit 1), as MPI_Abort would have it.
+exec 3>&1
+live_ranks() {
+  local child
+  for child in $(pgrep -P "$1"); do
+    [ "$(awk '{print $3}' "/proc/$child/stat" 2>/dev/null)" = Z ] || echo "$child"
+  done
+}
+job() {
+  mpirun "$@" &
+  local pid=$! seen=0 lingering=0
+  while kill -0 "$pid" 2>/dev/null; do
+    if [ -n "$(live_ranks "$pid")" ]; then
+      seen=1 lingering=0
+    elif [ $seen = 1 ] && [ $((++lingering)) -ge 150 ]; then
+      echo "NOTE: every rank had exited, but mpirun hung in its own finalize for 15 s; killed it" >&3
+      kill -KILL "$pid" 2>/dev/null
+      wait "$pid" 2>/dev/null
+      return 1
+    fi
+    sleep 0.1
+  done
+  wait "$pid"
+}
 status_of() { /usr/bin/python3 -c "import h5py,sys; print(h5py.File(sys.argv[1])['/'].attrs['status'])" "$1"; }
 
 case $case in
   throw_abort)
     "$mpitray" run "$pipelines/failure_inline.yaml" -q --set Writer.file=serial.h5 >/dev/null 2>&1
-    mpirun -n "$ranks" "$mpitray" run "$pipelines/failure.yaml" -q --set Writer.file=dispatch.h5 >log 2>&1
+    job -n "$ranks" "$mpitray" run "$pipelines/failure.yaml" -q --set Writer.file=dispatch.h5 >log 2>&1
     code=$?
     [ $code -ne 0 ] || fail "the run exited 0"
     [ "$(grep -c "mpitray: error:" log)" -eq 1 ] || fail "expected exactly one error message"
@@ -28,7 +57,7 @@ case $case in
     # it, the output holds every result before that packet, and the job ends.
     "$mpitray" run "$pipelines/failure_inline.yaml" -q --set Fail.at=10 --set Writer.file=serial.h5 >/dev/null 2>&1
     start=$(date +%s)
-    mpirun -n "$ranks" "$mpitray" run "$pipelines/failure.yaml" -q --set Fail.at=-1 --set Work.slow_event=10 \
+    job -n "$ranks" "$mpitray" run "$pipelines/failure.yaml" -q --set Fail.at=-1 --set Work.slow_event=10 \
       --set Work.slow_ms=300000 --set Dispatch.packet_timeout=2 --set Writer.file=dispatch.h5 >log 2>&1
     code=$? elapsed=$(( $(date +%s) - start ))
     [ $code -ne 0 ] || fail "the job exited 0"
@@ -40,7 +69,7 @@ case $case in
   metadata_failure)
     # A metadata frame (the second G, input position 18, inside event 14's packet) fails: with
     # on_error skip the run still ends, at every rank count, since later packets depend on it.
-    mpirun -n "$ranks" "$mpitray" run "$pipelines/failure.yaml" -q --set Fail.stops=[G] --set Fail.at=18 \
+    job -n "$ranks" "$mpitray" run "$pipelines/failure.yaml" -q --set Fail.stops=[G] --set Fail.at=18 \
       --set Dispatch.on_error=skip --set Writer.file=dispatch.h5 >log 2>&1
     [ $? -ne 0 ] || fail "a failed metadata frame was skipped"
     grep -q "module 'Fail' failed on G frame at input position 18" log || fail "the message does not name the G frame"
@@ -52,7 +81,7 @@ case $case in
     # there the mistake is only the parameter.
     pipeline=inner_config_error.yaml
     [ "$ranks" -gt 2 ] && pipeline=inner_param_error.yaml
-    mpirun -n "$ranks" "$mpitray" run "$pipelines/$pipeline" -q >log 2>&1
+    job -n "$ranks" "$mpitray" run "$pipelines/$pipeline" -q >log 2>&1
     code=$?
     [ $code -eq 2 ] || fail "a configuration error exited $code, not 2"
     [ "$(grep -c "mpitray: error:" log)" -eq 1 ] || fail "expected exactly one error message"
@@ -64,7 +93,7 @@ case $case in
     # Every packet fails: reports arrive in any order, and the earliest failed input decides
     # what is written. This used to hang when a later packet's report came first.
     "$mpitray" run "$pipelines/failure_inline.yaml" -q --set Fail.at=null --set Writer.file=serial.h5 >/dev/null 2>&1
-    mpirun -n "$ranks" "$mpitray" run "$pipelines/failure.yaml" -q --set Fail.at=null --set Writer.file=dispatch.h5 >log 2>&1
+    job -n "$ranks" "$mpitray" run "$pipelines/failure.yaml" -q --set Fail.at=null --set Writer.file=dispatch.h5 >log 2>&1
     [ $? -ne 0 ] || fail "the run exited 0"
     [ "$(grep -c "mpitray: error:" log)" -eq 1 ] || fail "expected exactly one error message"
     grep -q "event 0)" log || fail "the earliest failed event (0) is not the one reported"
@@ -72,7 +101,7 @@ case $case in
     ;;
   throw_skip)
     "$mpitray" run "$pipelines/skip_reference.yaml" -q --set Writer.file=reference.h5 >/dev/null 2>&1 || fail "reference run"
-    mpirun -n "$ranks" "$mpitray" run "$pipelines/failure.yaml" -q --set Dispatch.on_error=skip \
+    job -n "$ranks" "$mpitray" run "$pipelines/failure.yaml" -q --set Dispatch.on_error=skip \
       --set Dispatch.failure_log=failures.h5 --set Writer.file=dispatch.h5 >log 2>&1 || fail "a skipping run failed"
     grep -q "skipped packet" log || fail "the skipped packet is not reported"
     "$mpitray" diff reference.h5 dispatch.h5 || fail "the output is not the stream without the failed packet"
@@ -85,7 +114,7 @@ case $case in
     grep -q "module 'Fail' failed on Q frame (run 1, event 20)" replay.log || { cat replay.log; fail "the replay failed differently"; }
     ;;
   abort|segfault|exit)
-    mpirun -n "$ranks" "$mpitray" run "$pipelines/failure.yaml" -q --set Fail.action=$case --set Writer.file=dispatch.h5 >log 2>&1
+    job -n "$ranks" "$mpitray" run "$pipelines/failure.yaml" -q --set Fail.action=$case --set Writer.file=dispatch.h5 >log 2>&1
     code=$?
     [ $code -ne 0 ] || fail "the job exited 0 after a rank died"
     if [ -e dispatch.h5 ]; then

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# The SLURM job template and the campaign tool on a real one-node SLURM started here
+# (start_cluster.sh) and stopped by PID at the end, also on failure.
+#   template_srun, template_mpirun: scripts/slurm/mpitray.sbatch with each launcher writes what
+#     the serial run writes;
+#   campaign: 3 seeds as a job array: outputs differ between seeds, each identical to a serial
+#     run with its seed; `campaign status` says finished; a task whose record is removed shows as
+#     missing and `campaign resubmit` runs only it;
+#   scancel: a running job is cancelled; its output is valid, marked stopped, and says after how
+#     many input frames;
+#   time_limit, time_limit_mpirun: the same when the template's warning signal
+#     (--signal=B:USR1@...) comes before the time limit, with either launcher.
+#
+# usage: slurm_test.sh MPITRAY SOURCE_DIR WORK_DIR CASE
+set -uo pipefail
+mpitray=$1 src=$2 work=$3 case=$4
+if [ "$(id -u)" -ne 0 ]; then
+  echo "SKIP: the SLURM tests start munged and slurmd, which needs root"
+  exit 77
+fi
+rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 MPITRAY=$mpitray
+template=$src/scripts/slurm/mpitray.sbatch
+campaign=$src/scripts/slurm/campaign
+pipeline=$src/tests/slurm/pipeline.yaml
+
+fail() {
+  echo "FAIL: $*"
+  for f in *.log logs/*.log cluster/log/slurmctld.log; do [ -f "$f" ] && { echo "--- $f:"; tail -n 30 "$f"; }; done
+  exit 1
+}
+trap '"$src/tests/slurm/stop_cluster.sh" "$work/cluster"' EXIT
+"$src/tests/slurm/start_cluster.sh" "$work/cluster" || fail "the cluster did not start"
+source "$work/cluster/cluster.env"
+
+status_of() { /usr/bin/python3 -c "import h5py,sys; f=h5py.File(sys.argv[1]); print(f.attrs['status'], f.attrs['input_frames'])" "$1"; }
+
+# Waits until squeue no longer lists the job (at most $2 seconds).
+wait_for_job() {
+  for _ in $(seq $(( $2 * 2 ))); do
+    [ -z "$(squeue -h -j "$1" 2>/dev/null)" ] && return 0
+    sleep 0.5
+  done
+  return 1
+}
+
+case $case in
+  template_srun | template_mpirun)
+    launcher=${case#template_}
+    "$mpitray" run -q "$pipeline" --set Writer.file=serial.h5 || fail "the serial run failed"
+    MPITRAY_LAUNCHER=$launcher sbatch -W -n 3 -o job.log "$template" "$pipeline" --set Writer.file="$work/job.h5" \
+      || fail "the job failed"
+    grep -q "mpitray.sbatch: exit code 0 (complete)" job.log || fail "the job log does not end complete"
+    grep -qE "^Dispatch: 200 packets.* on 2 workers" job.log || fail "the usage summary is not in the job log"
+    [ "$launcher" = srun ] && { grep -q "srun --mpi=pmix" job.log || fail "not launched with srun --mpi=pmix"; }
+    [ "$launcher" = mpirun ] && { grep -q ": mpirun " job.log || fail "not launched with mpirun"; }
+    "$mpitray" diff serial.h5 job.h5 || fail "the job's output differs from the serial run's"
+    ;;
+  campaign)
+    "$campaign" "$pipeline" --seeds 11-13 --out camp --tasks-per-job 2 --dry-run > dry.log || fail "the dry run failed"
+    grep -q "would run: sbatch --parsable --array=0-2 --ntasks=2" dry.log || fail "the dry run does not show the array: $(cat dry.log)"
+    [ ! -e camp ] || fail "the dry run created the campaign directory"
+    "$campaign" "$pipeline" --seeds 11-13 --out camp --tasks-per-job 2 > submit.log || fail "the submission failed: $(cat submit.log)"
+    job=$(python3 -c "import json; print(json.load(open('camp/campaign.json'))['submissions'][0]['job'])")
+    wait_for_job "$job" 120 || fail "the campaign's job array did not finish in 120 s"
+    "$campaign" status camp > status.log || fail "campaign status does not say every task finished: $(cat status.log)"
+    grep -q "3 tasks: 3 finished" status.log || fail "campaign status: $(cat status.log)"
+    for seed in 11 12 13; do
+      "$mpitray" run -q "$pipeline" --seed $seed --set Writer.file=serial$seed.h5 || fail "serial seed $seed"
+      "$mpitray" diff serial$seed.h5 camp/tasks/seed-$seed/out.h5 >/dev/null || fail "seed $seed differs from its serial run"
+    done
+    "$mpitray" diff camp/tasks/seed-11/out.h5 camp/tasks/seed-12/out.h5 >/dev/null && fail "seeds 11 and 12 wrote the same output"
+    # A task that left no record (as when a node dies) is missing, and only it is resubmitted.
+    rm camp/tasks/seed-12/exit_code
+    "$campaign" status camp > status2.log && fail "campaign status exited 0 with a task missing"
+    grep -qE "^ +12  missing" status2.log || fail "seed 12 is not missing: $(cat status2.log)"
+    "$campaign" resubmit camp > resubmit.log || fail "resubmit failed: $(cat resubmit.log)"
+    grep -q "1 tasks (seeds 12)" resubmit.log || fail "resubmit did not submit only seed 12: $(cat resubmit.log)"
+    job=$(python3 -c "import json; print(json.load(open('camp/campaign.json'))['submissions'][-1]['job'])")
+    wait_for_job "$job" 120 || fail "the resubmitted task did not finish"
+    "$campaign" status camp > status3.log || fail "after resubmit: $(cat status3.log)"
+    "$campaign" resubmit camp | grep -q "nothing to resubmit" || fail "resubmit of a finished campaign submitted something"
+    ;;
+  scancel | time_limit | time_limit_mpirun)
+    limit=()  # a 1-minute limit, warned 50 s before: the signal comes 10 to 40 s in
+    [ "$case" != scancel ] && limit=(--time=1 --signal=B:USR1@50)
+    [ "$case" = time_limit_mpirun ] && export MPITRAY_LAUNCHER=mpirun
+    job=$(sbatch --parsable -n 3 -o job.log "${limit[@]}" "$template" "$pipeline" --set Generator.events=100000 \
+      --set Writer.file="$work/job.h5") || fail "sbatch failed"
+    for _ in $(seq 120); do  # until the job runs and its output exists
+      [ -e job.h5.partial ] && grep -q "packets in" job.log 2>/dev/null && break
+      sleep 0.5
+    done
+    [ -e job.h5.partial ] || fail "the job did not start writing in 60 s"
+    [ "$case" = scancel ] && scancel "$job"
+    wait_for_job "$job" 90 || fail "the job did not end within 90 s"
+    sleep 1
+    [ -e job.h5 ] || fail "no job.h5 after scancel: the output was not closed"
+    read -r status frames <<< "$(status_of job.h5)"
+    [ "$status" = stopped ] || fail "the output is marked '$status', not 'stopped'"
+    [ "$frames" -gt 0 ] && [ "$frames" -lt 100003 ] || fail "input_frames is $frames"
+    if [ "$case" = time_limit_mpirun ]; then  # mpirun exits 1 when signalled; the file says stopped
+      grep -qE "exit code (75|1) " job.log || fail "the job log does not give exit code 75 or 1"
+    else
+      grep -q "exit code 75" job.log || fail "the job log does not give exit code 75"
+    fi
+    [ "$case" != scancel ] && { grep -q "the time limit is near; stopping the ranks" job.log || fail "the warning signal did not reach the script"; }
+    echo "$case: output stopped after $frames input frames"
+    ;;
+  *) echo "unknown case $case"; exit 2 ;;
+esac
+echo "PASS: slurm $case"
