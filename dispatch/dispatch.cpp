@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <ctime>
 #include <sys/resource.h>
 #include <fstream>
@@ -45,7 +46,7 @@ Dispatch::Dispatch() {
     add_parameter<std::int64_t>("credits", "packets in flight per worker", 2);
     add_parameter<std::int64_t>("window",
                                 "reorder buffer cap: packets and metadata frames sent but not yet written out; "
-                                "0: 4 x workers x credits + 16",
+                                "0: 1024, or 4 x workers x credits + 16 if that is more",
                                 0);
     add_parameter<std::int64_t>("window_bytes", "reorder buffer cap in bytes of results waiting for their turn",
                                 std::int64_t{256} << 20);
@@ -108,7 +109,10 @@ void Dispatch::configure() {
         channel_ = std::make_unique<LoopbackChannel>(build_tray(inner_, inner_environment, TrayRole::inner));
     }
     workers_.resize(std::size_t(channel_->workers()));
-    window_ = window > 0 ? std::size_t(window) : 4 * workers_.size() * std::size_t(credits_) + 16;
+    // A generous default: window_bytes bounds the memory anyway, and with heavy-tailed costs a
+    // small window leaves workers idle behind a straggler (bench: lognormal sigma 1.5 on 8
+    // workers reached 0.69 of ideal with 80 slots, 0.95 with 1000).
+    window_ = window > 0 ? std::size_t(window) : std::max<std::size_t>(1024, 4 * workers_.size() * std::size_t(credits_) + 16);
     if (!failure_log_path_.empty()) {
         const TrayEnvironment& env = environment();
         failure_log_ = std::make_unique<io::FrameFileWriter>(
