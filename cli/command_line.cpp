@@ -51,6 +51,17 @@ int mpitray::run_command_line(int argc, char** argv, const char* program) {
     diff_cmd->add_option("a", diff_a, "first frame file")->required();
     diff_cmd->add_option("b", diff_b, "second frame file")->required();
 
+    std::string merge_output;
+    std::vector<std::string> merge_inputs;
+    bool merge_any_status = false;
+    auto* merge_cmd = app.add_subcommand("merge", "concatenate frame files into one (e.g. the slices of a campaign), "
+                                                  "leaving out repeated metadata frames");
+    merge_cmd->add_option("output", merge_output, "the frame file to write")->required();
+    merge_cmd->add_option("inputs", merge_inputs, "frame files, in the order their frames go into the output")
+        ->required()
+        ->expected(1, -1);
+    merge_cmd->add_flag("--any-status", merge_any_status, "also merge inputs not marked complete (stopped, failed)");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::Success& e) {
@@ -65,5 +76,6 @@ int mpitray::run_command_line(int argc, char** argv, const char* program) {
     if (*modules_cmd) return modules_command(module_name);
     if (*dump_cmd) return dump_command(dump_file, dump_limit, dump_values);
     if (*diff_cmd) return diff_command(diff_a, diff_b);
+    if (*merge_cmd) return merge_command(merge_output, merge_inputs, merge_any_status);
     return exit_usage;
 }

@@ -1,5 +1,5 @@
 #pragma once
-// The mpitray command line (run, modules, dump, diff) as a function, so a program with modules
+// The mpitray command line (run, modules, dump, diff, merge) as a function, so a program with modules
 // of its own is the `mpitray` program plus those modules:
 //
 //     // mysim.cpp: register your modules and types (or use the MPITRAY_REGISTER_* macros), then

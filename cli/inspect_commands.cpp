@@ -6,8 +6,11 @@
 #include <mpitray/core/type_registry.hpp>
 #include <mpitray/io/frame_file_compare.hpp>
 #include <mpitray/io/frame_file_reader.hpp>
+#include <mpitray/io/frame_file_writer.hpp>
 
 #include <fmt/format.h>
+
+#include <map>
 
 #include <algorithm>
 #include <cstdio>
@@ -74,6 +77,56 @@ int dump_command(const std::string& file, std::optional<std::uint64_t> limit, bo
                 first = false;
             }
         }
+        return exit_success;
+    } catch (const Error& e) {
+        print_error(e.what());
+        return exit_failure;
+    }
+}
+
+int merge_command(const std::string& output, const std::vector<std::string>& inputs, bool any_status) {
+    try {
+        // Check every input before creating the output, so a bad one leaves nothing behind.
+        std::uint64_t seed = 0;
+        std::string statuses;
+        for (const std::string& input : inputs) {
+            const io::FileInfo info = io::FrameFileReader(input).info();
+            if (!any_status && info.status != "complete" && info.status != "event_limit")
+                throw StorageError("'" + input + "' is marked '" + info.status + "'" +
+                                   (info.status_reason.empty() ? "" : " (" + info.status_reason + ")") +
+                                   ", not complete; pass --any-status to merge it anyway");
+            if (statuses.empty()) seed = info.seed;
+            statuses += (statuses.empty() ? "" : ", ") + input + ": " + info.status;
+        }
+        io::FrameFileWriter writer(output, io::Provenance{"", "", seed, ""});
+        writer.note("merged_from", statuses);
+        // A metadata frame byte for byte equal to the latest one of its stop already written is
+        // the same geometry (calibration, ...) again: each input starts with its own copy.
+        const TrayEnvironment defaults;
+        std::map<char, SharedBuffer> latest;
+        std::uint64_t read = 0, skipped = 0;
+        for (const std::string& input : inputs) {
+            io::FrameFileReader reader(input);
+            while (auto encoded = reader.next_encoded()) {
+                ++read;
+                const char stop = (**encoded)[6];
+                if (defaults.is_metadata(Stop(stop))) {
+                    SharedBuffer& last = latest[stop];
+                    if (last && *last == **encoded) {
+                        ++skipped;
+                        continue;
+                    }
+                    last = *encoded;
+                }
+                writer.write_encoded(std::span<const char>((*encoded)->data(), (*encoded)->size()));
+            }
+        }
+        RunState state;
+        state.ending = RunEnding::complete;
+        state.input_frames = read;
+        writer.close(state);
+        fmt::print("{}: {} frames from {} files ({} repeated metadata frames left out)\n", output, writer.frames(),
+                   inputs.size(), skipped);
         return exit_success;
     } catch (const Error& e) {
         print_error(e.what());

@@ -20,6 +20,10 @@ public:
         add_parameter<std::int64_t>("payload_bytes", "size of the random 'Payload' object in each event frame", 256);
         add_parameter<bool>("packets", "make Q frames (for a Splitter) instead of P frames", false);
         add_parameter<std::int64_t>("run", "run number in every EventHeader", 1);
+        add_parameter<std::int64_t>("first_event",
+                                    "event number of the first event frame (a slice of a larger sample starts "
+                                    "where the previous one ended)",
+                                    0);
         add_parameter<bool>("random_payload",
                             "fill the Payload from the framework RNG; false: with the event number's low byte "
                             "(cheap, for benchmarks that measure what happens to frames, not their making)",
@@ -33,6 +37,8 @@ public:
         metadata_every_ = parameter<std::int64_t>("metadata_every");
         payload_bytes_ = parameter<std::int64_t>("payload_bytes");
         run_ = parameter<std::int64_t>("run");
+        first_event_ = parameter<std::int64_t>("first_event");
+        if (first_event_ < 0) throw config_error("must be 0 or more", "first_event");
         random_payload_ = parameter<bool>("random_payload");
         event_stop_ = parameter<bool>("packets") ? Stop::daq() : Stop::physics();
         if (events_ < 0) throw config_error("must be 0 or more", "events");
@@ -70,7 +76,7 @@ private:
 
     void push_event(std::int64_t index) {
         auto frame = make_frame(event_stop_);
-        frame->put(event_header_key, EventHeader{run_, index, 0});
+        frame->put(event_header_key, EventHeader{run_, first_event_ + index, 0});
         std::vector<std::uint8_t> payload(static_cast<std::size_t>(payload_bytes_), std::uint8_t(index));
         Rng& random = rng();
         for (std::size_t i = 0; random_payload_ && i < payload.size(); i += 8) {
@@ -86,6 +92,7 @@ private:
     std::int64_t metadata_every_ = 0;
     std::int64_t payload_bytes_ = 0;
     std::int64_t run_ = 1;
+    std::int64_t first_event_ = 0;
     bool random_payload_ = true;
     Stop event_stop_ = Stop::physics();
     std::int64_t next_event_ = 0;

@@ -202,6 +202,28 @@ pipeline noseed "tray:
     params: {events: 1}"
 expect 0 "warning: no seed in 'noseed.yaml' and no --seed" -- "$mpitray" run noseed.yaml -q
 
+# --- merge: slices of one sample into one file ---------------------------------------------------
+pipeline slice "seed: 4
+tray:
+  - module: Generator
+    params: {events: 10, packets: true}
+  - module: Writer
+    params: {file: whole.h5}"
+"$mpitray" run -q slice.yaml --set Generator.events=20
+"$mpitray" run -q slice.yaml --set Writer.file=slice0.h5
+"$mpitray" run -q slice.yaml --set Writer.file=slice1.h5 --set Generator.first_event=10
+expect 0 "^merged.h5: 23 frames from 2 files \(3 repeated metadata frames left out\)" -- "$mpitray" merge merged.h5 slice0.h5 slice1.h5
+check test "$("$mpitray" dump merged.h5 --values | grep -o 'event [0-9]*,' | tr -d '\n')" = \
+  "$("$mpitray" dump whole.h5 --values | grep -o 'event [0-9]*,' | tr -d '\n')" "the merged slices hold events 0 to 19 in order"
+check test "$(status_of merged.h5)" = complete "the merged file is marked complete"
+"$mpitray" run -q slice.yaml --set Writer.file=short.h5 --events 3
+expect 0 "" -- "$mpitray" merge m2.h5 slice0.h5 short.h5
+expect 1 "'slice0.h5' is marked 'writing'|not complete; pass --any-status" -- bash -c "cp slice0.h5 p.h5 && /usr/bin/python3 -c \"import h5py; h5py.File('p.h5', 'a').attrs['status'] = 'stopped'\" && '$mpitray' merge m3.h5 slice0.h5 p.h5"
+check test ! -e m3.h5 "a refused merge leaves no output"
+expect 0 "^m4.h5: 23 frames" -- "$mpitray" merge --any-status m4.h5 slice0.h5 p.h5
+expect 1 "cannot open frame file 'nosuch.h5'" -- "$mpitray" merge m5.h5 slice0.h5 nosuch.h5
+check test ! -e m5.h5 -a ! -e m5.h5.partial "a merge with a missing input leaves nothing behind"
+
 # --- the module list and --version ------------------------------------------------------------
 expect 0 "Generator .*Splitter|Filter" -- "$mpitray" modules
 expect 0 "mean_ms +float +10 " -- "$mpitray" modules Work
