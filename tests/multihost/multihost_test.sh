@@ -74,6 +74,16 @@ job() {
     --mca oob_tcp_keepalive_time 5 --mca oob_tcp_keepalive_intvl 2 --mca oob_tcp_keepalive_probes 3 \
     "$mpitray" "$@"
 }
+# Whether any mpitray process still runs on the three hosts.
+ranks_alive() {
+  local host pid
+  for host in "${hosts[@]}"; do
+    for pid in $(ip netns pids "$host" 2>/dev/null); do
+      [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = mpitray ] && return 0
+    done
+  done
+  return 1
+}
 status_of() { /usr/bin/python3 -c "import h5py,sys; print(h5py.File(sys.argv[1]).attrs['status'])" "$1"; }
 
 case $case in
@@ -113,7 +123,7 @@ case $case in
     ranks_gone=0
     for _ in $(seq 600); do
       kill -0 "$job_pid" 2>/dev/null || break
-      if [ "$case" = cut_link ] && [ -e hosts.h5 ] && ! pgrep -x mpitray >/dev/null; then
+      if [ "$case" = cut_link ] && [ -e hosts.h5 ] && ! ranks_alive; then
         [ $ranks_gone = 0 ] && ranks_ended=$(( $(date +%s) - start ))
         if [ $((++ranks_gone)) -ge 200 ]; then
           echo "NOTE: every rank ended $ranks_ended s after the cut; mpirun still waited for the cut-off host's daemon 20 s later: killed it"

@@ -22,7 +22,7 @@ runuser -u munge -- /usr/sbin/munged --socket="$dir/munge/socket" --pid-file="$d
 for _ in $(seq 50); do [ -s "$dir/munge/munged.pid" ] && break; sleep 0.1; done
 echo "$(cat "$dir/munge/munged.pid") munged" >> "$dir/pids"
 
-# Free ports near 17000, so that a site's slurmctld (6817) is left alone.
+# Free ports the kernel picks, so that a site's slurmctld (6817) is left alone.
 port() { /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 ctld_port=$(port)
 slurmd_port=$(port)

@@ -3,6 +3,16 @@
 #   usage: stop_cluster.sh DIR
 dir=$1
 [ -f "$dir/pids" ] || exit 0
+# Jobs first, while the daemons still run: slurmd's job steps (slurmstepd, srun, the ranks) do not
+# end with slurmd itself.
+if [ -f "$dir/slurm.conf" ]; then
+  export SLURM_CONF=$dir/slurm.conf
+  scancel --quiet --full --signal=KILL --partition=test 2>/dev/null
+  for _ in $(seq 60); do
+    [ -z "$(squeue -h 2>/dev/null)" ] && break
+    sleep 0.5
+  done
+fi
 while read -r pid name; do
   kill -TERM "$pid" 2>/dev/null
 done < "$dir/pids"
@@ -15,7 +25,5 @@ done
 while read -r pid name; do
   kill -0 "$pid" 2>/dev/null && { echo "stop_cluster: $name ($pid) did not stop; killing it" >&2; kill -KILL "$pid"; }
 done < "$dir/pids"
-# Job steps the daemons left behind (slurmstepd) belong to this cluster's spool directory.
-pkill -KILL -f "slurmstepd.*$dir" 2>/dev/null
 rm -f "$dir/pids"
 exit 0
