@@ -40,6 +40,17 @@ def frames(path, stops=None):
             yield int(row["sequence"]), stop, frame_objects(raw)
 
 
+def event_number(objects):
+    """The event number of a frame's own EventHeader (run, event, sub-event after Boost's 5 bytes)."""
+    return struct.unpack_from("<q", objects["EventHeader"][1], BOOST_STRUCT_PREFIX + 8)[0]
+
+
+def opening_angle(zenith1, azimuth1, zenith2, azimuth2):
+    """Degrees between two directions given as zenith and azimuth in radians (numbers or arrays)."""
+    c = np.sin(zenith1) * np.sin(zenith2) * np.cos(azimuth1 - azimuth2) + np.cos(zenith1) * np.cos(zenith2)
+    return np.degrees(np.arccos(np.clip(c, -1, 1)))
+
+
 def _vectors(payload, at, dtypes):
     out = []
     for dtype in dtypes:

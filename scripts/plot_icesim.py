@@ -24,11 +24,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import icesim_frames  # noqa: E402
 
 
-def opening_angle(z1, a1, z2, a2):
-    c = np.sin(z1) * np.sin(z2) * np.cos(a1 - a2) + np.cos(z1) * np.cos(z2)
-    return np.degrees(np.arccos(np.clip(c, -1, 1)))
-
-
 def travel_direction(zenith, azimuth):
     return -np.array([np.sin(zenith) * np.cos(azimuth), np.sin(zenith) * np.sin(azimuth), np.cos(zenith)])
 
@@ -42,7 +37,7 @@ def plot_angular_error(directory):
         return None  # no muon passed the trigger
     ok = fit["ok"]
     energy = truth["energy"][ok]
-    error = opening_angle(truth["zenith"], truth["azimuth"], fit["zenith"], fit["azimuth"])[ok]
+    error = icesim_frames.opening_angle(truth["zenith"], truth["azimuth"], fit["zenith"], fit["azimuth"])[ok]
     edges = np.logspace(2, 6, 13)
     centres = np.sqrt(edges[:-1] * edges[1:])
 
@@ -83,10 +78,10 @@ def plot_event_display(directory):
         if stop == "G" and geometry is None:
             geometry = icesim_frames.decode(*objects["Geometry"])
         elif stop == "Q":
-            event = int(np.frombuffer(objects["EventHeader"][1], "<i8", 1, 5 + 8)[0])
+            event = icesim_frames.event_number(objects)
             muons[event] = icesim_frames.decode(*objects["MCMuon"])
         elif stop == "P":
-            event = int(np.frombuffer(objects["EventHeader"][1], "<i8", 1, 5 + 8)[0])
+            event = icesim_frames.event_number(objects)
             pulses = icesim_frames.decode(*objects["CleanedPulses"])
             # A clear event: light on the most strings, but not one of the very brightest.
             strings = len(np.unique(geometry["string"][pulses["module"]]))
@@ -115,7 +110,7 @@ def plot_event_display(directory):
     ax.plot(*line, color="black", lw=1.5, label=f"true muon, {muon['energy']:.0f} GeV")
     fit_dir = travel_direction(fit["zenith"], fit["azimuth"])
     line = np.array([fit["x"], fit["y"], fit["z"]])[:, None] + fit_dir[:, None] * span
-    error = opening_angle(muon["zenith"], muon["azimuth"], fit["zenith"], fit["azimuth"])
+    error = icesim_frames.opening_angle(muon["zenith"], muon["azimuth"], fit["zenith"], fit["azimuth"])
     ax.plot(*line, color="tab:red", lw=1.5, ls="--", label=f"line fit, {error:.1f} deg off")
     limit = 700
     ax.view_init(elev=15, azim=-37)  # off the hexagonal grid's rows, so strings do not hide each other

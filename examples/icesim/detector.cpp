@@ -100,14 +100,14 @@ ModuleHit ModuleLocator::first_hit(const Vec3& from, const Vec3& to) const {
     const double length2 = step.dot(step);
     if (length2 <= 0) return {};
     const double r2 = radius_ * radius_;
+    // Modules whose height is within reach of the segment.
+    const double zlow = std::min(from.z, to.z) - radius_, zhigh = std::max(from.z, to.z) + radius_;
     for (long ix = x0; ix <= x1; ++ix)
         for (long iy = y0; iy <= y1; ++iy) {
             const std::vector<int>* strings = cell(ix, iy);
             if (!strings) continue;
             for (int k : *strings) {
                 const String& s = strings_[std::size_t(k)];
-                // Modules whose height is within reach of the segment.
-                const double zlow = std::min(from.z, to.z) - radius_, zhigh = std::max(from.z, to.z) + radius_;
                 auto first = std::lower_bound(s.z.begin(), s.z.end(), zlow);
                 for (auto it = first; it != s.z.end() && *it <= zhigh; ++it) {
                     const Vec3 centre{s.x, s.y, *it};

@@ -31,8 +31,7 @@ for position, stop, objects in icesim_frames.frames(frames_path):
         dead = set(icesim_frames.decode(*objects["DeadModules"]).tolist())
         dead_sets.append(dead)
     elif stop == "Q":
-        header = objects["EventHeader"][1]
-        q_events.append(int(np.frombuffer(header, "<i8", 1, 5 + 8)[0]))
+        q_events.append(icesim_frames.event_number(objects))
         modules = icesim_frames.decode(*objects["Pulses"])["module"]
         hit_dead = set(modules.tolist()) & dead
         assert not hit_dead, f"Q frame at {position}: pulses on dead modules {sorted(hit_dead)}"
@@ -40,7 +39,7 @@ for position, stop, objects in icesim_frames.frames(frames_path):
         others = set().union(*dead_sets[:-1]) - dead if len(dead_sets) > 1 else set()
         pulses_on_other_dead += len(set(modules.tolist()) & others)
     elif stop == "P":
-        p_events.append(int(np.frombuffer(objects["EventHeader"][1], "<i8", 1, 5 + 8)[0]))
+        p_events.append(icesim_frames.event_number(objects))
 assert len(dead_sets) >= 3, f"expected DetectorStatus updates mid-stream, saw {len(dead_sets)} D frames"
 assert len({frozenset(s) for s in dead_sets}) == len(dead_sets), "the DetectorStatus updates did not change the dead modules"
 # Modules dead under an earlier status do carry pulses once revived: the check above is not vacuous.
@@ -82,10 +81,8 @@ assert high_rate >= 0.85 and high.sum() >= 10, "the trigger should keep most hig
 # --- the line fit -------------------------------------------------------------------------------
 truth, fit = physics["MCMuon"], physics["LineFit"]
 assert fit["ok"].mean() > 0.9, f"only {fit['ok'].mean():.0%} of the fits succeeded"
-cos = np.sin(truth["zenith"]) * np.sin(fit["zenith"]) * np.cos(truth["azimuth"] - fit["azimuth"]) + np.cos(
-    truth["zenith"]
-) * np.cos(fit["zenith"])
-error = np.degrees(np.arccos(np.clip(cos, -1, 1)))[fit["ok"].to_numpy()]
+error = icesim_frames.opening_angle(truth["zenith"], truth["azimuth"], fit["zenith"], fit["azimuth"])
+error = error.to_numpy()[fit["ok"].to_numpy()]
 energetic = truth["energy"].to_numpy()[fit["ok"].to_numpy()] > 1000
 median_all, median_high = np.median(error), np.median(error[energetic])
 print(f"line fit: median angular error {median_all:.1f} deg, {median_high:.1f} deg above 1 TeV ({energetic.sum()} events)")
