@@ -16,10 +16,9 @@ void Object::encode_into(Buffer& out) const {
         out.insert(out.end(), payload_.data(), payload_.data() + payload_.size());
         return;
     }
-    const TypeCodec* codec = TypeRegistry::instance().find(cpp_type_);
-    if (codec == nullptr)  // cannot happen: from_value looked the codec up
+    if (codec_ == nullptr)  // cannot happen: from_value looked the codec up
         throw SerializationError("object of type '" + type_ + "' has neither bytes nor a codec");
-    codec->encode(value_.get(), out);
+    codec_->encode(value_.get(), out);
 }
 
 std::string Object::summary() const {

@@ -7,7 +7,6 @@
 
 #include <memory>
 #include <string>
-#include <typeindex>
 
 namespace mpitray {
 
@@ -17,7 +16,7 @@ public:
     template <class T>
     static std::shared_ptr<const Object> from_value(std::shared_ptr<const T> value) {
         const TypeCodec& codec = TypeRegistry::instance().of<T>();
-        return std::shared_ptr<const Object>(new Object(codec.name, std::move(value), std::type_index(typeid(T))));
+        return std::shared_ptr<const Object>(new Object(codec, std::move(value)));
     }
 
     // An object from encoded bytes, of any type name, registered here or not.
@@ -56,8 +55,8 @@ public:
     }
 
 private:
-    Object(std::string type, std::shared_ptr<const void> value, std::type_index cpp_type)
-        : type_(std::move(type)), value_(std::move(value)), cpp_type_(cpp_type) {}
+    Object(const TypeCodec& codec, std::shared_ptr<const void> value)
+        : type_(codec.name), value_(std::move(value)), codec_(&codec) {}
     Object(std::string type, ByteView payload) : type_(std::move(type)), payload_(std::move(payload)) {}
 
     const std::shared_ptr<const void>& decode(const TypeCodec& codec) const;
@@ -66,7 +65,7 @@ private:
     // Caches filled on first use. Frames are handled by one thread at a time, so no lock.
     mutable std::shared_ptr<const void> value_;
     mutable ByteView payload_;
-    std::type_index cpp_type_ = std::type_index(typeid(void));
+    const TypeCodec* codec_ = nullptr;  // of a value from a module (the registry never drops one)
 };
 
 }  // namespace mpitray

@@ -12,6 +12,7 @@
 #include <boost/archive/binary_iarchive.hpp>
 #include <boost/archive/binary_oarchive.hpp>
 
+#include <atomic>
 #include <cstring>
 #include <type_traits>
 
@@ -61,6 +62,7 @@ public:
 private:
     TypeRegistry();
     void describe_standard_types();
+    void give_event_header_a_direct_codec();
     void add_codec(TypeCodec codec);
     TypeCodec& codec_of(std::type_index type, const std::string& purpose);
 
@@ -176,7 +178,14 @@ void TypeRegistry::set_columns(std::function<void(const T&, TableRow&)> flatten)
 
 template <class T>
 const TypeCodec& TypeRegistry::of() const {
-    if (const TypeCodec* codec = find(std::type_index(typeid(T)))) return *codec;
+    // Looked up once per type: a frame's objects are put and read millions of times, and the
+    // registry never moves or drops a codec (there is one registry, and map nodes stay put).
+    static std::atomic<const TypeCodec*> cached{nullptr};
+    if (const TypeCodec* codec = cached.load(std::memory_order_acquire)) return *codec;
+    if (const TypeCodec* codec = find(std::type_index(typeid(T)))) {
+        cached.store(codec, std::memory_order_release);
+        return *codec;
+    }
     throw SerializationError("type " + demangled_name(typeid(T)) +
                              " is not registered; add MPITRAY_REGISTER_TYPE(Type, \"Name\") to one .cpp file");
 }

@@ -105,6 +105,7 @@ private:
     DispatchMetrics metrics_;
     double cpu_at_start_ = 0;
     bool watchdog_tripped_ = false;
+    double busy_average_ns_ = 0;  // exponential average of the workers' time per packet
     std::unique_ptr<Progress> progress_;
 };
 

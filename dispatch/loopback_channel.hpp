@@ -20,7 +20,7 @@ public:
     int rank_of(int) const override { return 0; }
     void send(int worker, Tag tag, OutgoingMessage message) override;
     std::optional<Incoming> poll() override;
-    void idle() override {}
+    void idle(bool /*result_soon*/) override {}
     void flush() override {}
     void abandon() noexcept override { tray_->abandon(); }
 

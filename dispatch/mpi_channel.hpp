@@ -18,9 +18,9 @@ public:
         backoff_.reset();
         return Incoming{received->source - 1, received->tag, std::move(received->bytes)};
     }
-    void idle() override {
+    void idle(bool result_soon) override {
         comm_.progress();
-        backoff_.wait();
+        backoff_.wait(result_soon);
     }
     void flush() override { comm_.flush(); }
 

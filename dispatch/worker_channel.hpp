@@ -24,8 +24,9 @@ public:
     virtual void send(int worker, Tag tag, OutgoingMessage message) = 0;
     // A message from any worker, if one is there.
     virtual std::optional<Incoming> poll() = 0;
-    // Pauses briefly before the next poll (lets sends progress).
-    virtual void idle() = 0;
+    // Pauses briefly before the next poll (lets sends progress). `result_soon`: a result is due
+    // within microseconds, so the pause should only yield the core rather than sleep.
+    virtual void idle(bool result_soon) = 0;
     // Waits until everything sent has left.
     virtual void flush() = 0;
     // The run will not start: remove what the in-process inner section created.

@@ -38,6 +38,20 @@ MPI_Datatype byte_type(std::size_t size) {
     return whole;
 }
 
+// Waits for a nonblocking collective, pausing between tests. A blocking collective would spin
+// inside MPI without yielding (Session turns Open MPI's yield off), and ranks that outnumber the
+// cores would keep the cores from the ranks they wait for: 16 workers on 2 cores took 80 ms
+// instead of 5 to get through startup.
+void wait_for(MPI_Request& request, const char* what) {
+    Backoff backoff;
+    while (true) {
+        int done = 0;
+        check(MPI_Test(&request, &done, MPI_STATUS_IGNORE), what);
+        if (done) return;
+        backoff.wait();
+    }
+}
+
 }  // namespace
 
 bool launched_by_mpi() {
@@ -51,6 +65,13 @@ void check(int rc, const char* what) {
 }
 
 Session::Session(int* argc, char*** argv) {
+    // mpirun tells Open MPI to yield the core inside every progress call when ranks outnumber
+    // cores. mpitray never blocks in MPI while frames move: it polls and paces itself (Backoff),
+    // so those yields only add a system call to each poll. With them, a 4 KiB exchange on 3 ranks
+    // and 2 cores ran at 0.45 of the raw farm; without, 0.7 (docs/benchmarks.md). Set
+    // MPITRAY_MPI_YIELD=1 to keep Open MPI's choice.
+    if (const char* keep = std::getenv("MPITRAY_MPI_YIELD"); keep == nullptr || std::string(keep) != "1")
+        setenv("OMPI_MCA_mpi_yield_when_idle", "0", 1);
     int provided = 0;
     check(MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided), "MPI_Init_thread");
     // Errors come back as return codes, which check() turns into exceptions.
@@ -81,48 +102,70 @@ Communicator::Communicator(MPI_Comm comm) : comm_(comm) {
 
 Communicator::~Communicator() {
     // Sends still under way belong to a run that is being abandoned: cancel rather than wait.
-    for (PendingSend& send : pending_)
-        if (send.request != MPI_REQUEST_NULL) MPI_Request_free(&send.request);
+    for (MPI_Request& request : requests_)
+        if (request != MPI_REQUEST_NULL) MPI_Request_free(&request);
 }
 
 void Communicator::send(int destination, Tag tag, OutgoingMessage message) {
     progress();  // release what earlier sends held, so memory does not grow with the run
-    PendingSend& send = pending_.emplace_back();
-    send.message = std::move(message);
+    SendBuffers& buffers = sending_.emplace_back();
+    MPI_Request& request = requests_.emplace_back(MPI_REQUEST_NULL);
+    buffers.message = std::move(message);
     const int mpi_tag = static_cast<int>(tag);
-    if (send.message.size() < flatten_below) {
-        send.flat = send.message.flatten();
-        check(MPI_Isend(send.flat->data(), int(send.flat->size()), MPI_BYTE, destination, mpi_tag, comm_, &send.request),
-              "MPI_Isend");
-        return;
-    }
-    // One message straight from the header and the frames' own buffers.
-    std::vector<int> lengths;
-    std::vector<MPI_Aint> addresses;
-    for (const ByteView& piece : send.message.pieces()) {
-        for (std::size_t at = 0; at < piece.size(); at += max_block) {
-            MPI_Aint address;
-            check(MPI_Get_address(piece.data() + at, &address), "MPI_Get_address");
-            addresses.push_back(address);
-            lengths.push_back(int(std::min(max_block, piece.size() - at)));
+    try {
+        if (buffers.message.size() < flatten_below) {
+            buffers.flat = buffers.message.flatten();
+            check(MPI_Isend(buffers.flat->data(), int(buffers.flat->size()), MPI_BYTE, destination, mpi_tag, comm_, &request),
+                  "MPI_Isend");
+            return;
         }
+        // One message straight from the header and the frames' own buffers.
+        std::vector<int> lengths;
+        std::vector<MPI_Aint> addresses;
+        for (const ByteView& piece : buffers.message.pieces()) {
+            for (std::size_t at = 0; at < piece.size(); at += max_block) {
+                MPI_Aint address;
+                check(MPI_Get_address(piece.data() + at, &address), "MPI_Get_address");
+                addresses.push_back(address);
+                lengths.push_back(int(std::min(max_block, piece.size() - at)));
+            }
+        }
+        MPI_Datatype type;
+        check(MPI_Type_create_hindexed(int(lengths.size()), lengths.data(), addresses.data(), MPI_BYTE, &type),
+              "MPI_Type_create_hindexed");
+        check(MPI_Type_commit(&type), "MPI_Type_commit");
+        const int rc = MPI_Isend(MPI_BOTTOM, 1, type, destination, mpi_tag, comm_, &request);
+        MPI_Type_free(&type);  // MPI keeps it until the send completes
+        check(rc, "MPI_Isend");
+    } catch (...) {
+        if (request == MPI_REQUEST_NULL) {  // never started: nothing to keep alive
+            requests_.pop_back();
+            sending_.pop_back();
+        }
+        throw;
     }
-    MPI_Datatype type;
-    check(MPI_Type_create_hindexed(int(lengths.size()), lengths.data(), addresses.data(), MPI_BYTE, &type),
-          "MPI_Type_create_hindexed");
-    check(MPI_Type_commit(&type), "MPI_Type_commit");
-    const int rc = MPI_Isend(MPI_BOTTOM, 1, type, destination, mpi_tag, comm_, &send.request);
-    MPI_Type_free(&type);  // MPI keeps it until the send completes
-    check(rc, "MPI_Isend");
 }
 
 std::size_t Communicator::progress() {
-    for (auto it = pending_.begin(); it != pending_.end();) {
-        int done = 0;
-        check(MPI_Test(&it->request, &done, MPI_STATUS_IGNORE), "MPI_Test");
-        it = done ? pending_.erase(it) : std::next(it);
+    if (requests_.empty()) return 0;
+    completed_.resize(requests_.size());
+    int count = 0;
+    check(MPI_Testsome(int(requests_.size()), requests_.data(), &count, completed_.data(), MPI_STATUSES_IGNORE),
+          "MPI_Testsome");
+    if (count == MPI_UNDEFINED || count == 0) return requests_.size();
+    // Completed requests are MPI_REQUEST_NULL now: drop them and their buffers, keeping the rest in order.
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < requests_.size(); ++i) {
+        if (requests_[i] == MPI_REQUEST_NULL) continue;
+        if (kept != i) {
+            requests_[kept] = requests_[i];
+            sending_[kept] = std::move(sending_[i]);
+        }
+        ++kept;
     }
-    return pending_.size();
+    requests_.resize(kept);
+    sending_.resize(kept);
+    return kept;
 }
 
 void Communicator::flush() {
@@ -167,8 +210,10 @@ std::vector<std::string> host_names(const Communicator& comm, const std::string&
     std::string padded = mine.substr(0, width - 1);
     padded.resize(width, '\0');
     std::string all(width * std::size_t(comm.size()), '\0');
-    check(MPI_Allgather(padded.data(), int(width), MPI_CHAR, all.data(), int(width), MPI_CHAR, comm.get()),
-          "MPI_Allgather");
+    MPI_Request request;
+    check(MPI_Iallgather(padded.data(), int(width), MPI_CHAR, all.data(), int(width), MPI_CHAR, comm.get(), &request),
+          "MPI_Iallgather");
+    wait_for(request, "MPI_Iallgather");
     std::vector<std::string> hosts;
     for (int r = 0; r < comm.size(); ++r) hosts.emplace_back(all.c_str() + std::size_t(r) * width);
     return hosts;
@@ -178,7 +223,9 @@ std::string first_error_across_ranks(const Communicator& comm, const std::string
     // Each rank's error length, then the first failing rank sends its text to everyone.
     const int length = int(mine.size());
     std::vector<int> lengths(std::size_t(comm.size()));
-    check(MPI_Allgather(&length, 1, MPI_INT, lengths.data(), 1, MPI_INT, comm.get()), "MPI_Allgather");
+    MPI_Request request;
+    check(MPI_Iallgather(&length, 1, MPI_INT, lengths.data(), 1, MPI_INT, comm.get(), &request), "MPI_Iallgather");
+    wait_for(request, "MPI_Iallgather");
     int first = -1;
     for (int r = 0; r < comm.size(); ++r)
         if (lengths[std::size_t(r)] > 0) {
@@ -187,26 +234,29 @@ std::string first_error_across_ranks(const Communicator& comm, const std::string
         }
     if (first < 0) return {};
     std::string text = comm.rank() == first ? mine : std::string(std::size_t(lengths[std::size_t(first)]), '\0');
-    check(MPI_Bcast(text.data(), int(text.size()), MPI_CHAR, first, comm.get()), "MPI_Bcast");
+    check(MPI_Ibcast(text.data(), int(text.size()), MPI_CHAR, first, comm.get(), &request), "MPI_Ibcast");
+    wait_for(request, "MPI_Ibcast");
     return first == 0 ? text : "on rank " + std::to_string(first) + ": " + text;
 }
 
 void Backoff::reset() noexcept {
-    const auto now = clock::now();
-    if (last_message_ != clock::time_point{}) {
-        const double gap = std::chrono::duration<double, std::micro>(now - last_message_).count();
-        average_gap_us_ = 0.8 * average_gap_us_ + 0.2 * gap;
-    }
-    last_message_ = now;
     delay_ = initial_;
     idle_since_ = {};
 }
 
-void Backoff::wait() {
+void Backoff::wait(bool expect_soon) {
     const auto now = clock::now();
     if (idle_since_ == clock::time_point{}) idle_since_ = now;
-    if (average_gap_us_ < double(fast_gap_.count()) && now - idle_since_ < spin_for_) {
+    const auto waited = now - idle_since_;
+    if (expect_soon && waited < spin_for_) {
         std::this_thread::yield();
+        return;
+    }
+    if (expect_soon && waited < short_sleeps_for_) {
+        // Short sleeps, not growing ones: the other side may be asleep too, and when it wakes and
+        // answers, this side must answer while it still spins, or both fall into taking turns
+        // sleeping (2 ranks, 4 KiB frames: 200k frames/s fell to 15k with doubling sleeps here).
+        std::this_thread::sleep_for(initial_);
         return;
     }
     std::this_thread::sleep_for(delay_);

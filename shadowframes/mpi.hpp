@@ -9,7 +9,6 @@
 #include <mpi.h>
 
 #include <chrono>
-#include <list>
 #include <optional>
 #include <string>
 #include <vector>
@@ -76,15 +75,20 @@ public:
     Received receive(int source = MPI_ANY_SOURCE);
 
 private:
-    struct PendingSend {
-        MPI_Request request = MPI_REQUEST_NULL;
+    // What a send under way keeps alive: the message's buffers, or, for a small message, its one
+    // contiguous copy.
+    struct SendBuffers {
         OutgoingMessage message;
-        SharedBuffer flat;  // small messages are sent from one contiguous copy
+        SharedBuffer flat;
     };
     MPI_Comm comm_;
     int rank_ = 0;
     int size_ = 1;
-    std::list<PendingSend> pending_;
+    // Sends under way: requests_[i] sends from sending_[i]. Kept side by side so one MPI_Testsome
+    // looks at all of them (a test per request cost the dispatcher 15% of its time).
+    std::vector<MPI_Request> requests_;
+    std::vector<SendBuffers> sending_;
+    std::vector<int> completed_;  // scratch for MPI_Testsome
 };
 
 // Every rank's host name, by rank. Collective.
@@ -94,26 +98,28 @@ std::vector<std::string> host_names(const Communicator& comm, const std::string&
 // back the first one, by rank order, prefixed with the rank when it is not rank 0's. Collective.
 std::string first_error_across_ranks(const Communicator& comm, const std::string& mine);
 
-// Pauses between polls. While messages come fast (their average gap is short), it first only
-// yields the core for a while, since the next message is microseconds away and a sleep would
-// cost more than the message; when they come slowly it sleeps at once. Sleeps grow to a cap, so
-// an idle rank costs almost no CPU.
+// Pauses between polls. When the caller expects the next message soon, it first only yields the
+// core for a while (200 µs): the message is microseconds away, and a sleep costs more than the
+// message. Then it sleeps briefly (50 µs) for up to 2 ms, and after that, or at once when the
+// caller expects nothing soon, sleeps that double up to 1 ms, so an idle rank costs almost no CPU.
+//
+// The caller's expectation must not come from the gaps this rank itself observed: those include
+// its own sleeps, and two ranks that both sleep see long gaps and keep sleeping (a 4 KiB exchange
+// on 2 ranks fell from 200k to 800 frames/s that way). Rank 0 uses the workers' reported busy time.
 class Backoff {
 public:
-    void wait();
+    void wait(bool expect_soon = true);
     // A message arrived.
     void reset() noexcept;
 
 private:
     using clock = std::chrono::steady_clock;
     static constexpr std::chrono::microseconds spin_for_{MPITRAY_BACKOFF_SPIN_US};
-    static constexpr std::chrono::microseconds fast_gap_{250};  // below this average gap, spin first
+    static constexpr std::chrono::microseconds short_sleeps_for_{2000};  // then sleeps grow
     static constexpr std::chrono::microseconds initial_{50};
     static constexpr std::chrono::microseconds cap_{1000};
     std::chrono::microseconds delay_ = initial_;
     clock::time_point idle_since_{};
-    clock::time_point last_message_{};
-    double average_gap_us_ = 0;  // exponential average of the gaps between messages
 };
 
 }  // namespace mpitray::mpi

@@ -1,5 +1,6 @@
 // The direct codecs of the standard types must write exactly what Boost's binary archive writes,
 // so a payload is a Boost archive whichever path made it, and read what Boost wrote.
+#include <mpitray/core/standard_types.hpp>
 #include <mpitray/core/type_registry.hpp>
 
 #include <boost/serialization/string.hpp>
@@ -50,6 +51,24 @@ TEST(DirectCodecs, WriteExactlyWhatBoostWrites) {
     expect_same_as_boost(std::vector<std::uint8_t>{1, 2, 255});
     expect_same_as_boost(std::vector<std::int64_t>{-1, 5, 1LL << 40});
     expect_same_as_boost(std::vector<double>{0.5, 1e-300});
+}
+
+TEST(DirectCodecs, EventHeaderIsWhatBoostWritesAndOtherVersionsStillDecode) {
+    const TypeCodec& codec = TypeRegistry::instance().of<EventHeader>();
+    const EventHeader header{7, -3, std::numeric_limits<std::int64_t>::max()};
+    Buffer direct;
+    codec.encode(&header, direct);
+    Buffer reference = boost_bytes(header);
+    EXPECT_EQ(direct, reference);
+    auto decoded = [&codec](const Buffer& bytes) {
+        return *std::static_pointer_cast<const EventHeader>(codec.decode(std::span<const char>(bytes.data(), bytes.size())));
+    };
+    EXPECT_EQ(decoded(reference), header);
+    // Class version 1 in the class information (bytes 1-4): not the direct codec's layout, so Boost reads it.
+    reference[1] = 1;
+    EXPECT_EQ(decoded(reference), header);
+    reference.pop_back();
+    EXPECT_THROW(decoded(reference), SerializationError);
 }
 
 TEST(DirectCodecs, RejectPayloadsOfTheWrongSize) {
