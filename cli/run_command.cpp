@@ -1,3 +1,4 @@
+#include "allocator.hpp"
 #include "commands.hpp"
 #include "exit_codes.hpp"
 
@@ -62,6 +63,7 @@ int run_dispatcher(Tray& tray, const RunOptions& options) {
 }  // namespace
 
 int run_command(const RunOptions& options) {
+    keep_freed_memory_for_reuse();
     // MPI only when a launcher started us: a plain `mpitray run` needs no MPI at all.
     std::optional<mpi::Session> session;
     std::optional<mpi::Communicator> comm;

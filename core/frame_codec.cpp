@@ -63,16 +63,27 @@ private:
 
 ByteView encode_frame(const Frame& frame) {
     if (!frame.pristine_encoding().empty()) return frame.pristine_encoding();
+    return append_frame(frame, std::make_shared<Buffer>());
+}
+
+std::size_t encoded_size_hint(const Frame& frame) {
+    if (const ByteView& pristine = frame.pristine_encoding(); !pristine.empty()) return pristine.size();
+    std::size_t size = frame_header_size + frame_trailer_size;
+    for (const auto& [key, object] : frame.own()) size += 4 + key.size() + 4 + object->type().size() + 8 + object->size_hint();
+    return size;
+}
+
+ByteView append_frame(const Frame& frame, const std::shared_ptr<Buffer>& buffer) {
+    Buffer& out = *buffer;
+    const std::size_t start = out.size();
+    if (const ByteView& pristine = frame.pristine_encoding(); !pristine.empty()) {
+        out.insert(out.end(), pristine.data(), pristine.data() + pristine.size());
+        return ByteView(buffer, start, pristine.size());
+    }
 
     // Objects that already have bytes are copied; fresh objects are serialized straight into the
-    // frame's buffer and keep a view of it, so each payload is encoded and copied once.
-    std::size_t known = frame_header_size + frame_trailer_size;
-    for (const auto& [key, object] : frame.own())
-        known += 4 + key.size() + 4 + object->type().size() + 8 + (object->encoded() ? object->size() : 0);
-
-    auto buffer = std::make_shared<Buffer>();
-    Buffer& out = *buffer;
-    out.reserve(known);
+    // buffer and keep a view of it, so each payload is encoded and copied once.
+    out.reserve(start + encoded_size_hint(frame));
     out.insert(out.end(), magic, magic + sizeof magic);
     append_int<std::uint16_t>(out, frame_format_version);
     out.push_back(frame.stop().code());
@@ -98,9 +109,9 @@ ByteView encode_frame(const Frame& frame) {
         std::memcpy(out.data() + length_at, &length, sizeof length);
         if (!was_encoded) fresh.push_back({object.get(), length_at + 8, length});
     }
-    append_int<std::uint32_t>(out, crc32c(out.data(), out.size()));
+    append_int<std::uint32_t>(out, crc32c(out.data() + start, out.size() - start));
     for (const Fresh& f : fresh) f.object->adopt_bytes(ByteView(buffer, f.offset, f.size));
-    ByteView whole(std::move(buffer));
+    ByteView whole(buffer, start, out.size() - start);
     frame.remember_encoding(whole);
     return whole;
 }

@@ -29,6 +29,16 @@ inline constexpr std::size_t frame_trailer_size = 4;
 // returns those bytes, without copying.
 ByteView encode_frame(const Frame& frame);
 
+// Appends the frame's encoding to `buffer` and returns the view of it there. A frame that has an
+// encoding is copied; one that has none is encoded in place, and it and its fresh objects keep
+// views of `buffer` (so a protocol message is one contiguous buffer with each payload copied
+// once). Nothing may change the appended bytes afterwards.
+ByteView append_frame(const Frame& frame, const std::shared_ptr<Buffer>& buffer);
+
+// The size of the frame's encoding, exact when it has one or its objects' types can tell their
+// size, smaller otherwise: for reserving buffers.
+std::size_t encoded_size_hint(const Frame& frame);
+
 enum class Checksum { verify, already_verified };
 
 // Decodes a whole encoded frame. Payloads stay bytes (views into `bytes`) until asked for.

@@ -37,6 +37,11 @@ public:
     const ByteView& bytes() const;
     // The payload size in bytes (encodes when needed).
     std::size_t size() const { return bytes().size(); }
+    // The payload size if known without encoding (it has bytes, or its type can tell), else 0.
+    std::size_t size_hint() const {
+        if (!payload_.empty()) return payload_.size();
+        return codec_ && codec_->encoded_size ? codec_->encoded_size(value_.get()) : 0;
+    }
 
     // A short text of the value (decoding it), or "" when its type has none or is not registered.
     std::string summary() const;

@@ -67,6 +67,7 @@ void TypeRegistry::give_event_header_a_direct_codec() {
             p += sizeof field;
         }
     };
+    codec.encoded_size = [](const void*) { return size; };
     codec.decode = [through_boost = codec.decode](std::span<const char> payload) -> std::shared_ptr<const void> {
         if (payload.size() != size || std::memcmp(payload.data(), class_info, sizeof class_info) != 0)
             return through_boost(payload);

@@ -30,6 +30,10 @@ struct TypeCodec {
     std::type_index type;
     // Appends the Boost binary archive of the object to `out`.
     std::function<void(const void* object, Buffer& out)> encode;
+    // The exact size encode() will append, for types where that is cheap to know (numbers,
+    // strings, vectors of numbers, EventHeader); empty for the rest. Lets the frame encoder size
+    // its buffer once instead of growing (and copying) it around a large payload.
+    std::function<std::size_t(const void* object)> encoded_size;
     // Decodes a payload; throws SerializationError when the bytes do not decode.
     std::function<std::shared_ptr<const void>(std::span<const char> payload)> decode;
     // A short text of the value, for `mpitray dump --values`; empty for types without one.
@@ -106,6 +110,12 @@ void direct_encode(const T& value, Buffer& out) {
 }
 
 template <class T>
+std::size_t direct_encoded_size(const T& value) {
+    if constexpr (std::is_arithmetic_v<T>) return sizeof value;
+    else return sizeof(std::uint64_t) + value.size() * sizeof(typename T::value_type);
+}
+
+template <class T>
 void direct_decode(std::span<const char> payload, T& value) {
     if constexpr (std::is_arithmetic_v<T>) {
         if (payload.size() != sizeof value) throw SerializationError("wrong size for a number");
@@ -129,6 +139,7 @@ void TypeRegistry::add(const std::string& name) {
     if constexpr (detail::has_direct_codec<T>) {
         add_codec(TypeCodec{name, std::type_index(typeid(T)),
                             [](const void* object, Buffer& out) { detail::direct_encode(*static_cast<const T*>(object), out); },
+                            [](const void* object) { return detail::direct_encoded_size(*static_cast<const T*>(object)); },
                             [name](std::span<const char> payload) -> std::shared_ptr<const void> {
                                 auto value = std::make_shared<T>();
                                 try {
@@ -152,6 +163,7 @@ void TypeRegistry::add(const std::string& name) {
             boost::archive::binary_oarchive archive(sink, payload_archive_flags);
             archive << *static_cast<const T*>(object);
         },
+        {},
         [name](std::span<const char> payload) -> std::shared_ptr<const void> {
             auto value = std::make_shared<T>();
             try {

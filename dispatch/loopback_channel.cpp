@@ -18,7 +18,7 @@ void LoopbackChannel::send(int /*worker*/, Tag tag, OutgoingMessage message) {
         case Tag::metadata:
         case Tag::packet: {
             // Through the bytes, exactly as an MPI worker gets them.
-            const SharedBuffer bytes = message.flatten();
+            const SharedBuffer bytes = message.bytes();
             const Message parsed = parse_message(ByteView(bytes));
             feeder_.feed(parsed, bytes->size(), [this](FramePtr frame) { tray_->feed(std::move(frame)); });
             break;
@@ -44,7 +44,7 @@ void LoopbackChannel::finish(bool stopped) {
     send(Tag::stats, report_message(report));
 }
 
-void LoopbackChannel::send(Tag tag, OutgoingMessage message) { queue_.push_back({0, tag, message.flatten()}); }
+void LoopbackChannel::send(Tag tag, OutgoingMessage message) { queue_.push_back({0, tag, message.bytes()}); }
 
 std::optional<Incoming> LoopbackChannel::poll() {
     if (queue_.empty()) return std::nullopt;

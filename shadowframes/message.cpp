@@ -32,23 +32,21 @@ T take(const char*& in) {
 }  // namespace
 
 OutgoingMessage::OutgoingMessage(const MessageHeader& header, const std::vector<FramePtr>& frames,
-                                 std::span<const char* const> inputs) {
-    std::vector<ByteView> encoded;
-    std::vector<std::uint64_t> lengths;
-    encoded.reserve(frames.size());
-    for (const FramePtr& frame : frames) {
-        const ByteView& pristine = frame->pristine_encoding();
+                                 std::span<const char* const> inputs)
+    : frame_count_(frames.size()) {
+    // Which frames go back as references to input frames; the rest are carried.
+    std::vector<std::uint64_t> lengths(frames.size(), 0);
+    const std::size_t head = header_size + descriptor_size * frames.size();
+    std::size_t known = head;  // the final size, when every carried frame's size can be told
+    for (std::size_t i = 0; i < frames.size(); ++i) {
+        const ByteView& pristine = frames[i]->pristine_encoding();
         const auto input = pristine.empty() ? inputs.end() : std::find(inputs.begin(), inputs.end(), pristine.data());
-        if (input != inputs.end()) {
-            lengths.push_back(input_reference | std::uint64_t(input - inputs.begin()));
-            continue;
-        }
-        encoded.push_back(encode_frame(*frame));
-        lengths.push_back(encoded.back().size());
+        if (input != inputs.end()) lengths[i] = input_reference | std::uint64_t(input - inputs.begin());
+        else known += encoded_size_hint(*frames[i]);
     }
-
-    auto head = std::make_shared<Buffer>(header_size + descriptor_size * frames.size());
-    char* out = head->data();
+    auto buffer = std::make_shared<Buffer>(head);
+    buffer->reserve(known);
+    char* out = buffer->data();
     std::memcpy(out, magic, sizeof magic);
     out += sizeof magic;
     put<std::uint16_t>(out, message_version);
@@ -57,24 +55,15 @@ OutgoingMessage::OutgoingMessage(const MessageHeader& header, const std::vector<
     put<std::uint32_t>(out, header.flags);
     put<std::uint32_t>(out, static_cast<std::uint32_t>(frames.size()));
     put<std::int64_t>(out, header.busy_ns);
+    for (std::size_t i = 0; i < frames.size(); ++i)
+        if (!(lengths[i] & input_reference)) lengths[i] = append_frame(*frames[i], buffer).size();
+    out = buffer->data() + header_size;  // the buffer may have moved while frames were appended
     for (std::size_t i = 0; i < frames.size(); ++i) {
         put<std::uint64_t>(out, frames[i]->origin.position);
         put<std::uint64_t>(out, frames[i]->origin.lineage);
         put<std::uint64_t>(out, lengths[i]);
     }
-    pieces_.push_back(ByteView(std::move(head)));
-    size_ = pieces_.front().size();
-    for (ByteView& bytes : encoded) {
-        size_ += bytes.size();
-        pieces_.push_back(std::move(bytes));
-    }
-}
-
-SharedBuffer OutgoingMessage::flatten() const {
-    auto whole = std::make_shared<Buffer>();
-    whole->reserve(size_);
-    for (const ByteView& piece : pieces_) whole->insert(whole->end(), piece.data(), piece.data() + piece.size());
-    return whole;
+    bytes_ = std::move(buffer);
 }
 
 MessageHeader peek_header(const ByteView& bytes) {

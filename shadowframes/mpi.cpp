@@ -12,8 +12,6 @@ namespace {
 
 // Larger blocks are split: MPI counts and block lengths are ints.
 constexpr std::size_t max_block = std::size_t{1} << 30;
-// Smaller messages are copied into one buffer: cheaper than a derived datatype.
-constexpr std::size_t flatten_below = 256 << 10;
 
 std::string error_string(int rc) {
     char text[MPI_MAX_ERROR_STRING];
@@ -108,42 +106,21 @@ Communicator::~Communicator() {
 
 void Communicator::send(int destination, Tag tag, OutgoingMessage message) {
     progress();  // release what earlier sends held, so memory does not grow with the run
-    SendBuffers& buffers = sending_.emplace_back();
-    MPI_Request& request = requests_.emplace_back(MPI_REQUEST_NULL);
-    buffers.message = std::move(message);
-    const int mpi_tag = static_cast<int>(tag);
-    try {
-        if (buffers.message.size() < flatten_below) {
-            buffers.flat = buffers.message.flatten();
-            check(MPI_Isend(buffers.flat->data(), int(buffers.flat->size()), MPI_BYTE, destination, mpi_tag, comm_, &request),
-                  "MPI_Isend");
-            return;
-        }
-        // One message straight from the header and the frames' own buffers.
-        std::vector<int> lengths;
-        std::vector<MPI_Aint> addresses;
-        for (const ByteView& piece : buffers.message.pieces()) {
-            for (std::size_t at = 0; at < piece.size(); at += max_block) {
-                MPI_Aint address;
-                check(MPI_Get_address(piece.data() + at, &address), "MPI_Get_address");
-                addresses.push_back(address);
-                lengths.push_back(int(std::min(max_block, piece.size() - at)));
-            }
-        }
-        MPI_Datatype type;
-        check(MPI_Type_create_hindexed(int(lengths.size()), lengths.data(), addresses.data(), MPI_BYTE, &type),
-              "MPI_Type_create_hindexed");
-        check(MPI_Type_commit(&type), "MPI_Type_commit");
-        const int rc = MPI_Isend(MPI_BOTTOM, 1, type, destination, mpi_tag, comm_, &request);
+    const SharedBuffer bytes = message.bytes();
+    const std::size_t size = bytes ? bytes->size() : 0;
+    MPI_Request request = MPI_REQUEST_NULL;
+    if (size <= std::size_t(INT_MAX)) {
+        check(MPI_Isend(size ? bytes->data() : nullptr, int(size), MPI_BYTE, destination, static_cast<int>(tag), comm_,
+                        &request),
+              "MPI_Isend");
+    } else {
+        MPI_Datatype type = byte_type(size);
+        const int rc = MPI_Isend(bytes->data(), 1, type, destination, static_cast<int>(tag), comm_, &request);
         MPI_Type_free(&type);  // MPI keeps it until the send completes
         check(rc, "MPI_Isend");
-    } catch (...) {
-        if (request == MPI_REQUEST_NULL) {  // never started: nothing to keep alive
-            requests_.pop_back();
-            sending_.pop_back();
-        }
-        throw;
     }
+    requests_.push_back(request);
+    sending_.push_back(std::move(message));  // its buffer stays alive until the send completes
 }
 
 std::size_t Communicator::progress() {

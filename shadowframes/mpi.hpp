@@ -1,7 +1,7 @@
 #pragma once
 // The one place raw MPI calls go through (with dispatch/ for its own channel): a session that
 // initializes and finalizes MPI explicitly, checks that turn an MPI error into an MpiError, and a
-// communicator that sends protocol messages without copying their frames and receives them with a
+// communicator that sends protocol messages from their own buffers and receives them with a
 // matched probe, so sizes are never guessed. Messages may exceed 2 GiB.
 #include <mpitray/core/error.hpp>
 #include <mpitray/shadowframes/message.hpp>
@@ -75,19 +75,14 @@ public:
     Received receive(int source = MPI_ANY_SOURCE);
 
 private:
-    // What a send under way keeps alive: the message's buffers, or, for a small message, its one
-    // contiguous copy.
-    struct SendBuffers {
-        OutgoingMessage message;
-        SharedBuffer flat;
-    };
     MPI_Comm comm_;
     int rank_ = 0;
     int size_ = 1;
-    // Sends under way: requests_[i] sends from sending_[i]. Kept side by side so one MPI_Testsome
-    // looks at all of them (a test per request cost the dispatcher 15% of its time).
+    // Sends under way: requests_[i] sends sending_[i], which stays alive until it completes. Kept
+    // side by side so one MPI_Testsome looks at all of them (a test per request cost the
+    // dispatcher 15% of its time).
     std::vector<MPI_Request> requests_;
-    std::vector<SendBuffers> sending_;
+    std::vector<OutgoingMessage> sending_;
     std::vector<int> completed_;  // scratch for MPI_Testsome
 };
 

@@ -24,7 +24,7 @@ TEST(Message, RoundTripsHeaderFramesAndOrigins) {
     const OutgoingMessage out(MessageHeader{Seq{42}, message_flags::metadata | message_flags::reply, 12345},
                               {event(1), event(2), event(3)});
     EXPECT_EQ(out.frame_count(), 3u);
-    const SharedBuffer bytes = out.flatten();
+    const SharedBuffer bytes = out.bytes();
     EXPECT_EQ(bytes->size(), out.size());
     const Message in = parse_message(ByteView(bytes));
     EXPECT_EQ(value(in.header.seq), 42u);
@@ -41,7 +41,7 @@ TEST(Message, RoundTripsHeaderFramesAndOrigins) {
 TEST(Message, UnchangedInputFramesGoBackAsReferences) {
     // The dispatcher's packet, as a worker receives it.
     const std::vector<FramePtr> sent = {event(1), event(2)};
-    const Message received = parse_message(ByteView(OutgoingMessage(MessageHeader{Seq{5}, 0, 0}, sent).flatten()));
+    const Message received = parse_message(ByteView(OutgoingMessage(MessageHeader{Seq{5}, 0, 0}, sent).bytes()));
     std::vector<const char*> inputs;
     for (const FramePtr& f : received.frames) inputs.push_back(f->pristine_encoding().data());
     // The inner section changes frame 1, passes frame 0 unchanged, and adds one.
@@ -50,23 +50,23 @@ TEST(Message, UnchangedInputFramesGoBackAsReferences) {
     const OutgoingMessage with_refs(MessageHeader{Seq{5}, 0, 0}, results, inputs);
     const OutgoingMessage without(MessageHeader{Seq{5}, 0, 0}, results);
     EXPECT_LT(with_refs.size(), without.size()) << "the unchanged frame is not sent back";
-    const Message back = parse_message(ByteView(with_refs.flatten()), &sent);
+    const Message back = parse_message(ByteView(with_refs.bytes()), &sent);
     ASSERT_EQ(back.frames.size(), 3u);
     EXPECT_EQ(back.frames[0].get(), sent[0].get()) << "the dispatcher's own frame, not a copy";
     EXPECT_TRUE(back.frames[1]->has("Fit"));
     EXPECT_EQ(back.frames[2]->at<EventHeader>(event_header_key).event, 9);
-    EXPECT_THROW(parse_message(ByteView(with_refs.flatten())), SerializationError) << "a reference needs the inputs";
+    EXPECT_THROW(parse_message(ByteView(with_refs.bytes())), SerializationError) << "a reference needs the inputs";
 }
 
 TEST(Message, AnEmptyResultIsAMessageToo) {
     const OutgoingMessage out(MessageHeader{Seq{3}, 0, 0}, {});
-    const Message in = parse_message(ByteView(out.flatten()));
+    const Message in = parse_message(ByteView(out.bytes()));
     EXPECT_EQ(value(in.header.seq), 3u);
     EXPECT_TRUE(in.frames.empty());
 }
 
 TEST(Message, DamageIsDetected) {
-    const SharedBuffer good = OutgoingMessage(MessageHeader{Seq{1}, 0, 0}, {event(1)}).flatten();
+    const SharedBuffer good = OutgoingMessage(MessageHeader{Seq{1}, 0, 0}, {event(1)}).bytes();
     auto bad_magic = std::make_shared<Buffer>(*good);
     (*bad_magic)[0] = 'X';
     EXPECT_THROW(parse_message(ByteView(bad_magic)), SerializationError);
