@@ -90,12 +90,6 @@ ByteView append_frame(const Frame& frame, const std::shared_ptr<Buffer>& buffer)
     out.push_back(0);
     append_int<std::uint32_t>(out, static_cast<std::uint32_t>(frame.own().size()));
 
-    struct Fresh {
-        const Object* object;
-        std::size_t offset;
-        std::size_t size;
-    };
-    std::vector<Fresh> fresh;
     for (const auto& [key, object] : frame.own()) {
         append_int<std::uint32_t>(out, static_cast<std::uint32_t>(key.size()));
         out.insert(out.end(), key.begin(), key.end());
@@ -107,10 +101,10 @@ ByteView append_frame(const Frame& frame, const std::shared_ptr<Buffer>& buffer)
         object->encode_into(out);
         const std::uint64_t length = out.size() - length_at - 8;
         std::memcpy(out.data() + length_at, &length, sizeof length);
-        if (!was_encoded) fresh.push_back({object.get(), length_at + 8, length});
+        // A view by offset, so it stays right when the buffer grows for the next object.
+        if (!was_encoded) object->adopt_bytes(ByteView(buffer, length_at + 8, length));
     }
     append_int<std::uint32_t>(out, crc32c(out.data() + start, out.size() - start));
-    for (const Fresh& f : fresh) f.object->adopt_bytes(ByteView(buffer, f.offset, f.size));
     ByteView whole(buffer, start, out.size() - start);
     frame.remember_encoding(whole);
     return whole;

@@ -16,12 +16,12 @@ public:
     template <class T>
     static std::shared_ptr<const Object> from_value(std::shared_ptr<const T> value) {
         const TypeCodec& codec = TypeRegistry::instance().of<T>();
-        return std::shared_ptr<const Object>(new Object(codec, std::move(value)));
+        return std::make_shared<const Object>(Made{}, codec, std::move(value));
     }
 
     // An object from encoded bytes, of any type name, registered here or not.
     static std::shared_ptr<const Object> from_bytes(std::string type, ByteView payload) {
-        return std::shared_ptr<const Object>(new Object(std::move(type), std::move(payload)));
+        return std::make_shared<const Object>(Made{}, std::move(type), std::move(payload));
     }
 
     const std::string& type() const noexcept { return type_; }
@@ -60,9 +60,18 @@ public:
     }
 
 private:
-    Object(const TypeCodec& codec, std::shared_ptr<const void> value)
+    // Only from_value and from_bytes make objects; the key lets them use make_shared (one
+    // allocation for the object and its count, on every object of every frame).
+    struct Made {
+        explicit Made() = default;
+    };
+
+public:
+    Object(Made, const TypeCodec& codec, std::shared_ptr<const void> value)
         : type_(codec.name), value_(std::move(value)), codec_(&codec) {}
-    Object(std::string type, ByteView payload) : type_(std::move(type)), payload_(std::move(payload)) {}
+    Object(Made, std::string type, ByteView payload) : type_(std::move(type)), payload_(std::move(payload)) {}
+
+private:
 
     const std::shared_ptr<const void>& decode(const TypeCodec& codec) const;
 

@@ -321,7 +321,7 @@ void Dispatch::handle(const Incoming& incoming) {
         if (it == in_flight_.end())
             throw Error(fmt::format("rank {} sent a result for packet {}, which is not in flight",
                                     channel_->rank_of(incoming.worker), value(seq)));
-        const Message message = parse_message(bytes, &it->second.input);
+        Message message = parse_message(bytes, &it->second.input);
         {
             if (!it->second.metadata) --workers_[std::size_t(it->second.worker)].in_flight;
             const double end = progress_->elapsed();
@@ -332,7 +332,7 @@ void Dispatch::handle(const Incoming& incoming) {
             metrics_.bytes_received += incoming.bytes->size();
             std::size_t held = 0;  // what the reorder buffer holds, referenced input frames included
             for (const FramePtr& frame : message.frames) held += encode_frame(*frame).size();
-            reorder_.fill({message.header.seq, message.frames, held, it->second.metadata});
+            reorder_.fill({message.header.seq, std::move(message.frames), held, it->second.metadata});
             in_flight_.erase(it);
             emit_ready();
         }

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 
 namespace mpitray {
 namespace {
@@ -34,18 +35,22 @@ T take(const char*& in) {
 OutgoingMessage::OutgoingMessage(const MessageHeader& header, const std::vector<FramePtr>& frames,
                                  std::span<const char* const> inputs)
     : frame_count_(frames.size()) {
-    // Which frames go back as references to input frames; the rest are carried.
-    std::vector<std::uint64_t> lengths(frames.size(), 0);
+    // The buffer is sized once: the header, the descriptors, and every carried frame (exactly,
+    // when the frames' sizes can be told; see encoded_size_hint).
     const std::size_t head = header_size + descriptor_size * frames.size();
-    std::size_t known = head;  // the final size, when every carried frame's size can be told
-    for (std::size_t i = 0; i < frames.size(); ++i) {
-        const ByteView& pristine = frames[i]->pristine_encoding();
-        const auto input = pristine.empty() ? inputs.end() : std::find(inputs.begin(), inputs.end(), pristine.data());
-        if (input != inputs.end()) lengths[i] = input_reference | std::uint64_t(input - inputs.begin());
-        else known += encoded_size_hint(*frames[i]);
-    }
-    auto buffer = std::make_shared<Buffer>(head);
+    auto reference_of = [&inputs](const Frame& frame) -> std::optional<std::uint64_t> {
+        const ByteView& pristine = frame.pristine_encoding();
+        if (pristine.empty()) return std::nullopt;
+        const auto input = std::find(inputs.begin(), inputs.end(), pristine.data());
+        if (input == inputs.end()) return std::nullopt;
+        return std::uint64_t(input - inputs.begin());
+    };
+    std::size_t known = head;
+    for (const FramePtr& frame : frames)
+        if (!reference_of(*frame)) known += encoded_size_hint(*frame);
+    auto buffer = std::make_shared<Buffer>();
     buffer->reserve(known);
+    buffer->resize(head);
     char* out = buffer->data();
     std::memcpy(out, magic, sizeof magic);
     out += sizeof magic;
@@ -55,13 +60,13 @@ OutgoingMessage::OutgoingMessage(const MessageHeader& header, const std::vector<
     put<std::uint32_t>(out, header.flags);
     put<std::uint32_t>(out, static_cast<std::uint32_t>(frames.size()));
     put<std::int64_t>(out, header.busy_ns);
-    for (std::size_t i = 0; i < frames.size(); ++i)
-        if (!(lengths[i] & input_reference)) lengths[i] = append_frame(*frames[i], buffer).size();
-    out = buffer->data() + header_size;  // the buffer may have moved while frames were appended
     for (std::size_t i = 0; i < frames.size(); ++i) {
+        const auto reference = reference_of(*frames[i]);
+        const std::uint64_t length = reference ? input_reference | *reference : append_frame(*frames[i], buffer).size();
+        out = buffer->data() + header_size + descriptor_size * i;  // the buffer may have moved
         put<std::uint64_t>(out, frames[i]->origin.position);
         put<std::uint64_t>(out, frames[i]->origin.lineage);
-        put<std::uint64_t>(out, lengths[i]);
+        put<std::uint64_t>(out, length);
     }
     bytes_ = std::move(buffer);
 }
