@@ -36,6 +36,20 @@ private:
     std::size_t size_ = 0;
 };
 
+// Appends a view's bytes to `out`. The view may point into `out` itself (a payload shared by two
+// frames of one message): the bytes are copied after `out` has grown, from the view's offset,
+// which stays right when the buffer moves, where vector::insert must not take its own elements.
+inline void append_view(Buffer& out, const ByteView& view) {
+    if (view.owner().get() != &out) {
+        out.insert(out.end(), view.data(), view.data() + view.size());
+        return;
+    }
+    const std::size_t at = out.size();
+    const std::size_t n = view.size();
+    out.resize(at + n);
+    if (n) std::copy(view.data(), view.data() + n, out.data() + at);
+}
+
 // Whether two views hold the same bytes.
 inline bool same_bytes(const ByteView& a, const ByteView& b) {
     return a.size() == b.size() && (a.size() == 0 || std::equal(a.data(), a.data() + a.size(), b.data()));

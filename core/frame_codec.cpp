@@ -77,7 +77,7 @@ ByteView append_frame(const Frame& frame, const std::shared_ptr<Buffer>& buffer)
     Buffer& out = *buffer;
     const std::size_t start = out.size();
     if (const ByteView& pristine = frame.pristine_encoding(); !pristine.empty()) {
-        out.insert(out.end(), pristine.data(), pristine.data() + pristine.size());
+        append_view(out, pristine);
         return ByteView(buffer, start, pristine.size());
     }
 

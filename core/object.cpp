@@ -13,7 +13,7 @@ const ByteView& Object::bytes() const {
 
 void Object::encode_into(Buffer& out) const {
     if (!payload_.empty()) {
-        out.insert(out.end(), payload_.data(), payload_.data() + payload_.size());
+        append_view(out, payload_);
         return;
     }
     if (codec_ == nullptr)  // cannot happen: from_value looked the codec up

@@ -4,6 +4,7 @@
 //   vector<bool>, vector<int64>, vector<double>, vector<string>,
 //   map<string,double>, EventHeader (the struct below; also the example of a registered struct).
 #include <boost/serialization/access.hpp>
+#include <boost/serialization/tracking.hpp>
 
 #include <cstdint>
 #include <string>
@@ -23,6 +24,14 @@ struct EventHeader {
         archive & run & event & sub_event;
     }
 };
+
+}  // namespace mpitray
+
+// Never tracked, even if some program serializes it through a pointer: Boost then writes the same
+// class information for every EventHeader, which the direct codec (type_registry.cpp) relies on.
+BOOST_CLASS_TRACKING(mpitray::EventHeader, boost::serialization::track_never)
+
+namespace mpitray {
 
 // The key under which frames carry their EventHeader.
 inline constexpr const char* event_header_key = "EventHeader";

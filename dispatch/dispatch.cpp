@@ -330,8 +330,17 @@ void Dispatch::handle(const Incoming& incoming) {
             busy_average_ns_ = 0.9 * busy_average_ns_ + 0.1 * double(message.header.busy_ns);
             metrics_.frames_out += message.frames.size();
             metrics_.bytes_received += incoming.bytes->size();
-            std::size_t held = 0;  // what the reorder buffer holds, referenced input frames included
-            for (const FramePtr& frame : message.frames) held += encode_frame(*frame).size();
+            // What the reorder buffer holds: the whole buffers the result's frames keep alive (the
+            // received message; for a referenced input frame, the packet's whole message, which
+            // a filter may have left one frame of), each counted once.
+            std::size_t held = 0;
+            std::vector<const Buffer*> counted;
+            for (const FramePtr& frame : message.frames) {
+                const Buffer* owner = encode_frame(*frame).owner().get();
+                if (std::find(counted.begin(), counted.end(), owner) != counted.end()) continue;
+                counted.push_back(owner);
+                held += owner->size();
+            }
             reorder_.fill({message.header.seq, std::move(message.frames), held, it->second.metadata});
             in_flight_.erase(it);
             emit_ready();

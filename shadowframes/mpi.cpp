@@ -67,9 +67,10 @@ Session::Session(int* argc, char*** argv) {
     // cores. mpitray never blocks in MPI while frames move: it polls and paces itself (Backoff),
     // so those yields only add a system call to each poll. With them, a 4 KiB exchange on 3 ranks
     // and 2 cores ran at 0.45 of the raw farm; without, 0.7 (docs/benchmarks.md). Set
-    // MPITRAY_MPI_YIELD=1 to keep Open MPI's choice.
-    if (const char* keep = std::getenv("MPITRAY_MPI_YIELD"); keep == nullptr || std::string(keep) != "1")
-        setenv("OMPI_MCA_mpi_yield_when_idle", "0", 1);
+    // MPITRAY_MPI_YIELD (any value but 0) to keep Open MPI's setting, including one given with
+    // `mpirun --mca mpi_yield_when_idle`, which this would otherwise override.
+    const char* keep = std::getenv("MPITRAY_MPI_YIELD");
+    if (keep == nullptr || *keep == '\0' || std::string(keep) == "0") setenv("OMPI_MCA_mpi_yield_when_idle", "0", 1);
     int provided = 0;
     check(MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided), "MPI_Init_thread");
     // Errors come back as return codes, which check() turns into exceptions.
@@ -99,15 +100,23 @@ Communicator::Communicator(MPI_Comm comm) : comm_(comm) {
 }
 
 Communicator::~Communicator() {
-    // Sends still under way belong to a run that is being abandoned: cancel rather than wait.
+    // Sends still under way belong to a run that is being abandoned: release the requests rather
+    // than wait. MPI_Request_free does not stop a send, and MPI may still read the buffers, so
+    // they are left allocated: the process is ending.
+    if (requests_.empty()) return;
     for (MPI_Request& request : requests_)
         if (request != MPI_REQUEST_NULL) MPI_Request_free(&request);
+    new std::vector<OutgoingMessage>(std::move(sending_));  // deliberately never freed
 }
 
 void Communicator::send(int destination, Tag tag, OutgoingMessage message) {
     progress();  // release what earlier sends held, so memory does not grow with the run
     const SharedBuffer bytes = message.bytes();
     const std::size_t size = bytes ? bytes->size() : 0;
+    // Room first: once MPI_Isend has started, recording the send must not fail, or the buffer
+    // could be freed while MPI reads it.
+    requests_.reserve(requests_.size() + 1);
+    sending_.reserve(sending_.size() + 1);
     MPI_Request request = MPI_REQUEST_NULL;
     if (size <= std::size_t(INT_MAX)) {
         check(MPI_Isend(size ? bytes->data() : nullptr, int(size), MPI_BYTE, destination, static_cast<int>(tag), comm_,
@@ -129,7 +138,9 @@ std::size_t Communicator::progress() {
     int count = 0;
     check(MPI_Testsome(int(requests_.size()), requests_.data(), &count, completed_.data(), MPI_STATUSES_IGNORE),
           "MPI_Testsome");
-    if (count == MPI_UNDEFINED || count == 0) return requests_.size();
+    if (count == 0) return requests_.size();
+    // MPI_UNDEFINED: every request was already null (completed before an error interrupted an
+    // earlier call), so the compaction below drops them all.
     // Completed requests are MPI_REQUEST_NULL now: drop them and their buffers, keeping the rest in order.
     std::size_t kept = 0;
     for (std::size_t i = 0; i < requests_.size(); ++i) {
@@ -159,14 +170,18 @@ std::optional<Received> Communicator::try_receive(int source) {
     MPI_Count count = 0;
     check(MPI_Get_elements_x(&status, MPI_BYTE, &count), "MPI_Get_elements_x");
     auto bytes = std::make_shared<Buffer>(std::size_t(count));
+    // Nonblocking, and waited for with the backoff: a large message may need the sender's
+    // progress, and a blocking receive would spin in MPI, without yielding, meanwhile.
+    MPI_Request request = MPI_REQUEST_NULL;
     if (count <= INT_MAX) {
-        check(MPI_Mrecv(bytes->data(), int(count), MPI_BYTE, &handle, MPI_STATUS_IGNORE), "MPI_Mrecv");
+        check(MPI_Imrecv(bytes->data(), int(count), MPI_BYTE, &handle, &request), "MPI_Imrecv");
     } else {
         MPI_Datatype type = byte_type(std::size_t(count));
-        const int rc = MPI_Mrecv(bytes->data(), 1, type, &handle, MPI_STATUS_IGNORE);
-        MPI_Type_free(&type);
-        check(rc, "MPI_Mrecv");
+        const int rc = MPI_Imrecv(bytes->data(), 1, type, &handle, &request);
+        MPI_Type_free(&type);  // MPI keeps it until the receive completes
+        check(rc, "MPI_Imrecv");
     }
+    wait_for(request, "MPI_Imrecv");
     return Received{status.MPI_SOURCE, static_cast<Tag>(status.MPI_TAG), std::move(bytes)};
 }
 

@@ -31,6 +31,8 @@ void expect_same_as_boost(const T& value) {
     codec.encode(&value, direct);
     const Buffer reference = boost_bytes(value);
     EXPECT_EQ(direct, reference) << codec.name;
+    ASSERT_TRUE(codec.encoded_size) << codec.name;
+    EXPECT_EQ(codec.encoded_size(&value), direct.size()) << codec.name;
     // And the direct decoder reads Boost's bytes.
     const auto back = std::static_pointer_cast<const T>(codec.decode(std::span<const char>(reference.data(), reference.size())));
     EXPECT_EQ(*back, value) << codec.name;
@@ -64,6 +66,12 @@ TEST(DirectCodecs, EventHeaderIsWhatBoostWritesAndOtherVersionsStillDecode) {
         return *std::static_pointer_cast<const EventHeader>(codec.decode(std::span<const char>(bytes.data(), bytes.size())));
     };
     EXPECT_EQ(decoded(reference), header);
+    EXPECT_EQ(codec.encoded_size(&header), direct.size());
+    // Tracking on (byte 0): Boost then expects an object id, which these 29 bytes do not have
+    // room for. A direct decoder that ignored the class information would read it anyway.
+    Buffer tracked = reference;
+    tracked[0] = 1;
+    EXPECT_THROW(decoded(tracked), SerializationError);
     // Class version 1 in the class information (bytes 1-4): not the direct codec's layout, so Boost reads it.
     reference[1] = 1;
     EXPECT_EQ(decoded(reference), header);

@@ -3,7 +3,15 @@
 #include <mpitray/shadowframes/reorder_buffer.hpp>
 #include <mpitray/shadowframes/shadow_frame.hpp>
 
+#include <mpitray/core/frame_codec.hpp>
+
+#include <boost/serialization/map.hpp>
+#include <boost/serialization/string.hpp>
+
 #include <gtest/gtest.h>
+
+#include <map>
+#include <string>
 
 using namespace mpitray;
 
@@ -36,6 +44,29 @@ TEST(Message, RoundTripsHeaderFramesAndOrigins) {
         EXPECT_EQ(in.frames[std::size_t(i)]->origin.position, std::uint64_t(101 + i));
         EXPECT_EQ(in.frames[std::size_t(i)]->origin.lineage, std::uint64_t(7 * (i + 1)));
     }
+}
+
+// New frames are encoded straight into the message's one buffer, which grows (and moves) when a
+// payload's size could not be told in advance (a Boost-encoded map); frames sharing an object,
+// and one frame sent twice, copy bytes from that same buffer.
+TEST(Message, NewFramesEncodeIntoOneBufferThatMayMove) {
+    using Map = std::map<std::string, double>;
+    Map big;
+    for (int i = 0; i < 2000; ++i) big["key" + std::to_string(i)] = i * 0.5;
+    FramePtr a = event(1);
+    a->put("Map", big);
+    FramePtr b = event(2);
+    b->put_object("Shared", a->find_shared("Map"));  // the same object, not yet encoded
+    const OutgoingMessage out(MessageHeader{Seq{3}, 0, 0}, {a, b, a});
+    const Message in = parse_message(ByteView(out.bytes()));
+    ASSERT_EQ(in.frames.size(), 3u);
+    EXPECT_EQ(in.frames[0]->at<Map>("Map"), big);
+    EXPECT_EQ(in.frames[1]->at<Map>("Shared"), big);
+    EXPECT_EQ(in.frames[1]->at<EventHeader>(event_header_key).event, 2);
+    EXPECT_EQ(in.frames[2]->at<Map>("Map"), big);
+    // The sent frames now have their encoding in the message, and it still decodes.
+    EXPECT_TRUE(same_bytes(a->pristine_encoding(), encode_frame(*in.frames[0])));
+    EXPECT_EQ(a->at<Map>("Map"), big);
 }
 
 TEST(Message, UnchangedInputFramesGoBackAsReferences) {
