@@ -27,6 +27,21 @@ double process_cpu_seconds() {
     return double(ts.tv_sec) + double(ts.tv_nsec) * 1e-9;
 }
 
+// What the reorder buffer holds for a result: the whole buffers its frames keep alive (the
+// received message; for a referenced input frame, the packet's whole message, which a filter may
+// have left one frame of), each counted once. A result has few frames and few buffers, so the
+// repeat check looks back instead of keeping a set (no allocation per result).
+std::size_t bytes_kept_alive(const std::vector<FramePtr>& frames) {
+    std::size_t held = 0;
+    for (std::size_t i = 0; i < frames.size(); ++i) {
+        const Buffer* owner = encode_frame(*frames[i]).owner().get();
+        bool seen = false;
+        for (std::size_t j = 0; j < i && !seen; ++j) seen = frames[j]->pristine_encoding().owner().get() == owner;
+        if (!seen) held += owner->size();
+    }
+    return held;
+}
+
 bool contains_dispatch(const std::vector<ModuleSpec>& modules) {
     for (const ModuleSpec& m : modules)
         if (m.type == "Dispatch" || contains_dispatch(m.inner)) return true;
@@ -330,17 +345,7 @@ void Dispatch::handle(const Incoming& incoming) {
             busy_average_ns_ = 0.9 * busy_average_ns_ + 0.1 * double(message.header.busy_ns);
             metrics_.frames_out += message.frames.size();
             metrics_.bytes_received += incoming.bytes->size();
-            // What the reorder buffer holds: the whole buffers the result's frames keep alive (the
-            // received message; for a referenced input frame, the packet's whole message, which
-            // a filter may have left one frame of), each counted once.
-            std::size_t held = 0;
-            std::vector<const Buffer*> counted;
-            for (const FramePtr& frame : message.frames) {
-                const Buffer* owner = encode_frame(*frame).owner().get();
-                if (std::find(counted.begin(), counted.end(), owner) != counted.end()) continue;
-                counted.push_back(owner);
-                held += owner->size();
-            }
+            const std::size_t held = bytes_kept_alive(message.frames);
             reorder_.fill({message.header.seq, std::move(message.frames), held, it->second.metadata});
             in_flight_.erase(it);
             emit_ready();
