@@ -149,10 +149,14 @@ void Tray::stamp_origin(Slot& from, Frame& frame) {
 void Tray::push_from(std::size_t index, FramePtr frame) {
     if (!frame) throw Error("pushed an empty frame pointer");
     Slot& from = slots_[index];
-    if (index == 0 && frame->stop() == Stop::daq()) ++daq_generation_;  // a Q enters the tray
     if (index == 0 && in_produce_) {
+        // A frame the source produces enters the tray here. In a fed tray (feed()), frames enter
+        // at feed(); what the first module pushes there has already entered, so counting its Q
+        // again would hide the Q from the P frames behind it (fixed: one-rank Dispatch with Q and
+        // P frames already paired).
         const bool event = !environment_.is_metadata(frame->stop()) && frame->stop() != Stop::shadow();
         if (max_events_ && source_events_ >= *max_events_) return;  // past the event limit
+        if (frame->stop() == Stop::daq()) ++daq_generation_;
         if (event) ++source_events_;
         if (!frame->origin.known()) stamp_origin(from, *frame);
         ++environment_.run.input_frames;

@@ -161,6 +161,29 @@ TEST(Tray, EventFramesSeeMetadataAndPFramesSeeTheirQ) {
     EXPECT_EQ(tray->environment().run.input_frames, 6u);
 }
 
+// A fed tray (an inner section run in-process) whose first module passes Q and P frames on: the
+// P frame must still see its Q at the second module (issue: one-rank Dispatch lost Q->P mixing).
+TEST(Tray, AFedTrayKeepsQToPMixingPastItsFirstModule) {
+    ModuleSpec first = spec("Recorder");
+    first.name = "first";
+    ModuleSpec second = spec("Recorder");
+    second.name = "second";
+    seen.clear();
+    TrayEnvironment env;
+    auto tray = build_tray({first, second}, env, TrayRole::inner, registry());
+    auto q = make_frame(Stop::daq());
+    q->put("QKey", 1.0);
+    q->put(event_header_key, EventHeader{1, 0, 0});
+    auto p = make_frame(Stop::physics());
+    p->put(event_header_key, EventHeader{1, 0, 0});
+    tray->feed(q);
+    tray->feed(p);
+    tray->finish();
+    ASSERT_EQ(seen.size(), 4u);  // Q first, Q second, P first, P second
+    EXPECT_TRUE(contains(seen[2].keys, "QKey")) << "the first module's P sees its Q";
+    EXPECT_TRUE(contains(seen[3].keys, "QKey")) << "the second module's P sees its Q";
+}
+
 TEST(Tray, AModuleSeesMetadataAsItReachedThatModule) {
     ModuleSpec before = spec("Recorder");
     before.name = "before";

@@ -24,14 +24,20 @@ case $case in
   interleaved) ;;
   finish_frames) ;;
   qdrop) ;;
+  paired) ;;
   memory) ;;
   *) echo "unknown case $case"; exit 2 ;;
 esac
 
-if [ "$case" = qdrop ]; then
-  "$mpitray" run "$pipelines/qdrop_inline.yaml" -q --set Writer.file=serial.h5 || exit 1
-  mpirun -n "$ranks" "$mpitray" run "$pipelines/qdrop.yaml" -q --set Writer.file=dispatch.h5 || exit 1
+if [ "$case" = qdrop ] || [ "$case" = paired ]; then
+  # CASE.yaml against CASE_inline.yaml (the same modules without Dispatch).
+  "$mpitray" run "$pipelines/${case}_inline.yaml" -q --set Writer.file=serial.h5 || exit 1
+  mpirun -n "$ranks" "$mpitray" run "$pipelines/$case.yaml" -q --set Writer.file=dispatch.h5 || exit 1
   "$mpitray" diff serial.h5 dispatch.h5 || { echo "FAIL: $ranks ranks differ from the serial run"; exit 1; }
+  if [ "$ranks" = 1 ]; then  # and without mpirun at all
+    "$mpitray" run "$pipelines/$case.yaml" -q --set Writer.file=plain.h5 || exit 1
+    "$mpitray" diff serial.h5 plain.h5 || { echo "FAIL: the in-process run differs from the serial run"; exit 1; }
+  fi
   echo "PASS: $case at $ranks ranks"
   exit 0
 fi
