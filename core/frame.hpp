@@ -21,13 +21,22 @@ namespace mpitray {
 
 using ObjectTable = std::map<std::string, std::shared_ptr<const Object>>;
 
-// Where a frame came from, for reseeding the framework RNG (design.md §7): its position in the
-// tray's input stream, and for frames a module created, a lineage derived from the frame that
-// was being processed when it was pushed.
+// Where a frame came from.
+//
+// `position` and `lineage` key the framework RNG: `position` is the frame's place in the whole
+// sample (the source's input position, unless the source reads or makes a slice of a larger
+// sample and says where it starts: Module::place_in_sample), and for frames a module created,
+// `lineage` is derived from the frame that was being processed when it was pushed. Both travel
+// with the frame to worker ranks, so a frame draws the same numbers whichever rank runs it and
+// however the sample was cut into slices.
+//
+// `input` is the index, in this process's input, of the source frame it came from: what output
+// files count in `input_frames`. It stays in the process that read the input (not sent).
 struct FrameOrigin {
     static constexpr std::uint64_t unset = std::numeric_limits<std::uint64_t>::max();
     std::uint64_t position = unset;
     std::uint64_t lineage = 0;
+    std::uint64_t input = unset;
     bool known() const noexcept { return position != unset; }
 };
 

@@ -43,6 +43,12 @@ void Module::limit_complete_input(std::uint64_t frames) {
 
 Rng& Module::rng() { return tray_->slots_[index_].rng; }
 
+void Module::place_in_sample(std::uint64_t position) {
+    if (tray_ == nullptr || index_ != 0 || !is_source())
+        throw Error("module '" + name_ + "' is not the tray's source: only a source places its frames in the sample");
+    tray_->place_next_in_sample(position);
+}
+
 const TrayEnvironment& Module::environment() const { return tray_->environment(); }
 
 }  // namespace mpitray

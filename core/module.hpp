@@ -117,6 +117,12 @@ protected:
     void limit_complete_input(std::uint64_t frames);
     // The framework RNG, reseeded for this module and the frame being processed.
     Rng& rng();
+    // For a source whose input is a slice of a larger sample (events 1000 to 1999 of a
+    // simulation): the next frame it pushes sits at `position` in the whole sample, and the ones
+    // after it follow on. Reseeds rng() as for that frame, so the slice draws, and every module
+    // downstream draws, what the whole sample run at once would; slices merged equal the whole.
+    // Without it a source's frames are placed at their input positions.
+    void place_in_sample(std::uint64_t position);
     const TrayEnvironment& environment() const;
 
 private:

@@ -68,9 +68,10 @@ void Tray::invoke(std::size_t index, const Frame* frame, Call&& call, const char
     slot.children = 0;
     if (frame != nullptr)
         slot.rng.reseed(Rng::stream_seed(environment_.seed, frame->origin.position, frame->origin.lineage, slot.module_key));
+    else if (finishing_)
+        reseed_for_produce(slot, end_of_input);
     else
-        slot.rng.reseed(Rng::stream_seed(environment_.seed, finishing_ ? end_of_input : environment_.run.input_frames,
-                                         produce_lineage, slot.module_key));
+        reseed_for_produce(slot, next_sample_position_.value_or(environment_.run.input_frames));
 
     // CPU time costs a system call to read, so it is read on one call in cpu_sample_every, and on
     // every call nested in a sampled one (so the sampled call's own share stays exact); usage()
@@ -132,12 +133,22 @@ void Tray::deliver(std::size_t index, FramePtr frame) {
     invoke(index, frame.get(), [&] { slot.module->process(frame); });
 }
 
+void Tray::reseed_for_produce(Slot& slot, std::uint64_t position) {
+    slot.rng.reseed(Rng::stream_seed(environment_.seed, position, produce_lineage, slot.module_key));
+}
+
+void Tray::place_next_in_sample(std::uint64_t position) {
+    next_sample_position_ = position;
+    reseed_for_produce(slots_.front(), position);
+}
+
 void Tray::stamp_origin(Slot& from, Frame& frame) {
     if (from.current != nullptr) {
         frame.origin.position = from.current->origin.position;
         frame.origin.lineage = Rng::mix(from.current->origin.lineage, ++from.children);
+        frame.origin.input = from.current->origin.input;
     } else if (&from == &slots_.front() && in_produce_) {
-        frame.origin.position = environment_.run.input_frames;
+        frame.origin.position = next_sample_position_ ? (*next_sample_position_)++ : environment_.run.input_frames;
         frame.origin.lineage = 0;
     } else {
         // Made in finish(): the same origin however much input this tray saw (a worker sees part).
@@ -159,7 +170,7 @@ void Tray::push_from(std::size_t index, FramePtr frame) {
         if (frame->stop() == Stop::daq()) ++daq_generation_;
         if (event) ++source_events_;
         if (!frame->origin.known()) stamp_origin(from, *frame);
-        ++environment_.run.input_frames;
+        frame->origin.input = environment_.run.input_frames++;
     } else if (!frame->origin.known()) {
         stamp_origin(from, *frame);
     }

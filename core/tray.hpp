@@ -88,6 +88,8 @@ private:
     void deliver(std::size_t index, FramePtr frame);
     void push_from(std::size_t index, FramePtr frame);
     void stamp_origin(Slot& from, Frame& frame);
+    void place_next_in_sample(std::uint64_t position);  // Module::place_in_sample
+    void reseed_for_produce(Slot& slot, std::uint64_t position);
 
     TrayEnvironment environment_;
     std::vector<Slot> slots_;
@@ -100,6 +102,7 @@ private:
     int sampling_depth_ = 0;          // > 0 inside a call whose CPU time is being read
     std::optional<std::uint64_t> max_events_;
     std::uint64_t source_events_ = 0;
+    std::optional<std::uint64_t> next_sample_position_;  // set by the source (place_in_sample)
     std::uint64_t finish_children_ = 0;
     std::chrono::steady_clock::time_point started_{};
     std::chrono::steady_clock::time_point ended_{};

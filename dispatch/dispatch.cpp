@@ -172,7 +172,7 @@ bool Dispatch::stopping() { return StopSignal::received() != 0; }
 
 void Dispatch::drop(const std::vector<FramePtr>& frames) {
     for (const FramePtr& frame : frames)
-        first_dropped_ = std::min(first_dropped_.value_or(frame->origin.position), frame->origin.position);
+        first_dropped_ = std::min(first_dropped_.value_or(frame->origin.input), frame->origin.input);
 }
 
 void Dispatch::send_packet() {
@@ -194,7 +194,7 @@ void Dispatch::send_packet() {
     InFlight& entry = in_flight_[value(seq)];
     entry.worker = worker;
     entry.sent_ns = monotonic_ns();
-    entry.first_position = packet_.front()->origin.position;
+    entry.first_input = packet_.front()->origin.input;
     entry.input = packet_;  // unchanged frames come back as references to these
     if (failure_log_) entry.context = metadata_context();
     ++workers_[std::size_t(worker)].in_flight;
@@ -242,7 +242,7 @@ void Dispatch::broadcast_metadata(const FramePtr& frame) {
     entry.metadata = true;
     entry.input = {frame};
     entry.sent_ns = monotonic_ns();
-    entry.first_position = frame->origin.position;
+    entry.first_input = frame->origin.input;
     latest_metadata_[frame->stop()] = frame;
     while (pump(false)) {
     }
@@ -418,7 +418,7 @@ std::vector<FramePtr> Dispatch::metadata_context() const {
     std::vector<FramePtr> context;
     for (const auto& [stop, frame] : latest_metadata_) context.push_back(frame);
     std::sort(context.begin(), context.end(),
-              [](const FramePtr& a, const FramePtr& b) { return a->origin.position < b->origin.position; });
+              [](const FramePtr& a, const FramePtr& b) { return a->origin.input < b->origin.input; });
     return context;
 }
 
@@ -437,7 +437,7 @@ void Dispatch::log_failure(const InFlight& input, const FailureReport& report) {
         if (metadata_stops_.contains(frame->stop())) logged_metadata_[frame->stop()] = frame.get();
     }
     failures_ += fmt::format("packet {} ({} frames from input position {}): module '{}' failed on {} on rank {} ({}): {}\n",
-                             value(report.seq), input.input.size(), input.first_position, report.module, report.frame,
+                             value(report.seq), input.input.size(), input.first_input, report.module, report.frame,
                              report.rank, report.host, report.message);
     failure_log_->note("failures", failures_);
 }
@@ -463,7 +463,7 @@ void Dispatch::finish() {
     // Input is complete up to the first input a stop abandoned or left unsent.
     std::optional<std::uint64_t> incomplete = first_dropped_;
     if (abandoned) {
-        const std::uint64_t first = in_flight_.at(value(reorder_.next_to_pop())).first_position;
+        const std::uint64_t first = in_flight_.at(value(reorder_.next_to_pop())).first_input;
         incomplete = std::min(incomplete.value_or(first), first);
     }
     if (incomplete) limit_complete_input(*incomplete);

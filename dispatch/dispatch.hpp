@@ -50,7 +50,7 @@ private:
         int worker = -1;             // the worker that replies
         bool metadata = false;
         std::vector<FramePtr> input;  // what was sent: unchanged frames come back as references
-        std::uint64_t first_position = 0;  // of its first input frame
+        std::uint64_t first_input = 0;  // input index (FrameOrigin::input) of its first frame
         std::vector<FramePtr> context;     // the metadata it was sent after (kept for the failure log)
         std::int64_t sent_ns = 0;
     };
@@ -96,7 +96,7 @@ private:
     int next_worker_ = 0;              // round-robin position, and the dynamic tie-breaker
     bool ended_ = false;               // end_of_stream or stop sent
     std::optional<FailureReport> failure_;
-    std::optional<std::uint64_t> first_dropped_;  // input position of the first frame a stop left unsent
+    std::optional<std::uint64_t> first_dropped_;  // input index of the first frame a stop left unsent
     std::unique_ptr<io::FrameFileWriter> failure_log_;
     std::map<Stop, FramePtr> latest_metadata_;   // inputs, for the failure log
     std::map<Stop, const Frame*> logged_metadata_;

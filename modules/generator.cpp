@@ -21,8 +21,9 @@ public:
         add_parameter<bool>("packets", "make Q frames (for a Splitter) instead of P frames", false);
         add_parameter<std::int64_t>("run", "run number in every EventHeader", 1);
         add_parameter<std::int64_t>("first_event",
-                                    "event number of the first event frame (a slice of a larger sample starts "
-                                    "where the previous one ended)",
+                                    "event number of the first event frame: this run is the slice of a larger "
+                                    "sample that starts there, and draws the same random numbers as the whole "
+                                    "sample run at once (merge slices with 'mpitray merge')",
                                     0);
         add_parameter<bool>("random_payload",
                             "fill the Payload from the framework RNG; false: with the event number's low byte "
@@ -38,24 +39,47 @@ public:
         payload_bytes_ = parameter<std::int64_t>("payload_bytes");
         run_ = parameter<std::int64_t>("run");
         first_event_ = parameter<std::int64_t>("first_event");
-        if (first_event_ < 0) throw config_error("must be 0 or more", "first_event");
+        // Sample places are counted in 64 bits: keep first event, events and metadata well inside.
+        constexpr std::int64_t sample_limit = std::int64_t{1} << 53;
+        if (first_event_ < 0 || first_event_ > sample_limit) throw config_error("must be 0 to 2^53", "first_event");
         random_payload_ = parameter<bool>("random_payload");
         event_stop_ = parameter<bool>("packets") ? Stop::daq() : Stop::physics();
-        if (events_ < 0) throw config_error("must be 0 or more", "events");
+        if (events_ < 0 || events_ > sample_limit) throw config_error("must be 0 to 2^53", "events");
         if (metadata_every_ < 0) throw config_error("must be 0 or more", "metadata_every");
         if (payload_bytes_ < 0) throw config_error("must be 0 or more", "payload_bytes");
     }
 
+    // The whole sample is: metadata (version 0), events 0 .. metadata_every - 1, metadata
+    // (version 1), and so on. A slice (first_event > 0) starts with the metadata in force at its
+    // first event, then follows the whole sample's layout from there; every frame is placed where
+    // it sits in the whole sample, so a slice draws the same random numbers as the whole sample
+    // there, and its leading metadata frames are byte for byte the ones `mpitray merge` leaves out
+    // as repeated.
     bool produce() override {
-        if (next_event_ == 0 || (metadata_every_ > 0 && next_event_ % metadata_every_ == 0 && next_event_ < events_))
-            push_metadata(next_event_ == 0 ? 0 : next_event_ / metadata_every_);
+        const std::int64_t event = first_event_ + next_event_;
+        if (next_event_ == 0) push_metadata(version_at(event));
+        else if (metadata_every_ > 0 && event % metadata_every_ == 0 && next_event_ < events_)
+            push_metadata(event / metadata_every_);
         if (next_event_ >= events_) return false;
         push_event(next_event_++);
         return next_event_ < events_;
     }
 
 private:
+    static constexpr std::int64_t metadata_frames = 3;  // G, C, D
+
+    // The metadata version in force at `event` of the whole sample.
+    std::int64_t version_at(std::int64_t event) const { return metadata_every_ > 0 ? event / metadata_every_ : 0; }
+    // Places in the whole sample: metadata version v comes just before event v * metadata_every.
+    std::uint64_t metadata_place(std::int64_t version) const {
+        return std::uint64_t(version * metadata_every_ + version * metadata_frames);
+    }
+    std::uint64_t event_place(std::int64_t event) const {
+        return std::uint64_t(event + (version_at(event) + 1) * metadata_frames);
+    }
+
     void push_metadata(std::int64_t version) {
+        place_in_sample(metadata_place(version));
         auto geometry = make_frame(Stop::geometry());
         geometry->put<std::int64_t>("GeometryVersion", version);
         std::vector<double> positions;
@@ -75,9 +99,10 @@ private:
     }
 
     void push_event(std::int64_t index) {
+        place_in_sample(event_place(first_event_ + index));
         auto frame = make_frame(event_stop_);
         frame->put(event_header_key, EventHeader{run_, first_event_ + index, 0});
-        std::vector<std::uint8_t> payload(static_cast<std::size_t>(payload_bytes_), std::uint8_t(index));
+        std::vector<std::uint8_t> payload(static_cast<std::size_t>(payload_bytes_), std::uint8_t(first_event_ + index));
         Rng& random = rng();
         for (std::size_t i = 0; random_payload_ && i < payload.size(); i += 8) {
             const std::uint64_t word = random.next();  // little-endian bytes of each draw

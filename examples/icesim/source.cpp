@@ -17,6 +17,11 @@ public:
     IceSimSource() {
         add_parameter<std::int64_t>("events", "muons to simulate, one Q frame each", 1000);
         add_parameter<std::int64_t>("run", "run number in every EventHeader", 1);
+        add_parameter<std::int64_t>("first_event",
+                                    "the first muon's event number: this run is the slice of a larger sample "
+                                    "that starts there, and simulates exactly what the whole sample run at once "
+                                    "would (merge slices with 'icesim merge')",
+                                    0);
         add_parameter<std::int64_t>("strings", "strings in the array, on a hexagonal grid", 86);
         add_parameter<std::int64_t>("modules_per_string", "optical modules per string", 60);
         add_parameter<double>("string_spacing_m", "distance between neighbouring strings", 125.0);
@@ -47,7 +52,10 @@ public:
         emin_ = parameter<double>("emin_gev");
         emax_ = parameter<double>("emax_gev");
         radius_ = parameter<double>("radius_m");
-        if (events_ < 0) throw config_error("must be 0 or more", "events");
+        first_event_ = parameter<std::int64_t>("first_event");
+        constexpr std::int64_t sample_limit = std::int64_t{1} << 53;
+        if (events_ < 0 || events_ > sample_limit) throw config_error("must be 0 to 2^53", "events");
+        if (first_event_ < 0 || first_event_ > sample_limit) throw config_error("must be 0 to 2^53", "first_event");
         if (shape_.strings < 1 || shape_.strings > 1000) throw config_error("must be 1 to 1000", "strings");
         if (shape_.modules_per_string < 1 || shape_.modules_per_string > 1000)
             throw config_error("must be 1 to 1000", "modules_per_string");
@@ -60,20 +68,37 @@ public:
         if (!(radius_ > 0)) throw config_error("must be above 0", "radius_m");
     }
 
+    // The whole sample is: Geometry, Calibration, DetectorStatus 0, muons 0 .. status_every - 1,
+    // DetectorStatus 1, and so on. A slice (first_event > 0) starts with the Geometry, the
+    // Calibration and the DetectorStatus in force at its first muon. Every frame is placed where
+    // it sits in the whole sample (Module::place_in_sample), so a slice simulates the same muons
+    // and status frames as the whole sample, and its leading metadata frames are byte for byte
+    // those 'merge' leaves out as repeated.
     bool produce() override {
+        const std::int64_t event = first_event_ + next_;
         if (next_ == 0) {
             push_geometry_and_calibration();
-            push_status(0);
-        } else if (status_every_ > 0 && next_ % status_every_ == 0 && next_ < events_) {
-            push_status(next_ / status_every_);
+            push_status(status_at(event));
+        } else if (status_every_ > 0 && event % status_every_ == 0 && next_ < events_) {
+            push_status(event / status_every_);
         }
         if (next_ >= events_) return false;
-        push_event(next_++);
+        push_event(event);
+        ++next_;
         return next_ < events_;
     }
 
 private:
+    // The DetectorStatus version in force at `event` of the whole sample.
+    std::int64_t status_at(std::int64_t event) const { return status_every_ > 0 ? event / status_every_ : 0; }
+    // Places in the whole sample: G at 0, C at 1, status v just before muon v * status_every.
+    std::uint64_t status_place(std::int64_t version) const {
+        return std::uint64_t(version * status_every_ + 2 + version);
+    }
+    std::uint64_t event_place(std::int64_t event) const { return std::uint64_t(event + 3 + status_at(event)); }
+
     void push_geometry_and_calibration() {
+        place_in_sample(0);
         const IceGeometry geometry = make_geometry(shape_);
         auto g = mpitray::make_frame(mpitray::Stop::geometry());
         g->put("Geometry", geometry);
@@ -92,6 +117,7 @@ private:
 
     // A new set of dead modules: each module dies with probability dead_fraction.
     void push_status(std::int64_t version) {
+        place_in_sample(status_place(version));
         const std::int64_t modules = shape_.strings * shape_.modules_per_string;
         std::vector<std::int64_t> dead;
         for (std::int64_t m = 0; m < modules; ++m)
@@ -103,6 +129,7 @@ private:
     }
 
     void push_event(std::int64_t event) {
+        place_in_sample(event_place(event));
         mpitray::Rng& random = rng();
         MuonTrack muon;
         // E^-gamma between emin and emax, by inverting its cumulative distribution.
@@ -140,7 +167,8 @@ private:
     double dead_fraction_ = 0.01;
     std::int64_t status_every_ = 0;
     double gamma_ = 2, emin_ = 100, emax_ = 1e6, radius_ = 700;
-    std::int64_t next_ = 0;
+    std::int64_t first_event_ = 0;
+    std::int64_t next_ = 0;  // muons made so far
 };
 
 }  // namespace

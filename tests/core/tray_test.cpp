@@ -100,11 +100,39 @@ public:
     }
 };
 
+// Events FIRST .. FIRST + COUNT - 1 of a sample of P frames, each placed at its event number in
+// the whole sample, drawing from the RNG as it makes them.
+class SliceSource : public Module {
+public:
+    SliceSource() {
+        add_parameter<std::int64_t>("first", "first event", 0);
+        add_parameter<std::int64_t>("count", "events", 0);
+    }
+    bool is_source() const override { return true; }
+    void configure() override {
+        next_ = parameter<std::int64_t>("first");
+        end_ = next_ + parameter<std::int64_t>("count");
+    }
+    bool produce() override {
+        if (next_ >= end_) return false;
+        place_in_sample(std::uint64_t(next_));
+        auto frame = make_frame(Stop::physics());
+        frame->put(event_header_key, EventHeader{1, next_++, 0});
+        frame->put("Drawn", double(rng().next() >> 11));
+        push(frame);
+        return true;
+    }
+
+private:
+    std::int64_t next_ = 0, end_ = 0;
+};
+
 ModuleRegistry& registry() {
     static ModuleRegistry r;
     static bool filled = false;
     if (!filled) {
         r.add({"ListSource", "test source", [] { return std::make_unique<ListSource>(); }});
+        r.add({"SliceSource", "slice source", [] { return std::make_unique<SliceSource>(); }});
         r.add({"Recorder", "test recorder", [] { return std::make_unique<Recorder>(); }});
         r.add({"Thrower", "test thrower", [] { return std::make_unique<Thrower>(); }});
         r.add({"DropOdd", "drops odd events", [] { return std::make_unique<DropOdd>(); }});
@@ -230,6 +258,28 @@ TEST(Tray, TheRngDependsOnTheFrameNotOnWhatRanBefore) {
     auto other_seed = make({spec("ListSource", {{"stops", stops({"P"})}}), spec("Recorder")}, 2);
     other_seed->run();
     EXPECT_NE(seen.at(0).draw, everything.at(0).draw);
+}
+
+// A slice of a sample draws what the whole sample draws at the same place, in its source and in
+// every module after it, while input_frames still counts the slice's own input.
+TEST(Tray, ASliceDrawsWhatTheWholeSampleDrawsThere) {
+    auto whole = make({spec("SliceSource", {{"first", ConfigValue::of("0")}, {"count", ConfigValue::of("10")}}),
+                       spec("Recorder")});
+    whole->run();
+    std::vector<double> whole_drawn;
+    for (const FramePtr& f : output) whole_drawn.push_back(f->at<double>("Drawn"));
+    const std::vector<Seen> whole_seen = seen;
+    auto slice = make({spec("SliceSource", {{"first", ConfigValue::of("6")}, {"count", ConfigValue::of("4")}}),
+                       spec("Recorder")});
+    slice->run();
+    ASSERT_EQ(output.size(), 4u);
+    for (std::size_t i = 0; i < 4; ++i) {
+        EXPECT_EQ(output[i]->origin.position, 6 + i);
+        EXPECT_EQ(output[i]->origin.input, i);
+        EXPECT_EQ(output[i]->at<double>("Drawn"), whole_drawn[6 + i]) << "the source's draw for event " << 6 + i;
+        EXPECT_EQ(seen[i].draw, whole_seen[6 + i].draw) << "a later module's draw for event " << 6 + i;
+    }
+    EXPECT_EQ(slice->environment().run.input_frames, 4u);
 }
 
 TEST(Tray, ShadowFramesPassEveryModuleUnseenAndFinishPushesGoDownstream) {

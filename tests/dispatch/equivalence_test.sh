@@ -25,6 +25,7 @@ case $case in
   finish_frames) ;;
   qdrop) ;;
   paired) ;;
+  slices) ;;
   memory) ;;
   *) echo "unknown case $case"; exit 2 ;;
 esac
@@ -38,6 +39,25 @@ if [ "$case" = qdrop ] || [ "$case" = paired ]; then
     "$mpitray" run "$pipelines/$case.yaml" -q --set Writer.file=plain.h5 || exit 1
     "$mpitray" diff serial.h5 plain.h5 || { echo "FAIL: the in-process run differs from the serial run"; exit 1; }
   fi
+  echo "PASS: $case at $ranks ranks"
+  exit 0
+fi
+if [ "$case" = slices ]; then
+  # A sample cut into slices (Generator.first_event), each run on its own with Dispatch, one of
+  # them in-process without mpirun, merged: the bytes of the whole sample run serially at once.
+  # Cuts fall inside a metadata interval (37, 60) and on its edge (75, metadata_every 25).
+  "$mpitray" run "$pipelines/equivalence_inline.yaml" -q --set Writer.file=serial.h5 || exit 1
+  slice() {  # FIRST EVENTS FILE [launcher...]
+    local first=$1 events=$2 file=$3; shift 3
+    "$@" "$mpitray" run "$pipelines/equivalence.yaml" -q --set Generator.first_event=$first \
+      --set Generator.events=$events --set Writer.file=$file || { echo "FAIL: slice from event $first"; exit 1; }
+  }
+  slice 0 37 slice1.h5 mpirun -n "$ranks"
+  slice 37 23 slice2.h5
+  slice 60 15 slice3.h5 mpirun -n "$ranks"
+  slice 75 45 slice4.h5 mpirun -n "$ranks"
+  "$mpitray" merge merged.h5 slice1.h5 slice2.h5 slice3.h5 slice4.h5 || exit 1
+  "$mpitray" diff serial.h5 merged.h5 || { echo "FAIL: slices at $ranks ranks, merged, differ from the whole sample"; exit 1; }
   echo "PASS: $case at $ranks ranks"
   exit 0
 fi

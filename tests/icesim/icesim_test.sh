@@ -33,6 +33,22 @@ for serial, dispatch in (("icesim_events.h5", "dispatch_events.h5"), ("icesim_ta
         print(f"{dispatch}: tables {sorted(a)} identical to the serial run's")
 PY
     ;;
+  slices)
+    # The sample cut into three slices (first_event), run on RANKS ranks, merged: the frames of
+    # the whole sample run serially. Cuts inside a status interval (50) and on its edge (120).
+    size=(--set IceSimSource.status_every=40)
+    "$icesim" run -q "$src/tests/icesim/serial.yaml" "${size[@]}" --set IceSimSource.events=160 || exit 1
+    parts=()
+    for cut in 0:50 50:70 120:40; do
+      first=${cut%:*} events=${cut#*:}
+      mpirun -n "$ranks" "$icesim" run -q "$src/examples/icesim.yaml" "${size[@]}" --set IceSimSource.first_event=$first \
+        --set IceSimSource.events=$events --set Writer.file=slice$first.h5 --set EventTables.file=events$first.h5 \
+        --set PhysicsTables.file=tables$first.h5 || exit 1
+      parts+=(slice$first.h5)
+    done
+    "$icesim" merge merged.h5 "${parts[@]}" || exit 1
+    "$icesim" diff icesim.h5 merged.h5 || { echo "FAIL: slices at $ranks ranks, merged, differ from the whole sample"; exit 1; }
+    ;;
   physics)
     "$icesim" run -q "$src/examples/icesim.yaml" --set IceSimSource.events=600 --set IceSimSource.status_every=150 \
       --metrics metrics.json || exit 1

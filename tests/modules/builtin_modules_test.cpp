@@ -111,7 +111,7 @@ TEST(BuiltinModules, RejectBadValuesBeforeRunning) {
                   .find("test.yaml:3: module 'Work' (Work): parameter 'mode' must be 'sleep' or 'spin', not 'jog' (test.yaml:4)"),
               std::string::npos)
         << config_error_of("tray:\n- module: Generator\n- module: Work\n  params: {mode: jog}\n");
-    EXPECT_NE(config_error_of("tray:\n- module: Generator\n  params: {events: -1}\n").find("must be 0 or more"), std::string::npos);
+    EXPECT_NE(config_error_of("tray:\n- module: Generator\n  params: {events: -1}\n").find("must be 0 to 2^53"), std::string::npos);
     EXPECT_NE(config_error_of("tray:\n- module: Generator\n- module: Filter\n  params: {drop_fraction: 2}\n")
                   .find("between 0 and 1"),
               std::string::npos);
