@@ -95,6 +95,21 @@ pipeline no_file_param "tray:
   - module: Generator
   - module: Writer"
 expect 2 "needs parameter 'file'" -- "$mpitray" run no_file_param.yaml
+pipeline null_file "seed: 1
+tray:
+  - module: Generator
+    params: {events: }
+  - module: Writer
+    params:
+      file:
+  - module: Print"
+expect 2 "^mpitray: error: null_file.yaml:5: module 'Writer' \\(Writer\\): parameter 'file' is required and cannot be null \\(null_file.yaml:7\\)$" -- "$mpitray" run null_file.yaml
+check test "$(wc -l <<<"$out")" -eq 1 "a null required parameter is reported once"
+pipeline twice_seed "seed: 1
+tray:
+  - module: Generator
+seed: 2"
+expect 2 "twice_seed.yaml:4: 'seed' is given twice \\(first at twice_seed.yaml:1\\)" -- "$mpitray" run twice_seed.yaml
 expect 2 "cannot read pipeline file 'nope.yaml'" -- "$mpitray" run nope.yaml
 expect 2 "--set 'Generator' must look like NAME.PARAM=VALUE" -- "$mpitray" run "$src/examples/quickstart.yaml" --set Generator
 expect 2 "no module named 'Nope'" -- "$mpitray" run "$src/examples/quickstart.yaml" --set Nope.x=1

@@ -55,7 +55,36 @@ TEST(Pipeline, ErrorsNameFileAndLine) {
     EXPECT_EQ(error_of("seed: 1\n"), "p.yaml: the pipeline has no 'tray' list of modules");
     EXPECT_EQ(error_of("tray:\n  - module: A\n  - module: A\n"),
               "p.yaml:3: two modules are named 'A' (the other is at p.yaml:2); give one a 'name:'");
-    EXPECT_EQ(error_of("tray:\n  - module: A\n    params: {x: 1, x: 2}\n"), "p.yaml:3: parameter 'x' is given twice");
+    EXPECT_EQ(error_of("tray:\n  - module: A\n    params: {x: 1, x: 2}\n"),
+              "p.yaml:3: parameter 'x' is given twice (first at p.yaml:3)");
+}
+
+TEST(Pipeline, ANullValueIsPlacedOnItsOwnLine) {
+    // YAML marks an empty value at the next token, often on the next line; the value is on its key's.
+    const Pipeline p = parse_pipeline("tray:\n  - module: W\n    params:\n      file:\n      # a comment\n\n"
+                                      "    name: w\n  - module: X\n    params: {events: }\n",
+                                      "p.yaml");
+    EXPECT_TRUE(p.tray[0].params.at(0).second.is_null());
+    EXPECT_EQ(p.tray[0].params.at(0).second.where.str(), "p.yaml:4");
+    EXPECT_EQ(p.tray[1].params.at(0).second.where.str(), "p.yaml:9");
+    EXPECT_EQ(error_of("tray:\n  - module:\n  - module: A\n"), "p.yaml:2: 'module' must be a module type such as Generator");
+    EXPECT_EQ(error_of("tray:\n  - module: A\n    name:\n"), "p.yaml:3: 'name' must be a non-empty name");
+    EXPECT_EQ(error_of("tray:\n  - module: A\n  -\n  - module: B\n"),
+              "p.yaml:3: a tray entry must be a map with at least 'module: TYPE'");
+    EXPECT_EQ(error_of("seed:\ntray:\n  - module: A\n"), "p.yaml:1: 'seed' must be a non-negative integer");
+}
+
+TEST(Pipeline, ADuplicateKeyIsRefusedWithBothLines) {
+    EXPECT_EQ(error_of("seed: 1\ntray:\n  - module: A\nseed: 2\n"),
+              "p.yaml:4: 'seed' is given twice (first at p.yaml:1)");
+    EXPECT_EQ(error_of("tray:\n  - module: A\ntray:\n  - module: B\n"),
+              "p.yaml:3: 'tray' is given twice (first at p.yaml:1)");
+    EXPECT_EQ(error_of("tray:\n  - module: A\n    name: a\n    module: B\n"),
+              "p.yaml:4: 'module' is given twice in this entry (first at p.yaml:2)");
+    EXPECT_EQ(error_of("tray:\n  - module: A\n    params:\n      x: 1\n      y: 2\n      x:\n"),
+              "p.yaml:6: parameter 'x' is given twice (first at p.yaml:4)");
+    EXPECT_EQ(error_of("tray:\n  - module: A\n    params:\n      x: {a: 1, a: 2}\n"),
+              "p.yaml:4: 'a' is given twice (first at p.yaml:4)");
 }
 
 TEST(Pipeline, OverridesReachInnerModules) {
