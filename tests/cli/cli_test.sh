@@ -148,6 +148,25 @@ cp q1.h5 cut.h5 && truncate -s $(( $(stat -c %s q1.h5) / 2 )) cut.h5
 expect 2 "cut.h5" -- "$mpitray" diff cut.h5 q1.h5
 expect 1 "cut.h5" -- "$mpitray" dump cut.h5
 
+# --- a table file is not a frame file: say what it is and what reads it ---------------------------
+pipeline tables "seed: 2
+tray:
+  - module: Generator
+    params: {events: 5}
+  - module: TableWriter
+    params: {file: tables.h5, keys: [Energy]}"
+expect 0 "" -- "$mpitray" run tables.yaml -q
+table_says="'tables.h5' is an mpitray table file \\(format 'mpitray table file'\\), not a frame file: mpitray dump, diff, merge and the Reader read frame files only. Read its tables with h5py or pandas"
+expect 1 "$table_says" -- "$mpitray" dump tables.h5
+expect 2 "$table_says" -- "$mpitray" diff tables.h5 q1.h5
+expect 2 "$table_says" -- "$mpitray" diff q1.h5 tables.h5
+expect 1 "$table_says" -- "$mpitray" merge m0.h5 tables.h5
+check test ! -e m0.h5 -a ! -e m0.h5.partial "merging a table file leaves nothing behind"
+pipeline read_tables "tray:
+  - module: Reader
+    params: {file: tables.h5}"
+expect 2 "read_tables.yaml:2: module 'Reader' \\(Reader\\): $table_says" -- "$mpitray" run read_tables.yaml
+
 # --- a module failure: exit 1, output closed, readable, marked failed ---------------------------
 pipeline failing "seed: 3
 tray:
