@@ -1,6 +1,7 @@
 #include <mpitray/core/pipeline.hpp>
 
 #include <mpitray/core/error.hpp>
+#include <mpitray/core/text_encoding.hpp>
 
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
@@ -149,6 +150,9 @@ void check_unique_names(const std::vector<ModuleSpec>& modules, std::map<std::st
 }  // namespace
 
 Pipeline parse_pipeline(const std::string& text, const std::string& file) {
+    if (const EncodingProblem problem = utf8_text_problem(text))
+        throw ConfigError(fmt::format("{}: the pipeline file {}; pipeline files must be UTF-8 text",
+                                      SourceLocation{file, problem.line}.str(), problem.what));
     Parser parser(file, text);
     YAML::Node root;
     try {

@@ -110,6 +110,19 @@ tray:
   - module: Generator
 seed: 2"
 expect 2 "twice_seed.yaml:4: 'seed' is given twice \\(first at twice_seed.yaml:1\\)" -- "$mpitray" run twice_seed.yaml
+# Pipeline files are UTF-8; what runs is recorded byte for byte in the output's 'pipeline'.
+/usr/bin/python3 - <<'PY'
+text = "seed: 1\ntray:\n  - module: Generator\n    params: {events: 2}  # caf\u00e9 \u2603\n  - module: Writer\n    params: {file: enc.h5}\n"
+open("utf16.yaml", "wb").write(text.encode("utf-16"))  # with a byte order mark
+open("utf8bom.yaml", "wb").write(b"\xef\xbb\xbf" + text.encode("utf-8"))
+open("latin1.yaml", "wb").write(text.replace("\u2603", "").encode("latin-1"))
+PY
+expect 2 "^mpitray: error: utf16.yaml: the pipeline file is UTF-16 \\(little-endian, with a byte order mark\\); pipeline files must be UTF-8 text$" -- "$mpitray" run utf16.yaml
+check test ! -e enc.h5 -a ! -e enc.h5.partial "a refused pipeline file writes nothing"
+expect 2 "^mpitray: error: latin1.yaml:4: the pipeline file has byte 0xe9, which UTF-8 does not allow there" -- "$mpitray" run latin1.yaml
+expect 0 "" -- "$mpitray" run utf8bom.yaml -q
+check /usr/bin/python3 -c "import h5py,sys; a = h5py.File('enc.h5').attrs['pipeline']; sys.exit(a.encode() != open('utf8bom.yaml', 'rb').read())" \
+  "the pipeline attribute is the UTF-8 file byte for byte, byte order mark included"
 expect 2 "cannot read pipeline file 'nope.yaml'" -- "$mpitray" run nope.yaml
 expect 2 "--set 'Generator' must look like NAME.PARAM=VALUE" -- "$mpitray" run "$src/examples/quickstart.yaml" --set Generator
 expect 2 "no module named 'Nope'" -- "$mpitray" run "$src/examples/quickstart.yaml" --set Nope.x=1

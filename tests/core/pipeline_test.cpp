@@ -87,6 +87,34 @@ TEST(Pipeline, ADuplicateKeyIsRefusedWithBothLines) {
               "p.yaml:4: 'a' is given twice (first at p.yaml:4)");
 }
 
+TEST(Pipeline, OnlyUtf8TextIsAPipelineFile) {
+    using namespace std::string_literals;
+    const std::string yaml = "seed: 1\ntray:\n  - module: A\n";
+    std::string utf16 = "\xFF\xFE"s;
+    for (char c : yaml) utf16 += std::string{c, '\0'};
+    EXPECT_EQ(error_of(utf16),
+              "p.yaml: the pipeline file is UTF-16 (little-endian, with a byte order mark); pipeline files must be UTF-8 text");
+    EXPECT_EQ(error_of(utf16.substr(2)).substr(0, 48), "p.yaml: the pipeline file is UTF-16 (little-endi");
+    std::string utf16be = "\xFE\xFF"s;
+    for (char c : yaml) utf16be += std::string{'\0', c};
+    EXPECT_NE(error_of(utf16be).find("is UTF-16 (big-endian, with a byte order mark)"), std::string::npos);
+    std::string utf32 = "\xFF\xFE\0\0"s;
+    for (char c : yaml) utf32 += std::string{c, '\0', '\0', '\0'};
+    EXPECT_NE(error_of(utf32).find("is UTF-32 (little-endian, with a byte order mark)"), std::string::npos);
+    EXPECT_EQ(error_of("seed: 1\ntray:\n  - module: A\0\n"s),
+              "p.yaml:3: the pipeline file has a NUL byte; pipeline files must be UTF-8 text");
+    EXPECT_EQ(error_of("seed: 1\n# caf\xE9 (Latin-1)\ntray:\n  - module: A\n"),
+              "p.yaml:2: the pipeline file has byte 0xe9, which UTF-8 does not allow there; pipeline files must be UTF-8 text");
+    EXPECT_NE(error_of("# \xED\xA0\x80 a surrogate\n" + yaml).find("byte 0xed"), std::string::npos);
+    // UTF-8, with or without a byte order mark, is kept exactly as written.
+    for (const std::string& text : {"\xEF\xBB\xBF" + yaml + "# caf\xC3\xA9 \xF0\x9F\x8C\x8A\n", yaml}) {
+        const Pipeline p = parse_pipeline(text, "p.yaml");
+        EXPECT_EQ(p.text, text);
+        EXPECT_EQ(p.seed, 1u);
+        EXPECT_EQ(p.tray.at(0).type, "A");
+    }
+}
+
 TEST(Pipeline, OverridesReachInnerModules) {
     Pipeline p = parse_pipeline("tray:\n  - module: D\n    inner:\n      - module: Work\n", "p.yaml");
     apply_override(p, "Work.mean_ms=2.5");
