@@ -239,6 +239,20 @@ pipeline late_error "tray:
 expect 2 "parameter 'mode' must be 'sleep' or 'spin'" -- "$mpitray" run late_error.yaml
 check test ! -e never.h5 -a ! -e never.h5.partial "a configuration error leaves no output behind"
 
+# --- progress lines on a serial run (no Dispatch): rank 0, on standard error, not with -q --------
+pipeline serial_progress "seed: 5
+tray:
+  - module: Generator
+    params: {events: 400}
+  - module: Work
+    params: {mean_ms: 2}"
+expect 0 "^mpitray: [0-9]+ events in 0:0[0-9], [0-9.]+/s, ~[0-9]+%" -- env MPITRAY_PROGRESS_INTERVAL=0.1 "$mpitray" run serial_progress.yaml --events 300
+check grep -qE "^mpitray: 300 events in 0:0[0-9], [0-9.]+/s$" <<<"$out" "a serial run's last progress line counts every event"
+expect 0 "" -- env MPITRAY_PROGRESS_INTERVAL=0.1 "$mpitray" run serial_progress.yaml --events 300 -q
+check test -z "$out" "-q leaves out the progress lines"
+check test "$(grep -c "events in" <<<"$("$mpitray" run serial_progress.yaml --events 50 2>&1)")" -eq 0 \
+  "a run shorter than the first interval prints no progress"
+
 # --- the command line: provenance and argument order ---------------------------------------------
 expect 0 "" -- "$mpitray" run --set Writer.file=prov.h5 "$src/examples/quickstart.yaml" --events 5 -q --set Generator.events=9
 check test "$(attr_of prov.h5 overrides)" = "--set Writer.file=prov.h5 --set Generator.events=9 --events 5" "the file records the command-line overrides"
