@@ -21,7 +21,7 @@ namespace mpitray {
 
 using ObjectTable = std::map<std::string, std::shared_ptr<const Object>>;
 
-// Where a frame came from, for reseeding the framework RNG (design.md §7): its position in the
+// Where a frame came from, for reseeding the framework RNG (see core/rng.hpp): its position in the
 // tray's input stream, and for frames a module created, a lineage derived from the frame that
 // was being processed when it was pushed.
 struct FrameOrigin {
