@@ -3,6 +3,7 @@
 #include "exit_codes.hpp"
 
 #include <mpitray/core/pipeline.hpp>
+#include <mpitray/core/progress.hpp>
 #include <mpitray/core/signals.hpp>
 #include <mpitray/core/tray_builder.hpp>
 #include <mpitray/dispatch/dispatch.hpp>
@@ -37,8 +38,11 @@ std::string local_host() {
     return name;
 }
 
-// Rank 0's part: the whole outer tray.
-int run_dispatcher(Tray& tray, const RunOptions& options) {
+// Rank 0's part: the whole outer tray. Dispatch prints the progress of what it dispatches;
+// without one, the tray counts the source's events in the same lines.
+int run_dispatcher(Tray& tray, const RunOptions& options, bool has_dispatch) {
+    std::optional<Progress> progress;
+    if (!has_dispatch) tray.report_progress(&progress.emplace(!options.quiet, options.events, "events"));
     try {
         const RunState& state = tray.run(options.events);
         if (!options.metrics.empty() && dispatch_runtime().summary.empty())
@@ -97,6 +101,7 @@ int run_command(const RunOptions& options) {
     // Configuration: every rank builds its part; the first error (by rank) is printed once.
     std::unique_ptr<Tray> tray;
     std::unique_ptr<WorkerProcess> worker;
+    bool has_dispatch = false;
     std::string error;
     try {
         Pipeline pipeline = load_pipeline(options.pipeline);
@@ -114,6 +119,7 @@ int run_command(const RunOptions& options) {
                                  "campaign its own --seed)\n",
                          pipeline.file.c_str());
         const ModuleSpec* dispatch = find_dispatch(pipeline);
+        has_dispatch = dispatch != nullptr;
         if (rank == 0) {
             tray = build_tray(pipeline.tray, std::move(environment), TrayRole::outer);
             if (ranks > 1 && dispatch == nullptr)
@@ -140,7 +146,7 @@ int run_command(const RunOptions& options) {
     }
 
     if (rank == 0) {
-        const int code = run_dispatcher(*tray, options);
+        const int code = run_dispatcher(*tray, options, has_dispatch);
         // A worker went silent (the watchdog): outputs are closed, but a silent rank cannot take
         // part in an orderly end of MPI, so the job ends here.
         if (runtime.abort_job && session) session->abort(code);

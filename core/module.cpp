@@ -8,7 +8,7 @@ namespace mpitray {
 
 void Module::set_parameter(const std::string& name, const ConfigValue& value) { params_.set(name, value); }
 
-void Module::check_required_parameters() const { params_.check_required(); }
+void Module::check_required_parameters(const std::set<std::string>& refused) const { params_.check_required(refused); }
 
 bool Module::produce() { throw Error("is not a source: it cannot produce frames"); }
 

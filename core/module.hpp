@@ -22,6 +22,7 @@
 
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -45,7 +46,8 @@ public:
 
     // Sets a parameter from the pipeline file or --set; ConfigError names module and parameter.
     void set_parameter(const std::string& name, const ConfigValue& value);
-    void check_required_parameters() const;
+    // Names the first required parameter without a value, except those whose value was refused.
+    void check_required_parameters(const std::set<std::string>& refused = {}) const;
 
     // Names a module built by the framework itself rather than from a pipeline entry.
     void identify(std::string name, std::string type) {

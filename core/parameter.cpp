@@ -151,9 +151,9 @@ void ParameterSet::set(const std::string& name, const ConfigValue& value) {
     }
 }
 
-void ParameterSet::check_required() const {
+void ParameterSet::check_required(const std::set<std::string>& refused) const {
     for (const ParameterSpec& s : specs_)
-        if (s.required && !values_.count(s.name))
+        if (s.required && !values_.count(s.name) && !refused.count(s.name))
             throw ConfigError(fmt::format("needs parameter '{}' ({}: {})", s.name, param_type_name(s.type), s.doc));
 }
 

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <variant>
 #include <vector>
@@ -48,8 +49,9 @@ public:
     void declare(ParameterSpec spec);
     // Converts and stores a value; throws ConfigError (without the module name; the caller adds it).
     void set(const std::string& name, const ConfigValue& value);
-    // Throws ConfigError naming the first required parameter without a value.
-    void check_required() const;
+    // Throws ConfigError naming the first required parameter without a value, leaving out those
+    // in `refused`: their value was refused by set(), and that error already names them.
+    void check_required(const std::set<std::string>& refused = {}) const;
 
     const std::vector<ParameterSpec>& specs() const noexcept { return specs_; }
     const ParameterSpec* spec(const std::string& name) const;

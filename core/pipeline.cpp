@@ -1,35 +1,74 @@
 #include <mpitray/core/pipeline.hpp>
 
 #include <mpitray/core/error.hpp>
+#include <mpitray/core/text_encoding.hpp>
 
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
-#include <set>
+#include <map>
 #include <sstream>
+#include <string_view>
 
 namespace mpitray {
 namespace {
 
 class Parser {
 public:
-    explicit Parser(std::string file) : file_(std::move(file)) {}
+    Parser(std::string file, std::string_view text) : file_(std::move(file)), text_(text) {}
 
     SourceLocation where(const YAML::Node& node) const {
         const YAML::Mark mark = node.Mark();
         return {file_, mark.line >= 0 ? mark.line + 1 : 0};
     }
-
-    [[noreturn]] void fail(const YAML::Node& node, const std::string& message) const {
-        const std::string at = where(node).str();
-        throw ConfigError((at.empty() ? std::string() : at + ": ") + message);
+    // Where a map's value is written. YAML marks an empty (null) value at the token after it,
+    // often on a later line; such a value belongs on its key's line.
+    SourceLocation where(const YAML::Node& value, const YAML::Node& key) const {
+        return where(value.IsNull() ? key : value);
+    }
+    // Where a list item is written; an empty one is on the last line with something before
+    // the token YAML marks it at (blank lines and comments skipped).
+    SourceLocation where_item(const YAML::Node& item) const {
+        const YAML::Mark mark = item.Mark();
+        if (!item.IsNull() || mark.line < 0) return where(item);
+        std::vector<std::string_view> lines;
+        for (std::size_t at = 0; at <= text_.size() && int(lines.size()) <= mark.line;) {
+            const std::size_t end = std::min(text_.find('\n', at), text_.size());
+            lines.push_back(text_.substr(at, end - at));
+            at = end + 1;
+        }
+        auto has_content = [](std::string_view line) {
+            const std::size_t first = line.find_first_not_of(" \t\r");
+            return first != std::string_view::npos && line[first] != '#';
+        };
+        int line = std::min(mark.line, int(lines.size()) - 1);
+        if (line == mark.line && has_content(lines[line].substr(0, std::size_t(std::max(mark.column, 0))))) return where(item);
+        if (line == mark.line) --line;
+        while (line > 0 && !has_content(lines[line])) --line;
+        return {file_, line + 1};
     }
 
-    ConfigValue value(const YAML::Node& node) const {
+    [[noreturn]] void fail(const SourceLocation& at, const std::string& message) const {
+        const std::string text = at.str();
+        throw ConfigError((text.empty() ? std::string() : text + ": ") + message);
+    }
+    [[noreturn]] void fail(const YAML::Node& node, const std::string& message) const { fail(where(node), message); }
+
+    // YAML forbids a key twice in one map, but yaml-cpp keeps both copies and the last would
+    // silently win. `twice` is the message with {} for the key: "parameter '{}' is given twice".
+    void refuse_duplicate_keys(const YAML::Node& map, const char* twice) const {
+        std::map<std::string, SourceLocation> first;
+        for (const auto& entry : map)
+            if (auto [it, fresh] = first.emplace(entry.first.Scalar(), where(entry.first)); !fresh)
+                fail(entry.first, fmt::format("{} (first at {})", fmt::format(fmt::runtime(twice), it->first), it->second.str()));
+    }
+
+    ConfigValue value(const YAML::Node& node, SourceLocation at) const {
         ConfigValue out;
-        out.where = where(node);
+        out.where = std::move(at);
         switch (node.Type()) {
             case YAML::NodeType::Scalar: out.scalar = node.Scalar(); break;
             case YAML::NodeType::Null:
@@ -38,54 +77,53 @@ public:
                 break;
             case YAML::NodeType::Sequence:
                 out.kind = ConfigValue::Kind::list;
-                for (const YAML::Node& item : node) out.items.push_back(value(item));
+                for (const YAML::Node& item : node) out.items.push_back(value(item, where_item(item)));
                 break;
             case YAML::NodeType::Map:
                 out.kind = ConfigValue::Kind::map;
-                for (const auto& entry : node) out.entries.emplace_back(entry.first.Scalar(), value(entry.second));
+                refuse_duplicate_keys(node, "'{}' is given twice");
+                for (const auto& entry : node)
+                    out.entries.emplace_back(entry.first.Scalar(), value(entry.second, where(entry.second, entry.first)));
                 break;
-            default: fail(node, "a value here cannot be read");
+            default: fail(out.where, "a value here cannot be read");
         }
         return out;
     }
 
-    std::vector<ModuleSpec> modules(const YAML::Node& list, const std::string& what) const {
+    std::vector<ModuleSpec> modules(const YAML::Node& list, const YAML::Node& key) const {
+        const std::string what = "'" + key.Scalar() + "'";
         if (!list.IsSequence())
-            fail(list, what + " must be a list of entries like '- module: Generator'");
+            fail(where(list, key), what + " must be a list of entries like '- module: Generator'");
         std::vector<ModuleSpec> out;
         for (const YAML::Node& entry : list) out.push_back(module(entry));
         return out;
     }
 
     ModuleSpec module(const YAML::Node& entry) const {
-        if (!entry.IsMap()) fail(entry, "a tray entry must be a map with at least 'module: TYPE'");
+        if (!entry.IsMap()) fail(where_item(entry), "a tray entry must be a map with at least 'module: TYPE'");
         ModuleSpec spec;
         spec.where = where(entry);
-        std::set<std::string> seen;
+        refuse_duplicate_keys(entry, "'{}' is given twice in this entry");
         for (const auto& field : entry) {
             const std::string key = field.first.Scalar();
-            if (!seen.insert(key).second) fail(field.first, "'" + key + "' is given twice in this entry");
             const YAML::Node& v = field.second;
+            const SourceLocation at = where(v, field.first);
             if (key == "module") {
-                if (!v.IsScalar() || v.Scalar().empty()) fail(v, "'module' must be a module type such as Generator");
+                if (!v.IsScalar() || v.Scalar().empty()) fail(at, "'module' must be a module type such as Generator");
                 spec.type = v.Scalar();
             } else if (key == "name") {
-                if (!v.IsScalar() || v.Scalar().empty()) fail(v, "'name' must be a non-empty name");
+                if (!v.IsScalar() || v.Scalar().empty()) fail(at, "'name' must be a non-empty name");
                 spec.name = v.Scalar();
                 if (spec.name.find('.') != std::string::npos || spec.name.find('=') != std::string::npos)
-                    fail(v, "module name '" + spec.name + "' may not contain '.' or '=' (they separate --set NAME.PARAM=VALUE)");
+                    fail(at, "module name '" + spec.name + "' may not contain '.' or '=' (they separate --set NAME.PARAM=VALUE)");
             } else if (key == "params") {
                 if (v.IsNull()) continue;
-                if (!v.IsMap()) fail(v, "'params' must be a map of parameter names to values");
-                std::set<std::string> names;
-                for (const auto& param : v) {
-                    const std::string name = param.first.Scalar();
-                    if (!names.insert(name).second) fail(param.first, "parameter '" + name + "' is given twice");
-                    spec.params.emplace_back(name, value(param.second));
-                }
+                if (!v.IsMap()) fail(at, "'params' must be a map of parameter names to values");
+                refuse_duplicate_keys(v, "parameter '{}' is given twice");
+                for (const auto& param : v) spec.params.emplace_back(param.first.Scalar(), value(param.second, where(param.second, param.first)));
             } else if (key == "inner") {
                 spec.has_inner = true;
-                if (!v.IsNull()) spec.inner = modules(v, "'inner'");
+                if (!v.IsNull()) spec.inner = modules(v, field.first);
             } else {
                 fail(field.first, "unknown entry field '" + key + "'; an entry has module, name, params and (for Dispatch) inner");
             }
@@ -97,6 +135,7 @@ public:
 
 private:
     std::string file_;
+    std::string_view text_;  // for placing empty values
 };
 
 void check_unique_names(const std::vector<ModuleSpec>& modules, std::map<std::string, SourceLocation>& seen) {
@@ -111,7 +150,10 @@ void check_unique_names(const std::vector<ModuleSpec>& modules, std::map<std::st
 }  // namespace
 
 Pipeline parse_pipeline(const std::string& text, const std::string& file) {
-    Parser parser(file);
+    if (const EncodingProblem problem = utf8_text_problem(text))
+        throw ConfigError(fmt::format("{}: the pipeline file {}; pipeline files must be UTF-8 text",
+                                      SourceLocation{file, problem.line}.str(), problem.what));
+    Parser parser(file, text);
     YAML::Node root;
     try {
         root = YAML::Load(text);
@@ -124,16 +166,17 @@ Pipeline parse_pipeline(const std::string& text, const std::string& file) {
     pipeline.file = file;
     pipeline.text = text;
     bool have_tray = false;
+    parser.refuse_duplicate_keys(root, "'{}' is given twice");
     for (const auto& field : root) {
         const std::string key = field.first.Scalar();
         if (key == "seed") {
             const std::string s = field.second.IsScalar() ? field.second.Scalar() : std::string();
             auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), pipeline.seed);
             if (s.empty() || ec != std::errc() || end != s.data() + s.size())
-                parser.fail(field.second, "'seed' must be a non-negative integer");
+                parser.fail(parser.where(field.second, field.first), "'seed' must be a non-negative integer");
             pipeline.has_seed = true;
         } else if (key == "tray") {
-            pipeline.tray = parser.modules(field.second, "'tray'");
+            pipeline.tray = parser.modules(field.second, field.first);
             have_tray = true;
         } else {
             parser.fail(field.first, "unknown top-level key '" + key + "'; a pipeline file has 'seed' and 'tray'");
@@ -174,7 +217,7 @@ void apply_override(Pipeline& pipeline, const std::string& assignment) {
 
     ConfigValue value;
     try {
-        value = Parser("--set").value(YAML::Load(text));
+        value = Parser("--set", text).value(YAML::Load(text), {});
     } catch (const YAML::Exception& e) {
         throw ConfigError("--set '" + assignment + "': the value is not valid YAML: " + e.msg);
     }

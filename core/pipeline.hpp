@@ -1,5 +1,5 @@
 #pragma once
-// Pipeline files (design.md, "Interfaces"): YAML with a top-level `seed` and `tray`, a list of
+// Pipeline files (docs/user-guide.md, "Pipeline files"): YAML with a top-level `seed` and `tray`, a list of
 // entries with `module`, optional `name` (default: the module type), optional `params`, and for
 // Dispatch an `inner` list of entries of the same form. Everything is checked here or in
 // build_tray before a frame moves; every error names the file and line.

@@ -1,8 +1,8 @@
 #pragma once
-// The framework RNG (design.md §7). The tray reseeds it before every module callback from the
-// global seed, the frame's origin (input position and lineage) and the module's name, so a
-// module draws the same numbers for the same frame however many ranks there are and whichever
-// rank runs it.
+// The framework RNG (docs/user-guide.md, "Random numbers and reproducible results"). The tray
+// reseeds it before every module callback from the global seed, the frame's origin (input
+// position and lineage) and the module's name, so a module draws the same numbers for the same
+// frame however many ranks there are and whichever rank runs it.
 //
 // Generator: xoshiro256**, seeded through SplitMix64. The distributions are implemented here,
 // not taken from <random>, whose algorithms differ between standard libraries.

@@ -1,6 +1,7 @@
 #include <mpitray/core/tray.hpp>
 
 #include <mpitray/core/clock.hpp>
+#include <mpitray/core/progress.hpp>
 #include <mpitray/core/signals.hpp>
 
 #include <algorithm>
@@ -199,21 +200,27 @@ const RunState& Tray::run(std::optional<std::uint64_t> max_events) {
                 break;
             }
             bool more = false;
+            const std::uint64_t events_before = source_events_;
             in_produce_ = true;
             invoke(0, nullptr, [&] { more = slots_.front().module->produce(); }, "its input (producing frames)");
             in_produce_ = false;
+            // Depth first: the events produced have been through the whole tray by now.
+            if (progress_) progress_->done(source_events_ - events_before);
             if (!more) {
                 state.ending = RunEnding::complete;
                 break;
             }
         }
         finish();
+        if (progress_) progress_->finish();
     } catch (const std::exception& e) {
         in_produce_ = false;
+        if (progress_) progress_->finish();
         fail(e.what());
         throw;
     } catch (...) {
         in_produce_ = false;
+        if (progress_) progress_->finish();
         fail("an exception that is not a std::exception");
         throw;
     }

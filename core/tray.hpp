@@ -23,6 +23,8 @@
 
 namespace mpitray {
 
+class Progress;
+
 class Tray {
 public:
     explicit Tray(TrayEnvironment environment = {});
@@ -53,6 +55,10 @@ public:
     void fail(const std::string& reason) noexcept;
     // The run will not start: every module removes what configure() created.
     void abandon() noexcept;
+
+    // Counts the event frames the source produces in run(), and finishes the lines when the run
+    // ends: the progress of a serial run (Dispatch keeps its own, of packets). Not owned.
+    void report_progress(Progress* progress) noexcept { progress_ = progress; }
 
     // Where frames go after the last module (by default they are dropped).
     void set_output(std::function<void(FramePtr)> output) { output_ = std::move(output); }
@@ -103,6 +109,7 @@ private:
     std::optional<std::uint64_t> max_events_;
     std::uint64_t source_events_ = 0;
     std::optional<std::uint64_t> next_sample_position_;  // set by the source (place_in_sample)
+    Progress* progress_ = nullptr;
     std::uint64_t finish_children_ = 0;
     std::chrono::steady_clock::time_point started_{};
     std::chrono::steady_clock::time_point ended_{};

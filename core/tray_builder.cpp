@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <set>
+
 namespace mpitray {
 
 std::unique_ptr<Tray> build_tray(const std::vector<ModuleSpec>& modules, TrayEnvironment environment, TrayRole role,
@@ -26,15 +28,17 @@ std::unique_ptr<Tray> build_tray(const std::vector<ModuleSpec>& modules, TrayEnv
             continue;
         }
         module->set_location(spec.where);
+        std::set<std::string> refused;  // reported here; not again as missing
         for (const auto& [param, value] : spec.params) {
             try {
                 module->set_parameter(param, value);
             } catch (const ConfigError& e) {
                 report(spec, e.what());
+                refused.insert(param);
             }
         }
         try {
-            module->check_required_parameters();
+            module->check_required_parameters(refused);
         } catch (const ConfigError& e) {
             report(spec, e.what());
         }

@@ -25,6 +25,15 @@ std::string demangle(const char* mangled) {
 
 std::string demangled_name(const std::type_info& type) { return demangle(type.name()); }
 
+std::string unregistered_type_message(const std::type_info& type, const char* alternative, const char* kind) {
+    const std::string name = demangled_name(type);
+    if (alternative == nullptr)
+        return "type " + name + " is not registered; add MPITRAY_REGISTER_TYPE(Type, \"Name\") to one .cpp file";
+    return fmt::format("type {0} is not registered: store {1} as {2}, the type registered for them "
+                       "(frame->put<{2}>(key, value); read with frame->at<{2}>(key))",
+                       name, kind, alternative);
+}
+
 TypeRegistry& TypeRegistry::instance() {
     static TypeRegistry registry;
     return registry;

@@ -20,6 +20,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <typeindex>
 #include <vector>
 
@@ -80,6 +81,10 @@ inline constexpr unsigned payload_archive_flags = boost::archive::no_header | bo
 // The C++ name of a type, demangled, for messages.
 std::string demangled_name(const std::type_info& type);
 
+// "type int is not registered: ..." with the registered type to use instead when there is one
+// (`alternative`, stored for `kind` values), else how to register the type.
+std::string unregistered_type_message(const std::type_info& type, const char* alternative, const char* kind);
+
 namespace detail {
 
 template <class T>
@@ -130,6 +135,35 @@ void direct_decode(std::span<const char> payload, T& value) {
         value.resize(count);
         if (count) std::memcpy(value.data(), payload.data() + sizeof count, count * sizeof(Element));
     }
+}
+
+// The registered standard type that holds the same kind of value as an unregistered T, if any:
+// `frame->put("Hits", 3)` puts an int, and the user meant std::int64_t.
+struct Alternative {
+    const char* type = nullptr;  // null: T is nothing like a standard type
+    const char* kind = nullptr;  // "integers", "text", ...
+};
+
+template <class T>
+struct is_vector : std::false_type {};
+template <class E, class A>
+struct is_vector<std::vector<E, A>> : std::true_type {};
+
+template <class T>
+constexpr Alternative registered_alternative() {
+    if constexpr (std::is_same_v<T, bool>) return {"bool", "truth values"};
+    else if constexpr (std::is_integral_v<T>) return {"std::int64_t", "integers"};
+    else if constexpr (std::is_floating_point_v<T>) return {"double", "floating-point numbers"};
+    else if constexpr (std::is_convertible_v<T, std::string_view>) return {"std::string", "text"};
+    else if constexpr (is_vector<T>::value) {
+        constexpr Alternative item = registered_alternative<typename T::value_type>();
+        if constexpr (item.type == nullptr) return {};
+        else if constexpr (std::string_view(item.type) == "bool") return {"std::vector<bool>", "lists of truth values"};
+        else if constexpr (std::string_view(item.type) == "std::int64_t") return {"std::vector<std::int64_t>", "lists of integers"};
+        else if constexpr (std::string_view(item.type) == "double") return {"std::vector<double>", "lists of floating-point numbers"};
+        else if constexpr (std::string_view(item.type) == "std::string") return {"std::vector<std::string>", "lists of text"};
+        else return {};
+    } else return {};
 }
 
 }  // namespace detail
@@ -198,8 +232,8 @@ const TypeCodec& TypeRegistry::of() const {
         cached.store(codec, std::memory_order_release);
         return *codec;
     }
-    throw SerializationError("type " + demangled_name(typeid(T)) +
-                             " is not registered; add MPITRAY_REGISTER_TYPE(Type, \"Name\") to one .cpp file");
+    const detail::Alternative instead = detail::registered_alternative<T>();
+    throw SerializationError(unregistered_type_message(typeid(T), instead.type, instead.kind));
 }
 
 namespace detail {

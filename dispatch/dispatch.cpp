@@ -2,11 +2,11 @@
 
 #include <mpitray/core/frame_codec.hpp>
 #include <mpitray/core/module_registry.hpp>
+#include <mpitray/core/progress.hpp>
 #include <mpitray/core/signals.hpp>
 #include <mpitray/core/tray_builder.hpp>
 #include <mpitray/dispatch/loopback_channel.hpp>
 #include <mpitray/dispatch/mpi_channel.hpp>
-#include <mpitray/dispatch/progress.hpp>
 #include <mpitray/dispatch/runtime.hpp>
 
 #include <fmt/format.h>
@@ -142,7 +142,7 @@ void Dispatch::configure() {
     metrics_.credits = credits_;
     metrics_.window = window_;
     metrics_.window_bytes = window_bytes_;
-    progress_ = std::make_unique<Progress>(runtime.progress, runtime.expected_events);
+    progress_ = std::make_unique<Progress>(runtime.progress, runtime.expected_events, "packets");
 }
 
 void Dispatch::process(const FramePtr& frame) {

@@ -1,5 +1,5 @@
 #pragma once
-// The Dispatch module (design.md, "The dispatch contract"): sits in the serial tray on rank 0,
+// The Dispatch module (docs/user-guide.md, "Running on many ranks"; docs/protocol.md): sits in the serial tray on rank 0,
 // sends packets to workers and metadata frames to all of them, and pushes the results downstream
 // in input order. With one rank, its inner section runs in this process through the same path.
 #include <mpitray/core/module.hpp>

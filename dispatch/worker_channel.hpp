@@ -1,7 +1,7 @@
 #pragma once
 // How the Dispatch module reaches its workers: MPI ranks 1..N-1, or, with one rank, an inner tray
 // in its own process. Both carry the same protocol messages, so results pass through the same
-// shadow-frame and reorder path either way (design.md §8).
+// shadow-frame and reorder path either way (docs/protocol.md, "One rank: the loopback path").
 #include <mpitray/shadowframes/message.hpp>
 
 #include <optional>

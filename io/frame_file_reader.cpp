@@ -3,6 +3,7 @@
 #include <mpitray/core/crc32c.hpp>
 #include <mpitray/core/frame_codec.hpp>
 #include <mpitray/io/output_file.hpp>
+#include <mpitray/io/table_writer.hpp>
 
 #include <fmt/format.h>
 
@@ -16,6 +17,18 @@ constexpr std::uint64_t index_block_rows = 8192;
 constexpr std::uint64_t data_window_bytes = 4 << 20;
 
 }  // namespace
+
+std::string FrameFileReader::not_a_frame_file(const std::string& format) const {
+    if (format == table_file_format_name)
+        return fmt::format("'{}' is an mpitray table file (format '{}'), not a frame file: mpitray dump, diff, merge and "
+                           "the Reader read frame files only. Read its tables with h5py or pandas "
+                           "(docs/user-guide.md, TableWriter)",
+                           path_, format);
+    if (format.empty())
+        return "'" + path_ + "' is an HDF5 file but not an mpitray frame file (no 'format' attribute)";
+    return fmt::format("'{}' is an HDF5 file but not an mpitray frame file: its format is '{}', not '{}'", path_, format,
+                       file_format_name);
+}
 
 FrameFileReader::FrameFileReader(std::string path) : path_(std::move(path)) {
     hdf5::silence_errors();
@@ -32,8 +45,8 @@ FrameFileReader::FrameFileReader(std::string path) : path_(std::move(path)) {
     }
     file_ = hdf5::file(H5Fopen(path_.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "cannot open frame file '" + path_ + "'");
     const hid_t root = file_.get();
-    if (hdf5::string_attribute(root, "format") != file_format_name)
-        throw StorageError("'" + path_ + "' is an HDF5 file but not an mpitray frame file (no 'format' attribute)");
+    if (const std::string format = hdf5::string_attribute(root, "format"); format != file_format_name)
+        throw StorageError(not_a_frame_file(format));
     const std::uint64_t version = hdf5::uint_attribute(root, "format_version");
     if (version != file_format_version)
         throw StorageError(fmt::format("'{}' has frame file format version {}; this build reads version {}", path_,

@@ -43,6 +43,8 @@ private:
     const IndexRow& row(std::uint64_t frame);
     void read_data(std::uint64_t offset, std::uint64_t length, char* out);
     [[noreturn]] void fail(std::uint64_t frame, const std::string& message) const;
+    // Why a file whose root says `format` (perhaps nothing) cannot be read as a frame file.
+    std::string not_a_frame_file(const std::string& format) const;
 
     std::string path_;
     FileInfo info_;

@@ -1,5 +1,7 @@
 #include <mpitray/io/hdf5.hpp>
 
+#include <fmt/format.h>
+
 #include <mutex>
 #include <vector>
 
@@ -51,6 +53,11 @@ void remove_if_present(hid_t object, const std::string& name) {
 }  // namespace
 
 void set_attribute(hid_t object, const std::string& name, const std::string& value) {
+    // A variable-length HDF5 string ends at its first NUL byte: refuse rather than keep a prefix.
+    if (const auto nul = value.find('\0'); nul != std::string::npos)
+        throw StorageError(fmt::format("attribute '{}': the text has a NUL byte at byte {} of {}, which an HDF5 string "
+                                       "cannot hold",
+                                       name, nul, value.size()));
     remove_if_present(object, name);
     Handle type = datatype(H5Tcopy(H5T_C_S1), "string type");
     check_status(H5Tset_size(type.get(), H5T_VARIABLE), "string type");

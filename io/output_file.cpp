@@ -32,15 +32,21 @@ OutputFile::OutputFile(std::string path, const Provenance& provenance, const std
     file_ = hdf5::file(H5Fcreate(partial.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
                        "cannot create output file '" + partial + "'");
     const hid_t root = file_.get();
-    hdf5::set_attribute(root, "format", format);
-    hdf5::set_attribute(root, "format_version", format_version);
-    hdf5::set_attribute(root, "mpitray_version", std::string(MPITRAY_VERSION));
-    hdf5::set_attribute(root, "pipeline", provenance.pipeline_text);
-    hdf5::set_attribute(root, "pipeline_file", provenance.pipeline_file);
-    hdf5::set_attribute(root, "seed", provenance.seed);
-    hdf5::set_attribute(root, "overrides", provenance.overrides);
-    hdf5::set_attribute(root, "created", utc_now());
-    hdf5::set_attribute(root, "status", std::string("writing"));
+    try {
+        hdf5::set_attribute(root, "format", format);
+        hdf5::set_attribute(root, "format_version", format_version);
+        hdf5::set_attribute(root, "mpitray_version", std::string(MPITRAY_VERSION));
+        hdf5::set_attribute(root, "pipeline", provenance.pipeline_text);
+        hdf5::set_attribute(root, "pipeline_file", provenance.pipeline_file);
+        hdf5::set_attribute(root, "seed", provenance.seed);
+        hdf5::set_attribute(root, "overrides", provenance.overrides);
+        hdf5::set_attribute(root, "created", utc_now());
+        hdf5::set_attribute(root, "status", std::string("writing"));
+    } catch (const StorageError&) {  // a provenance text HDF5 cannot hold: nothing is left behind
+        file_.reset();
+        std::remove(partial.c_str());
+        throw;
+    }
     if (std::remove(path_.c_str()) != 0 && errno != ENOENT)
         throw StorageError("cannot remove the older '" + path_ + "': " + std::strerror(errno));
 }

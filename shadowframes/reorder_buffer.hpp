@@ -2,7 +2,7 @@
 // Puts results back in input order. The dispatcher opens a slot for each sequence number when it
 // sends the input; results fill slots in any order; pop() hands out the oldest slot once it is
 // filled. The buffer knows its size in slots and in bytes, so the dispatcher can stop reading
-// input while it is full (design.md §5).
+// input while it is full (docs/protocol.md, "The reorder buffer").
 #include <mpitray/core/frame.hpp>
 #include <mpitray/shadowframes/protocol.hpp>
 

@@ -95,6 +95,34 @@ pipeline no_file_param "tray:
   - module: Generator
   - module: Writer"
 expect 2 "needs parameter 'file'" -- "$mpitray" run no_file_param.yaml
+pipeline null_file "seed: 1
+tray:
+  - module: Generator
+    params: {events: }
+  - module: Writer
+    params:
+      file:
+  - module: Print"
+expect 2 "^mpitray: error: null_file.yaml:5: module 'Writer' \\(Writer\\): parameter 'file' is required and cannot be null \\(null_file.yaml:7\\)$" -- "$mpitray" run null_file.yaml
+check test "$(wc -l <<<"$out")" -eq 1 "a null required parameter is reported once"
+pipeline twice_seed "seed: 1
+tray:
+  - module: Generator
+seed: 2"
+expect 2 "twice_seed.yaml:4: 'seed' is given twice \\(first at twice_seed.yaml:1\\)" -- "$mpitray" run twice_seed.yaml
+# Pipeline files are UTF-8; what runs is recorded byte for byte in the output's 'pipeline'.
+/usr/bin/python3 - <<'PY'
+text = "seed: 1\ntray:\n  - module: Generator\n    params: {events: 2}  # caf\u00e9 \u2603\n  - module: Writer\n    params: {file: enc.h5}\n"
+open("utf16.yaml", "wb").write(text.encode("utf-16"))  # with a byte order mark
+open("utf8bom.yaml", "wb").write(b"\xef\xbb\xbf" + text.encode("utf-8"))
+open("latin1.yaml", "wb").write(text.replace("\u2603", "").encode("latin-1"))
+PY
+expect 2 "^mpitray: error: utf16.yaml: the pipeline file is UTF-16 \\(little-endian, with a byte order mark\\); pipeline files must be UTF-8 text$" -- "$mpitray" run utf16.yaml
+check test ! -e enc.h5 -a ! -e enc.h5.partial "a refused pipeline file writes nothing"
+expect 2 "^mpitray: error: latin1.yaml:4: the pipeline file has byte 0xe9, which UTF-8 does not allow there" -- "$mpitray" run latin1.yaml
+expect 0 "" -- "$mpitray" run utf8bom.yaml -q
+check /usr/bin/python3 -c "import h5py,sys; a = h5py.File('enc.h5').attrs['pipeline']; sys.exit(a.encode() != open('utf8bom.yaml', 'rb').read())" \
+  "the pipeline attribute is the UTF-8 file byte for byte, byte order mark included"
 expect 2 "cannot read pipeline file 'nope.yaml'" -- "$mpitray" run nope.yaml
 expect 2 "--set 'Generator' must look like NAME.PARAM=VALUE" -- "$mpitray" run "$src/examples/quickstart.yaml" --set Generator
 expect 2 "no module named 'Nope'" -- "$mpitray" run "$src/examples/quickstart.yaml" --set Nope.x=1
@@ -132,6 +160,25 @@ expect 1 "'badindex.h5', frame 2: its index row gives a length of 2 bytes" -- "$
 cp q1.h5 cut.h5 && truncate -s $(( $(stat -c %s q1.h5) / 2 )) cut.h5
 expect 2 "cut.h5" -- "$mpitray" diff cut.h5 q1.h5
 expect 1 "cut.h5" -- "$mpitray" dump cut.h5
+
+# --- a table file is not a frame file: say what it is and what reads it ---------------------------
+pipeline tables "seed: 2
+tray:
+  - module: Generator
+    params: {events: 5}
+  - module: TableWriter
+    params: {file: tables.h5, keys: [Energy]}"
+expect 0 "" -- "$mpitray" run tables.yaml -q
+table_says="'tables.h5' is an mpitray table file \\(format 'mpitray table file'\\), not a frame file: mpitray dump, diff, merge and the Reader read frame files only. Read its tables with h5py or pandas"
+expect 1 "$table_says" -- "$mpitray" dump tables.h5
+expect 2 "$table_says" -- "$mpitray" diff tables.h5 q1.h5
+expect 2 "$table_says" -- "$mpitray" diff q1.h5 tables.h5
+expect 1 "$table_says" -- "$mpitray" merge m0.h5 tables.h5
+check test ! -e m0.h5 -a ! -e m0.h5.partial "merging a table file leaves nothing behind"
+pipeline read_tables "tray:
+  - module: Reader
+    params: {file: tables.h5}"
+expect 2 "read_tables.yaml:2: module 'Reader' \\(Reader\\): $table_says" -- "$mpitray" run read_tables.yaml
 
 # --- a module failure: exit 1, output closed, readable, marked failed ---------------------------
 pipeline failing "seed: 3
@@ -191,6 +238,20 @@ pipeline late_error "tray:
     params: {mode: jog}"
 expect 2 "parameter 'mode' must be 'sleep' or 'spin'" -- "$mpitray" run late_error.yaml
 check test ! -e never.h5 -a ! -e never.h5.partial "a configuration error leaves no output behind"
+
+# --- progress lines on a serial run (no Dispatch): rank 0, on standard error, not with -q --------
+pipeline serial_progress "seed: 5
+tray:
+  - module: Generator
+    params: {events: 400}
+  - module: Work
+    params: {mean_ms: 2}"
+expect 0 "^mpitray: [0-9]+ events in 0:0[0-9], [0-9.]+/s, ~[0-9]+%" -- env MPITRAY_PROGRESS_INTERVAL=0.1 "$mpitray" run serial_progress.yaml --events 300
+check grep -qE "^mpitray: 300 events in 0:0[0-9], [0-9.]+/s$" <<<"$out" "a serial run's last progress line counts every event"
+expect 0 "" -- env MPITRAY_PROGRESS_INTERVAL=0.1 "$mpitray" run serial_progress.yaml --events 300 -q
+check test -z "$out" "-q leaves out the progress lines"
+check test "$(grep -c "events in" <<<"$("$mpitray" run serial_progress.yaml --events 50 2>&1)")" -eq 0 \
+  "a run shorter than the first interval prints no progress"
 
 # --- the command line: provenance and argument order ---------------------------------------------
 expect 0 "" -- "$mpitray" run --set Writer.file=prov.h5 "$src/examples/quickstart.yaml" --events 5 -q --set Generator.events=9

@@ -55,7 +55,64 @@ TEST(Pipeline, ErrorsNameFileAndLine) {
     EXPECT_EQ(error_of("seed: 1\n"), "p.yaml: the pipeline has no 'tray' list of modules");
     EXPECT_EQ(error_of("tray:\n  - module: A\n  - module: A\n"),
               "p.yaml:3: two modules are named 'A' (the other is at p.yaml:2); give one a 'name:'");
-    EXPECT_EQ(error_of("tray:\n  - module: A\n    params: {x: 1, x: 2}\n"), "p.yaml:3: parameter 'x' is given twice");
+    EXPECT_EQ(error_of("tray:\n  - module: A\n    params: {x: 1, x: 2}\n"),
+              "p.yaml:3: parameter 'x' is given twice (first at p.yaml:3)");
+}
+
+TEST(Pipeline, ANullValueIsPlacedOnItsOwnLine) {
+    // YAML marks an empty value at the next token, often on the next line; the value is on its key's.
+    const Pipeline p = parse_pipeline("tray:\n  - module: W\n    params:\n      file:\n      # a comment\n\n"
+                                      "    name: w\n  - module: X\n    params: {events: }\n",
+                                      "p.yaml");
+    EXPECT_TRUE(p.tray[0].params.at(0).second.is_null());
+    EXPECT_EQ(p.tray[0].params.at(0).second.where.str(), "p.yaml:4");
+    EXPECT_EQ(p.tray[1].params.at(0).second.where.str(), "p.yaml:9");
+    EXPECT_EQ(error_of("tray:\n  - module:\n  - module: A\n"), "p.yaml:2: 'module' must be a module type such as Generator");
+    EXPECT_EQ(error_of("tray:\n  - module: A\n    name:\n"), "p.yaml:3: 'name' must be a non-empty name");
+    EXPECT_EQ(error_of("tray:\n  - module: A\n  -\n  - module: B\n"),
+              "p.yaml:3: a tray entry must be a map with at least 'module: TYPE'");
+    EXPECT_EQ(error_of("seed:\ntray:\n  - module: A\n"), "p.yaml:1: 'seed' must be a non-negative integer");
+}
+
+TEST(Pipeline, ADuplicateKeyIsRefusedWithBothLines) {
+    EXPECT_EQ(error_of("seed: 1\ntray:\n  - module: A\nseed: 2\n"),
+              "p.yaml:4: 'seed' is given twice (first at p.yaml:1)");
+    EXPECT_EQ(error_of("tray:\n  - module: A\ntray:\n  - module: B\n"),
+              "p.yaml:3: 'tray' is given twice (first at p.yaml:1)");
+    EXPECT_EQ(error_of("tray:\n  - module: A\n    name: a\n    module: B\n"),
+              "p.yaml:4: 'module' is given twice in this entry (first at p.yaml:2)");
+    EXPECT_EQ(error_of("tray:\n  - module: A\n    params:\n      x: 1\n      y: 2\n      x:\n"),
+              "p.yaml:6: parameter 'x' is given twice (first at p.yaml:4)");
+    EXPECT_EQ(error_of("tray:\n  - module: A\n    params:\n      x: {a: 1, a: 2}\n"),
+              "p.yaml:4: 'a' is given twice (first at p.yaml:4)");
+}
+
+TEST(Pipeline, OnlyUtf8TextIsAPipelineFile) {
+    using namespace std::string_literals;
+    const std::string yaml = "seed: 1\ntray:\n  - module: A\n";
+    std::string utf16 = "\xFF\xFE"s;
+    for (char c : yaml) utf16 += std::string{c, '\0'};
+    EXPECT_EQ(error_of(utf16),
+              "p.yaml: the pipeline file is UTF-16 (little-endian, with a byte order mark); pipeline files must be UTF-8 text");
+    EXPECT_EQ(error_of(utf16.substr(2)).substr(0, 48), "p.yaml: the pipeline file is UTF-16 (little-endi");
+    std::string utf16be = "\xFE\xFF"s;
+    for (char c : yaml) utf16be += std::string{'\0', c};
+    EXPECT_NE(error_of(utf16be).find("is UTF-16 (big-endian, with a byte order mark)"), std::string::npos);
+    std::string utf32 = "\xFF\xFE\0\0"s;
+    for (char c : yaml) utf32 += std::string{c, '\0', '\0', '\0'};
+    EXPECT_NE(error_of(utf32).find("is UTF-32 (little-endian, with a byte order mark)"), std::string::npos);
+    EXPECT_EQ(error_of("seed: 1\ntray:\n  - module: A\0\n"s),
+              "p.yaml:3: the pipeline file has a NUL byte; pipeline files must be UTF-8 text");
+    EXPECT_EQ(error_of("seed: 1\n# caf\xE9 (Latin-1)\ntray:\n  - module: A\n"),
+              "p.yaml:2: the pipeline file has byte 0xe9, which UTF-8 does not allow there; pipeline files must be UTF-8 text");
+    EXPECT_NE(error_of("# \xED\xA0\x80 a surrogate\n" + yaml).find("byte 0xed"), std::string::npos);
+    // UTF-8, with or without a byte order mark, is kept exactly as written.
+    for (const std::string& text : {"\xEF\xBB\xBF" + yaml + "# caf\xC3\xA9 \xF0\x9F\x8C\x8A\n", yaml}) {
+        const Pipeline p = parse_pipeline(text, "p.yaml");
+        EXPECT_EQ(p.text, text);
+        EXPECT_EQ(p.seed, 1u);
+        EXPECT_EQ(p.tray.at(0).type, "A");
+    }
 }
 
 TEST(Pipeline, OverridesReachInnerModules) {

@@ -127,6 +127,11 @@ private:
     std::int64_t next_ = 0, end_ = 0;
 };
 
+class Labelled : public Module {
+public:
+    Labelled() { add_required_parameter<std::string>("label", "a label"); }
+};
+
 ModuleRegistry& registry() {
     static ModuleRegistry r;
     static bool filled = false;
@@ -138,6 +143,7 @@ ModuleRegistry& registry() {
         r.add({"DropOdd", "drops odd events", [] { return std::make_unique<DropOdd>(); }});
         r.add({"TagGeometry", "tags G frames", [] { return std::make_unique<TagGeometry>(); }});
         r.add({"ShadowAndFinish", "shadow frames", [] { return std::make_unique<ShadowAndFinish>(); }});
+        r.add({"Labelled", "has a required parameter", [] { return std::make_unique<Labelled>(); }});
         filled = true;
     }
     return r;
@@ -332,6 +338,32 @@ TEST(TrayBuilder, ReportsEveryProblemWithItsLocation) {
                   std::string::npos)
             << m;
         EXPECT_NE(m.find("takes no 'inner' section"), std::string::npos) << m;
+    }
+}
+
+TEST(TrayBuilder, ARefusedRequiredParameterIsReportedOnce) {
+    ConfigValue null_label = ConfigValue::of("", {"p.yaml", 5});
+    null_label.null = true;
+    ConfigValue list_label = stops({"a", "b"});
+    list_label.where = {"p.yaml", 7};
+    for (const ConfigValue& label : {null_label, list_label}) {
+        ModuleSpec labelled = spec("Labelled", {{"label", label}});
+        labelled.where = {"p.yaml", 4};
+        try {
+            build_tray({spec("ListSource"), labelled}, {}, TrayRole::outer, registry());
+            FAIL() << "expected a ConfigError";
+        } catch (const ConfigError& e) {
+            const std::string m = e.what();
+            EXPECT_EQ(m.find("problems in the pipeline"), std::string::npos) << "one problem, one message: " << m;
+            EXPECT_EQ(m.find("needs parameter 'label'"), std::string::npos) << m;
+            EXPECT_NE(m.find("p.yaml:4: module 'Labelled' (Labelled): parameter 'label'"), std::string::npos) << m;
+        }
+    }
+    try {
+        build_tray({spec("ListSource"), spec("Labelled")}, {}, TrayRole::outer, registry());
+        FAIL() << "expected a ConfigError";
+    } catch (const ConfigError& e) {
+        EXPECT_NE(std::string(e.what()).find("needs parameter 'label' (string: a label)"), std::string::npos) << e.what();
     }
 }
 

@@ -1,5 +1,6 @@
 // The direct codecs of the standard types must write exactly what Boost's binary archive writes,
 // so a payload is a Boost archive whichever path made it, and read what Boost wrote.
+#include <mpitray/core/frame.hpp>
 #include <mpitray/core/standard_types.hpp>
 #include <mpitray/core/type_registry.hpp>
 
@@ -87,4 +88,47 @@ TEST(DirectCodecs, RejectPayloadsOfTheWrongSize) {
     Buffer bytes = boost_bytes(std::vector<double>{1, 2});
     bytes.pop_back();
     EXPECT_THROW(v.decode(std::span<const char>(bytes.data(), bytes.size())), SerializationError);
+}
+
+namespace {
+
+struct NeverRegistered {
+    template <class Archive>
+    void serialize(Archive&, unsigned) {}
+};
+
+template <class T>
+std::string error_putting(T value) {
+    try {
+        make_frame(Stop::physics())->put("Key", std::move(value));
+    } catch (const SerializationError& e) {
+        return e.what();
+    }
+    return "no error";
+}
+
+}  // namespace
+
+TEST(TypeRegistry, AnUnregisteredTypeNamesTheRegisteredOneToUse) {
+    const std::string for_int = error_putting(3);
+    EXPECT_NE(for_int.find("type int is not registered"), std::string::npos) << for_int;
+    EXPECT_NE(for_int.find("store integers as std::int64_t"), std::string::npos) << for_int;
+    EXPECT_NE(for_int.find("put<std::int64_t>(key, value)"), std::string::npos) << for_int;
+    EXPECT_NE(error_putting(std::uint32_t(3)).find("as std::int64_t"), std::string::npos);
+    EXPECT_NE(error_putting(2.5f).find("store floating-point numbers as double"), std::string::npos);
+    EXPECT_NE(error_putting("muon").find("store text as std::string"), std::string::npos);
+    EXPECT_NE(error_putting(std::vector<int>{1}).find("as std::vector<std::int64_t>"), std::string::npos);
+    EXPECT_NE(error_putting(std::vector<float>{1}).find("as std::vector<double>"), std::string::npos);
+    EXPECT_NE(error_putting(std::vector<const char*>{"a"}).find("as std::vector<std::string>"), std::string::npos);
+    // Nothing like a standard type: how to register it.
+    EXPECT_NE(error_putting(NeverRegistered{}).find("add MPITRAY_REGISTER_TYPE"), std::string::npos);
+    EXPECT_NE(error_putting(std::vector<NeverRegistered>{}).find("add MPITRAY_REGISTER_TYPE"), std::string::npos);
+    try {
+        auto frame = make_frame(Stop::physics());
+        frame->put<std::int64_t>("Hits", 3);
+        (void)frame->at<int>("Hits");
+        FAIL() << "reading an int must fail";
+    } catch (const SerializationError& e) {
+        EXPECT_NE(std::string(e.what()).find("at<std::int64_t>(key)"), std::string::npos) << e.what();
+    }
 }

@@ -179,6 +179,20 @@ TEST_F(FrameFile, NotAFrameFileIsAClearError) {
     EXPECT_THROW(FrameFileWriter(path("no/such/dir/out.h5"), Provenance{}), StorageError);
 }
 
+TEST_F(FrameFile, ATextAttributeWithANulByteIsRefusedNotCut) {
+    const std::string file = path("nul.h5");
+    try {
+        FrameFileWriter writer(file, Provenance{"p.yaml", std::string("seed: 1\0tray: []", 16), 1, ""});
+        FAIL() << "a pipeline text with a NUL byte must be refused";
+    } catch (const StorageError& e) {
+        EXPECT_NE(std::string(e.what()).find("attribute 'pipeline': the text has a NUL byte at byte 7 of 16"),
+                  std::string::npos)
+            << e.what();
+    }
+    EXPECT_FALSE(std::filesystem::exists(file + ".partial")) << "nothing is left behind";
+    EXPECT_FALSE(std::filesystem::exists(file));
+}
+
 TEST_F(FrameFile, CompareFindsTheFirstDifference) {
     write(path("a.h5"), 20);
     write(path("b.h5"), 20);
