@@ -68,7 +68,7 @@ OutputFile::OutputFile(std::string path, const Provenance& provenance, const std
         hdf5::set_attribute(root, "mpitray_version", std::string(MPITRAY_VERSION));
         hdf5::set_attribute(root, "pipeline", provenance.pipeline_text);
         hdf5::set_attribute(root, "pipeline_file", provenance.pipeline_file);
-        hdf5::set_attribute(root, "seed", provenance.seed);
+        if (provenance.seed) hdf5::set_attribute(root, "seed", *provenance.seed);
         hdf5::set_attribute(root, "overrides", provenance.overrides);
         hdf5::set_attribute(root, "created", utc_now());
         hdf5::set_attribute(root, "status", std::string("writing"));

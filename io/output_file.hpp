@@ -7,6 +7,7 @@
 #include <mpitray/io/hdf5.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace mpitray::io {
@@ -15,14 +16,14 @@ namespace mpitray::io {
 struct Provenance {
     std::string pipeline_file;
     std::string pipeline_text;
-    std::uint64_t seed = 0;
+    std::optional<std::uint64_t> seed = 0;  // none: no one seed (a merge of files with different seeds)
     std::string overrides;  // command-line changes to the pipeline file
 };
 
 class OutputFile {
 public:
     // Creates PATH.partial with the attributes format, format_version, mpitray_version, pipeline,
-    // pipeline_file, seed, overrides, created and status "writing", and removes an older PATH so
+    // pipeline_file, seed (if there is one), overrides, created and status "writing", and removes an older PATH so
     // it is never taken for this run's. Throws StorageError, leaving no PATH.partial, when it
     // cannot, and before touching anything when PATH or PATH.partial is not a regular file
     // (core/output_path.hpp). A PATH.partial left by an earlier run is replaced; one that another

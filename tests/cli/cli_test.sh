@@ -312,6 +312,28 @@ check test ! -e m3.h5 "a refused merge leaves no output"
 expect 0 "^m4.h5: 23 frames" -- "$mpitray" merge --any-status m4.h5 slice0.h5 p.h5
 expect 1 "cannot open frame file 'nosuch.h5'" -- "$mpitray" merge m5.h5 slice0.h5 nosuch.h5
 check test ! -e m5.h5 -a ! -e m5.h5.partial "a merge with a missing input leaves nothing behind"
+cp slice0.h5 s0.h5 && cp slice0.h5 s0-orig.h5 && ln -sf s0.h5 s0-link.h5
+expect 2 "the output 's0.h5' is the input 's0.h5'" -- "$mpitray" merge s0.h5 s0.h5 slice1.h5
+check cmp -s s0.h5 s0-orig.h5 "merge refuses to write over an input"
+expect 2 "the output 'sub/../s0.h5' is the input 's0-link.h5'" -- "$mpitray" merge sub/../s0.h5 slice1.h5 s0-link.h5
+check cmp -s s0.h5 s0-orig.h5 "merge refuses to write over an input, through a link and '..'"
+cp slice0.h5 s1.h5.partial
+expect 2 "the output 's1.h5' is the input 's1.h5.partial'" -- "$mpitray" merge s1.h5 slice1.h5 s1.h5.partial
+check cmp -s s1.h5.partial slice0.h5 "merge refuses an input under the output's partial name"
+expect 2 "the input 's0.h5' is given twice \\(also as 's0-link.h5'\\)" -- "$mpitray" merge m6.h5 s0.h5 slice1.h5 s0-link.h5
+check test ! -e m6.h5 -a ! -e m6.h5.partial "an input given twice is refused before anything is written"
+"$mpitray" run -q slice.yaml --set Writer.file=seed5.h5 --set Generator.first_event=10 --seed 5
+expect 1 "the inputs come from different seeds \\(slice0.h5: 4, seed5.h5: 5\\).*pass --mixed" -- "$mpitray" merge m7.h5 slice0.h5 seed5.h5
+check test ! -e m7.h5 -a ! -e m7.h5.partial "inputs of different seeds are refused without --mixed"
+expect 0 "warning: merging inputs from different seeds \\(slice0.h5: 4, seed5.h5: 5\\)" -- "$mpitray" merge --mixed m7.h5 slice0.h5 seed5.h5
+check test "$(attr_of m7.h5 merged_seeds)" = "slice0.h5: 4, seed5.h5: 5" "the merged file records every input's seed"
+check test "$(/usr/bin/python3 -c "import h5py,sys; print('seed' in h5py.File(sys.argv[1]).attrs)" m7.h5)" = False "a merge of several seeds claims no seed"
+expect 0 "seed none" -- "$mpitray" dump m7.h5 --limit 0
+check test "$(attr_of merged.h5 seed)" = 4 "a merge of one seed keeps it"
+check test "$(attr_of merged.h5 merged_seeds)" = "slice0.h5: 4, slice1.h5: 4" "and lists it per input"
+printf 'seed: 4\ntray:\n  - module: Generator\n    params: {events: 10, packets: true, payload_bytes: 8}\n  - module: Writer\n    params: {file: otherpipe.h5}\n' > other.yaml
+"$mpitray" run -q other.yaml
+expect 1 "different pipelines \\('otherpipe.h5' from another pipeline than 'slice0.h5'\\)" -- "$mpitray" merge m8.h5 slice0.h5 otherpipe.h5
 
 # --- the module list and --version ------------------------------------------------------------
 expect 0 "Generator .*Splitter|Filter" -- "$mpitray" modules
