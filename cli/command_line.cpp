@@ -54,6 +54,7 @@ int mpitray::run_command_line(int argc, char** argv, const char* program) {
     std::string merge_output;
     std::vector<std::string> merge_inputs;
     bool merge_any_status = false;
+    bool merge_mixed = false;
     auto* merge_cmd = app.add_subcommand("merge", "concatenate frame files into one (e.g. the slices of a campaign), "
                                                   "leaving out repeated metadata frames");
     merge_cmd->add_option("output", merge_output, "the frame file to write")->required();
@@ -61,6 +62,8 @@ int mpitray::run_command_line(int argc, char** argv, const char* program) {
         ->required()
         ->expected(1, -1);
     merge_cmd->add_flag("--any-status", merge_any_status, "also merge inputs not marked complete (stopped, failed)");
+    merge_cmd->add_flag("--mixed", merge_mixed,
+                        "also merge inputs of different seeds or pipelines (the output then records no single one)");
 
     try {
         app.parse(argc, argv);
@@ -76,6 +79,6 @@ int mpitray::run_command_line(int argc, char** argv, const char* program) {
     if (*modules_cmd) return modules_command(module_name);
     if (*dump_cmd) return dump_command(dump_file, dump_limit, dump_values);
     if (*diff_cmd) return diff_command(diff_a, diff_b);
-    if (*merge_cmd) return merge_command(merge_output, merge_inputs, merge_any_status);
+    if (*merge_cmd) return merge_command(merge_output, merge_inputs, merge_any_status, merge_mixed);
     return exit_usage;
 }

@@ -21,7 +21,9 @@ int modules_command(const std::string& name);
 int dump_command(const std::string& file, std::optional<std::uint64_t> limit, bool values);
 int diff_command(const std::string& a, const std::string& b);
 // Concatenates frame files, leaving out metadata frames equal to the latest of their stop.
-int merge_command(const std::string& output, const std::vector<std::string>& inputs, bool any_status);
+// Refuses (exit 2) an output that is one of the inputs and an input given twice; refuses inputs
+// of different seeds or pipelines unless `mixed`.
+int merge_command(const std::string& output, const std::vector<std::string>& inputs, bool any_status, bool mixed);
 
 // Registers every built-in module of this program.
 void register_all_modules();

@@ -2,7 +2,9 @@
 #include "commands.hpp"
 #include "exit_codes.hpp"
 
+#include <mpitray/core/file_identity.hpp>
 #include <mpitray/core/module_registry.hpp>
+#include <mpitray/core/output_path.hpp>
 #include <mpitray/core/type_registry.hpp>
 #include <mpitray/io/frame_file_compare.hpp>
 #include <mpitray/io/frame_file_reader.hpp>
@@ -61,7 +63,8 @@ int dump_command(const std::string& file, std::optional<std::uint64_t> limit, bo
         const io::FileInfo& info = reader.info();
         fmt::print("{}: {} frames, status {}{}{}, seed {}, from {}\n", file, info.frames, info.status,
                    info.status_reason.empty() ? "" : " (", info.status_reason.empty() ? "" : info.status_reason + ")",
-                   info.seed, info.pipeline_file.empty() ? "(no pipeline file)" : info.pipeline_file);
+                   info.seed ? std::to_string(*info.seed) : "none (merged from several: see merged_seeds)",
+                   info.pipeline_file.empty() ? "(no pipeline file)" : info.pipeline_file);
         fmt::print("{:>8}  {:4}  {:<28}  {:<20}  {:>10}\n", "frame", "stop", "key", "type", "bytes");
         while (!limit || reader.position() < *limit) {
             const std::uint64_t index = reader.position();
@@ -84,22 +87,70 @@ int dump_command(const std::string& file, std::optional<std::uint64_t> limit, bo
     }
 }
 
-int merge_command(const std::string& output, const std::vector<std::string>& inputs, bool any_status) {
+namespace {
+
+// The output among the inputs would be removed when the output is created; an input given twice
+// would be merged twice. Compared by identity, so links and '..' are caught.
+std::string merge_usage_problem(const std::string& output, const std::vector<std::string>& inputs) {
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+        if (same_file(output, inputs[i]) || same_file(partial_path_of(output), inputs[i]))
+            return "the output '" + output + "' is the input '" + inputs[i] +
+                   "': creating it would destroy that input; write the merge to a new file";
+        for (std::size_t j = 0; j < i; ++j)
+            if (same_file(inputs[i], inputs[j]))
+                return "the input '" + inputs[j] + "' is given twice (also as '" + inputs[i] +
+                       "'): its frames would be merged twice";
+    }
+    return {};
+}
+
+}  // namespace
+
+int merge_command(const std::string& output, const std::vector<std::string>& inputs, bool any_status, bool mixed) {
+    if (const std::string problem = merge_usage_problem(output, inputs); !problem.empty()) {
+        print_error(problem);
+        return exit_usage;
+    }
     try {
         // Check every input before creating the output, so a bad one leaves nothing behind.
-        std::uint64_t seed = 0;
-        std::string statuses;
+        std::vector<io::FileInfo> infos;
         for (const std::string& input : inputs) {
             const io::FileInfo info = io::FrameFileReader(input).info();
             if (!any_status && info.status != "complete" && info.status != "event_limit")
                 throw StorageError("'" + input + "' is marked '" + info.status + "'" +
                                    (info.status_reason.empty() ? "" : " (" + info.status_reason + ")") +
                                    ", not complete; pass --any-status to merge it anyway");
-            if (statuses.empty()) seed = info.seed;
-            statuses += (statuses.empty() ? "" : ", ") + input + ": " + info.status;
+            infos.push_back(info);
         }
-        io::FrameFileWriter writer(output, io::Provenance{"", "", seed, ""});
+        // Files of different seeds or pipelines are different samples: merging them is refused
+        // unless asked for, and then the merged file claims no single seed (or pipeline).
+        const io::FileInfo& first = infos.front();
+        std::string statuses, seeds, other_pipelines;
+        bool same_seed = true;
+        for (std::size_t i = 0; i < inputs.size(); ++i) {
+            const io::FileInfo& info = infos[i];
+            statuses += (i ? ", " : "") + inputs[i] + ": " + info.status;
+            seeds += (i ? ", " : "") + inputs[i] + ": " + (info.seed ? std::to_string(*info.seed) : "none");
+            same_seed = same_seed && info.seed == first.seed;
+            if (info.pipeline != first.pipeline) other_pipelines += (other_pipelines.empty() ? "'" : ", '") + inputs[i] + "'";
+        }
+        std::string differences;
+        if (!same_seed) differences = "different seeds (" + seeds + ")";
+        if (!other_pipelines.empty())
+            differences += (differences.empty() ? "" : " and ") + std::string("different pipelines (") + other_pipelines +
+                           " from another pipeline than '" + inputs.front() + "')";
+        if (!differences.empty() && !mixed)
+            throw StorageError("the inputs come from " + differences +
+                               "; merged, they would pass for one sample: pass --mixed to merge them anyway");
+        if (!differences.empty())
+            std::fprintf(stderr, "mpitray: warning: merging inputs from %s; each input's seed is in the attribute 'merged_seeds'\n",
+                         differences.c_str());
+        const bool same_pipeline = other_pipelines.empty();
+        const io::Provenance provenance{same_pipeline ? first.pipeline_file : "", same_pipeline ? first.pipeline : "",
+                                        same_seed ? first.seed : std::nullopt, ""};
+        io::FrameFileWriter writer(output, provenance);
         writer.note("merged_from", statuses);
+        writer.note("merged_seeds", seeds);
         // A metadata frame byte for byte equal to the latest one of its stop already written is
         // the same geometry (calibration, ...) again: each input starts with its own copy.
         const TrayEnvironment defaults;

@@ -2,6 +2,7 @@
 #include "commands.hpp"
 #include "exit_codes.hpp"
 
+#include <mpitray/core/file_conflicts.hpp>
 #include <mpitray/core/pipeline.hpp>
 #include <mpitray/core/progress.hpp>
 #include <mpitray/core/signals.hpp>
@@ -126,6 +127,10 @@ int run_command(const RunOptions& options) {
                 std::fprintf(stderr, "mpitray: warning: the pipeline has no Dispatch module; ranks 1 to %d have nothing to do\n",
                              ranks - 1);
         } else if (dispatch != nullptr) {
+            // A worker builds only the inner section, whose outputs may still be files of the
+            // outer tray: refuse before configuring them, as rank 0 does (and reports in full).
+            if (const auto conflicts = file_conflicts(pipeline.tray, pipeline.file); !conflicts.empty())
+                throw ConfigError(conflicts.front());
             worker = std::make_unique<WorkerProcess>(*dispatch, std::move(environment), *comm, runtime.host);
         }
     } catch (const Error& e) {  // configuration errors, and an output that cannot be created

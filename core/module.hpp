@@ -14,6 +14,7 @@
 //       double factor_ = 1.0;
 //   };
 //   MPITRAY_REGISTER_MODULE(Scale, "Scale", "multiplies a P frame's Energy");
+#include <mpitray/core/file_use.hpp>
 #include <mpitray/core/frame.hpp>
 #include <mpitray/core/module_spec.hpp>
 #include <mpitray/core/parameter.hpp>
@@ -61,6 +62,12 @@ public:
     // Only modules that run a section of their own (Dispatch) take an inner list.
     virtual bool accepts_inner() const { return false; }
     virtual void set_inner(std::vector<ModuleSpec> /*inner*/) {}
+
+    // The files this module reads and writes, from its parameters alone: asked after they are
+    // set and before any module is configured, so that modules that would destroy each other's
+    // files (or the pipeline file) are refused before configure() creates or removes anything.
+    // Modules that run an inner section need not list its modules' files: they are asked too.
+    virtual std::vector<FileUse> files() const { return {}; }
 
     // Reads parameters, opens files, checks everything that can be checked before a frame moves.
     virtual void configure() {}

@@ -1,5 +1,7 @@
 #include <mpitray/core/tray_builder.hpp>
 
+#include <mpitray/core/file_conflicts.hpp>
+
 #include <fmt/format.h>
 
 #include <set>
@@ -55,6 +57,11 @@ std::unique_ptr<Tray> build_tray(const std::vector<ModuleSpec>& modules, TrayEnv
             report(spec, "cannot start the tray: the first module must be a source such as Generator or Reader");
         tray->add(std::move(module));
     }
+    // Before any module is configured: configuring a writer removes an older file of its name.
+    // An outer tray is the whole pipeline; an inner one was checked with it.
+    if (role == TrayRole::outer)
+        for (std::string& conflict : file_conflicts(modules, tray->environment().pipeline_file, registry))
+            errors.push_back(std::move(conflict));
     if (!errors.empty()) {
         std::string message = errors.size() == 1 ? errors.front() : fmt::format("{} problems in the pipeline:", errors.size());
         if (errors.size() > 1)

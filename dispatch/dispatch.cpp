@@ -85,6 +85,12 @@ Dispatch::Dispatch() {
 
 Dispatch::~Dispatch() = default;
 
+std::vector<FileUse> Dispatch::files() const {
+    const std::string log = parameter<std::string>("failure_log");
+    if (log.empty()) return {};
+    return {{log, FileUse::Kind::output}};
+}
+
 void Dispatch::configure() {
     const std::string schedule = parameter<std::string>("schedule");
     if (schedule == "dynamic") schedule_ = Schedule::dynamic;

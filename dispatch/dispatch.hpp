@@ -27,6 +27,8 @@ public:
 
     bool accepts_inner() const override { return true; }
     void set_inner(std::vector<ModuleSpec> inner) override { inner_ = std::move(inner); }
+    // The failure log; the inner section's modules are asked for their own files.
+    std::vector<FileUse> files() const override;
     void configure() override;
     void process(const FramePtr& frame) override;
     void finish() override;

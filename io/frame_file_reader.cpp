@@ -54,7 +54,7 @@ FrameFileReader::FrameFileReader(std::string path) : path_(std::move(path)) {
     info_.status = hdf5::string_attribute(root, "status", "unknown");
     info_.status_reason = hdf5::string_attribute(root, "status_reason");
     info_.input_frames = hdf5::uint_attribute(root, "input_frames");
-    info_.seed = hdf5::uint_attribute(root, "seed");
+    if (hdf5::has_attribute(root, "seed")) info_.seed = hdf5::uint_attribute(root, "seed");
     info_.pipeline = hdf5::string_attribute(root, "pipeline");
     info_.pipeline_file = hdf5::string_attribute(root, "pipeline_file");
     info_.mpitray_version = hdf5::string_attribute(root, "mpitray_version");

@@ -15,7 +15,7 @@ struct FileInfo {
     std::string status_reason;
     std::uint64_t input_frames = 0;
     std::uint64_t frames = 0;   // rows in the index
-    std::uint64_t seed = 0;
+    std::optional<std::uint64_t> seed;  // none in a merge of files with different seeds
     std::string pipeline;
     std::string pipeline_file;
     std::string mpitray_version;

@@ -5,6 +5,10 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #ifndef MPITRAY_VERSION
 #define MPITRAY_VERSION "unknown"
@@ -22,33 +26,59 @@ std::string utc_now() {
     return text;
 }
 
+// Removes a PATH.partial an earlier run left behind, unless a running process still writes it:
+// HDF5 holds a lock on a file it writes, so a partial file that cannot be locked is in use.
+void remove_stale_partial(const std::string& partial) {
+    const int fd = ::open(partial.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT) return;
+        throw StorageError("cannot open the older '" + partial + "': " + std::strerror(errno));
+    }
+    struct stat st {};
+    const bool regular = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+    const bool unused = ::flock(fd, LOCK_EX | LOCK_NB) == 0;
+    const int lock_errno = errno;
+    std::string problem;
+    if (!regular) problem = "is not a regular file";
+    else if (!unused) problem = lock_errno == EWOULDBLOCK ? "is being written by another run" : std::strerror(lock_errno);
+    else if (::unlink(partial.c_str()) != 0) problem = std::strerror(errno);
+    ::close(fd);
+    if (!problem.empty()) throw StorageError("cannot replace the older '" + partial + "': " + problem);
+}
+
 }  // namespace
 
 OutputFile::OutputFile(std::string path, const Provenance& provenance, const std::string& format,
                        std::uint64_t format_version)
     : path_(std::move(path)) {
     hdf5::silence_errors();
+    // Before anything is touched: replacing a device, a FIFO or a directory, or writing through
+    // a symbolic link, would destroy something that is not an older output.
+    if (const std::string problem = output_path_problem(path_); !problem.empty())
+        throw StorageError("cannot write output file '" + path_ + "': " + problem);
     const std::string partial = partial_path();
-    file_ = hdf5::file(H5Fcreate(partial.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
+    remove_stale_partial(partial);
+    // Created exclusively: a link or file that appeared under the name since is refused, not followed.
+    file_ = hdf5::file(H5Fcreate(partial.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT),
                        "cannot create output file '" + partial + "'");
-    const hid_t root = file_.get();
     try {
+        const hid_t root = file_.get();
         hdf5::set_attribute(root, "format", format);
         hdf5::set_attribute(root, "format_version", format_version);
         hdf5::set_attribute(root, "mpitray_version", std::string(MPITRAY_VERSION));
         hdf5::set_attribute(root, "pipeline", provenance.pipeline_text);
         hdf5::set_attribute(root, "pipeline_file", provenance.pipeline_file);
-        hdf5::set_attribute(root, "seed", provenance.seed);
+        if (provenance.seed) hdf5::set_attribute(root, "seed", *provenance.seed);
         hdf5::set_attribute(root, "overrides", provenance.overrides);
         hdf5::set_attribute(root, "created", utc_now());
         hdf5::set_attribute(root, "status", std::string("writing"));
-    } catch (const StorageError&) {  // a provenance text HDF5 cannot hold: nothing is left behind
-        file_.reset();
-        std::remove(partial.c_str());
+        // unlink, not remove: a directory that appeared under PATH since the check stays.
+        if (::unlink(path_.c_str()) != 0 && errno != ENOENT)
+            throw StorageError("cannot remove the older '" + path_ + "': " + std::strerror(errno));
+    } catch (...) {
+        discard();
         throw;
     }
-    if (std::remove(path_.c_str()) != 0 && errno != ENOENT)
-        throw StorageError("cannot remove the older '" + path_ + "': " + std::strerror(errno));
 }
 
 void OutputFile::close(const RunState& state) {
@@ -67,7 +97,7 @@ void OutputFile::close(const RunState& state) {
 void OutputFile::discard() noexcept {
     if (!file_) return;
     file_.reset();
-    std::remove(partial_path().c_str());
+    ::unlink(partial_path().c_str());
 }
 
 hdf5::Handle create_growing_dataset(hid_t file, const std::string& path, hid_t type, std::uint64_t chunk_rows,

@@ -2,30 +2,32 @@
 // An HDF5 output file that is never mistaken for a complete one. It is written as PATH.partial
 // and renamed to PATH only when closed, with attributes saying what wrote it and how the run
 // ended; a process that dies first leaves only PATH.partial. Frame files and table files share it.
+#include <mpitray/core/output_path.hpp>
 #include <mpitray/core/run_state.hpp>
 #include <mpitray/io/hdf5.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace mpitray::io {
-
-// Suffix of a file while it is being written; renamed away on close.
-inline constexpr const char* partial_suffix = ".partial";
 
 // What produced a file, recorded in its attributes.
 struct Provenance {
     std::string pipeline_file;
     std::string pipeline_text;
-    std::uint64_t seed = 0;
+    std::optional<std::uint64_t> seed = 0;  // none: no one seed (a merge of files with different seeds)
     std::string overrides;  // command-line changes to the pipeline file
 };
 
 class OutputFile {
 public:
     // Creates PATH.partial with the attributes format, format_version, mpitray_version, pipeline,
-    // pipeline_file, seed, overrides, created and status "writing", and removes an older PATH so
-    // it is never taken for this run's. Throws StorageError when it cannot.
+    // pipeline_file, seed (if there is one), overrides, created and status "writing", and removes an older PATH so
+    // it is never taken for this run's. Throws StorageError, leaving no PATH.partial, when it
+    // cannot, and before touching anything when PATH or PATH.partial is not a regular file
+    // (core/output_path.hpp). A PATH.partial left by an earlier run is replaced; one that another
+    // run is writing (HDF5 holds its lock) is refused.
     OutputFile(std::string path, const Provenance& provenance, const std::string& format, std::uint64_t format_version);
     OutputFile(const OutputFile&) = delete;
     OutputFile& operator=(const OutputFile&) = delete;
@@ -33,7 +35,7 @@ public:
     hid_t id() const noexcept { return file_.get(); }
     bool is_open() const noexcept { return static_cast<bool>(file_); }
     const std::string& path() const noexcept { return path_; }
-    std::string partial_path() const { return path_ + partial_suffix; }
+    std::string partial_path() const { return partial_path_of(path_); }
 
     // Records how the run ended (status, status_reason, input_frames, closed), closes and renames
     // PATH.partial to PATH. Close every dataset of the file first: HDF5 finishes writing a file

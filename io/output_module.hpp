@@ -1,7 +1,8 @@
 #pragma once
 // What every module that writes an output file does at the end of a run: close the file when
 // the tray finishes, close it marked as failed when the run fails, and remove it when the run
-// never started. FileWriter is FrameFileWriter or TableFileWriter.
+// never started; and say which file it writes (its 'file' parameter). FileWriter is
+// FrameFileWriter or TableFileWriter.
 #include <mpitray/core/module.hpp>
 
 #include <cstdio>
@@ -13,6 +14,12 @@ namespace mpitray::io {
 template <class FileWriter>
 class OutputModule : public Module {
 public:
+    // Both writer modules name their file 'file'.
+    std::vector<FileUse> files() const override {
+        if (auto file = optional_parameter<std::string>("file")) return {{*file, FileUse::Kind::output}};
+        return {};
+    }
+
     void finish() override { writer_->close(environment().run); }
 
     void abandon() noexcept override {

@@ -16,6 +16,14 @@ public:
 
     bool is_source() const override { return true; }
 
+    std::vector<FileUse> files() const override {
+        std::vector<FileUse> uses;
+        if (auto file = optional_parameter<std::string>("file")) uses.push_back({*file, FileUse::Kind::input});
+        if (auto files = optional_parameter<std::vector<std::string>>("files"))
+            for (const std::string& path : *files) uses.push_back({path, FileUse::Kind::input});
+        return uses;
+    }
+
     void configure() override {
         const auto file = optional_parameter<std::string>("file");
         const auto files = optional_parameter<std::vector<std::string>>("files");

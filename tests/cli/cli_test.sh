@@ -253,6 +253,95 @@ check test -z "$out" "-q leaves out the progress lines"
 check test "$(grep -c "events in" <<<"$("$mpitray" run serial_progress.yaml --events 50 2>&1)")" -eq 0 \
   "a run shorter than the first interval prints no progress"
 
+# --- outputs only replace regular files: the run is refused (exit 2) and nothing is touched -----
+mkfifo fifo.h5
+pipeline to_fifo "tray:
+  - module: Generator
+  - module: Writer
+    params: {file: fifo.h5}"
+expect 2 "'fifo.h5' is a FIFO, not a regular file" -- "$mpitray" run to_fifo.yaml
+check test -p fifo.h5 -a ! -e fifo.h5.partial "a FIFO under the output name is left alone"
+mkdir emptydir.h5
+expect 2 "'emptydir.h5' is a directory, not a regular file" -- "$mpitray" run to_fifo.yaml --set Writer.file=emptydir.h5
+check test -d emptydir.h5 -a ! -e emptydir.h5.partial "an empty directory under the output name is left alone"
+echo precious > victim.txt && ln -s victim.txt linked.h5.partial
+expect 2 "'linked.h5.partial' is a symbolic link, not a regular file" -- "$mpitray" run to_fifo.yaml --set Writer.file=linked.h5
+check test "$(cat victim.txt)" = precious "a link under the partial name is not followed"
+if [ "$(id -u)" -eq 0 ]; then
+  mknod chardev.h5 c 1 3  # a device node like /dev/null, made here
+  expect 2 "'chardev.h5' is a character device, not a regular file" -- "$mpitray" run to_fifo.yaml --set Writer.file=chardev.h5
+  check test -c chardev.h5 -a ! -e chardev.h5.partial "a device node under the output name is left alone"
+else
+  echo "note: not root, the device node case is skipped"
+fi
+
+# --- modules that would destroy each other's files are refused before anything is touched ------
+cp q1.h5 keep.h5 && cp q1.h5 keep-orig.h5 && mkdir -p sub && ln -sf keep.h5 keep-link.h5
+unchanged() { "$mpitray" diff keep-orig.h5 "$1" > /dev/null 2>&1; }
+pipeline read_write "tray:
+  - module: Reader
+    params: {file: keep.h5}
+  - module: Writer
+    params: {file: other.h5}"
+expect 2 "module 'Writer' \\(Writer, read_write.yaml:4\\) writes 'sub/../keep.h5' .*the same file module 'Reader' \\(Reader, read_write.yaml:2\\) reads as 'keep.h5'" -- "$mpitray" run read_write.yaml --set Writer.file=sub/../keep.h5
+check unchanged keep.h5 "a Writer on the Reader's input ('..' path) leaves the input alone"
+expect 2 "module 'Writer' .* reads as 'keep.h5'" -- "$mpitray" run read_write.yaml --set Writer.file=keep-link.h5
+check unchanged keep.h5 "a Writer on the Reader's input (through a link) leaves the input alone"
+expect 2 "module 'Writer' .* reads as 'keep.h5'" -- "$mpitray" run read_write.yaml --set Writer.file="$PWD/keep.h5"
+check unchanged keep.h5 "a Writer on the Reader's input (absolute path) leaves the input alone"
+pipeline table_on_input "tray:
+  - module: Reader
+    params: {files: [q1.h5, keep.h5]}
+  - module: TableWriter
+    params: {file: keep.h5, keys: [Energy]}"
+expect 2 "module 'TableWriter' .* reads as 'keep.h5'" -- "$mpitray" run table_on_input.yaml
+check unchanged keep.h5 "a TableWriter on the Reader's input leaves the input alone"
+pipeline self_write "tray:
+  - module: Generator
+  - module: Writer
+    params: {file: ./self_write.yaml}"
+cp self_write.yaml self_write.orig
+expect 2 "writes './self_write.yaml' .*which is the pipeline file 'self_write.yaml'" -- "$mpitray" run self_write.yaml
+check cmp -s self_write.yaml self_write.orig "a Writer on the pipeline file leaves the pipeline alone"
+pipeline two_writers "tray:
+  - module: Generator
+  - module: Writer
+    name: First
+    params: {file: keep.h5}
+  - module: TableWriter
+    name: Second
+    params: {file: sub/../keep.h5, keys: [Energy]}"
+expect 2 "module 'Second' \\(TableWriter, two_writers.yaml:6\\) writes 'sub/../keep.h5' .*the same file module 'First' \\(Writer, two_writers.yaml:3\\) writes as 'keep.h5'" -- "$mpitray" run two_writers.yaml
+check unchanged keep.h5 "two outputs on one file are refused before either removes the older file"
+expect 2 "module 'Second' .* module 'First'" -- "$mpitray" run two_writers.yaml --set Second.file=keep.h5.partial
+check unchanged keep.h5 "an output on another output's partial name is refused"
+pipeline failure_log_clash "tray:
+  - module: Generator
+    params: {packets: true}
+  - module: Dispatch
+    params: {on_error: skip, failure_log: keep.h5}
+    inner:
+      - module: Splitter
+  - module: Writer
+    params: {file: keep-link.h5}"
+expect 2 "module 'Writer' .* the same file module 'Dispatch' \\(Dispatch, failure_log_clash.yaml:4\\) writes as 'keep.h5'" -- "$mpitray" run failure_log_clash.yaml
+check unchanged keep.h5 "a Writer on Dispatch's failure log is refused"
+pipeline inner_on_input "tray:
+  - module: Reader
+    params: {file: keep.h5}
+  - module: Dispatch
+    inner:
+      - module: Writer
+        name: InnerWriter
+        params: {file: keep.h5}"
+expect 2 "module 'InnerWriter' \\(Writer, inner_on_input.yaml:6\\) writes 'keep.h5'.* module 'Reader'" -- "$mpitray" run inner_on_input.yaml
+check unchanged keep.h5 "a Writer inside Dispatch on the Reader's input leaves the input alone"
+cp q1.h5 older.h5
+expect 2 "'fifo.h5' is a FIFO" -- "$mpitray" run two_writers.yaml --set First.file=older.h5 --set Second.file=fifo.h5
+check test -f older.h5 "a refused output stops the run before an earlier Writer removes its older file"
+expect 0 "" -- "$mpitray" run read_write.yaml -q --set Writer.file=copy2.h5
+check unchanged keep.h5 "reading a file and writing another is fine"
+
 # --- the command line: provenance and argument order ---------------------------------------------
 expect 0 "" -- "$mpitray" run --set Writer.file=prov.h5 "$src/examples/quickstart.yaml" --events 5 -q --set Generator.events=9
 check test "$(attr_of prov.h5 overrides)" = "--set Writer.file=prov.h5 --set Generator.events=9 --events 5" "the file records the command-line overrides"
@@ -284,6 +373,28 @@ check test ! -e m3.h5 "a refused merge leaves no output"
 expect 0 "^m4.h5: 23 frames" -- "$mpitray" merge --any-status m4.h5 slice0.h5 p.h5
 expect 1 "cannot open frame file 'nosuch.h5'" -- "$mpitray" merge m5.h5 slice0.h5 nosuch.h5
 check test ! -e m5.h5 -a ! -e m5.h5.partial "a merge with a missing input leaves nothing behind"
+cp slice0.h5 s0.h5 && cp slice0.h5 s0-orig.h5 && ln -sf s0.h5 s0-link.h5
+expect 2 "the output 's0.h5' is the input 's0.h5'" -- "$mpitray" merge s0.h5 s0.h5 slice1.h5
+check cmp -s s0.h5 s0-orig.h5 "merge refuses to write over an input"
+expect 2 "the output 'sub/../s0.h5' is the input 's0-link.h5'" -- "$mpitray" merge sub/../s0.h5 slice1.h5 s0-link.h5
+check cmp -s s0.h5 s0-orig.h5 "merge refuses to write over an input, through a link and '..'"
+cp slice0.h5 s1.h5.partial
+expect 2 "the output 's1.h5' is the input 's1.h5.partial'" -- "$mpitray" merge s1.h5 slice1.h5 s1.h5.partial
+check cmp -s s1.h5.partial slice0.h5 "merge refuses an input under the output's partial name"
+expect 2 "the input 's0.h5' is given twice \\(also as 's0-link.h5'\\)" -- "$mpitray" merge m6.h5 s0.h5 slice1.h5 s0-link.h5
+check test ! -e m6.h5 -a ! -e m6.h5.partial "an input given twice is refused before anything is written"
+"$mpitray" run -q slice.yaml --set Writer.file=seed5.h5 --set Generator.first_event=10 --seed 5
+expect 1 "the inputs come from different seeds \\(slice0.h5: 4, seed5.h5: 5\\).*pass --mixed" -- "$mpitray" merge m7.h5 slice0.h5 seed5.h5
+check test ! -e m7.h5 -a ! -e m7.h5.partial "inputs of different seeds are refused without --mixed"
+expect 0 "warning: merging inputs from different seeds \\(slice0.h5: 4, seed5.h5: 5\\)" -- "$mpitray" merge --mixed m7.h5 slice0.h5 seed5.h5
+check test "$(attr_of m7.h5 merged_seeds)" = "slice0.h5: 4, seed5.h5: 5" "the merged file records every input's seed"
+check test "$(/usr/bin/python3 -c "import h5py,sys; print('seed' in h5py.File(sys.argv[1]).attrs)" m7.h5)" = False "a merge of several seeds claims no seed"
+expect 0 "seed none" -- "$mpitray" dump m7.h5 --limit 0
+check test "$(attr_of merged.h5 seed)" = 4 "a merge of one seed keeps it"
+check test "$(attr_of merged.h5 merged_seeds)" = "slice0.h5: 4, slice1.h5: 4" "and lists it per input"
+printf 'seed: 4\ntray:\n  - module: Generator\n    params: {events: 10, packets: true, payload_bytes: 8}\n  - module: Writer\n    params: {file: otherpipe.h5}\n' > other.yaml
+"$mpitray" run -q other.yaml
+expect 1 "different pipelines \\('otherpipe.h5' from another pipeline than 'slice0.h5'\\)" -- "$mpitray" merge m8.h5 slice0.h5 otherpipe.h5
 
 # --- the module list and --version ------------------------------------------------------------
 expect 0 "Generator .*Splitter|Filter" -- "$mpitray" modules
