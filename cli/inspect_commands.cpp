@@ -65,6 +65,9 @@ int dump_command(const std::string& file, std::optional<std::uint64_t> limit, bo
                    info.status_reason.empty() ? "" : " (", info.status_reason.empty() ? "" : info.status_reason + ")",
                    info.seed ? std::to_string(*info.seed) : "none (merged from several: see merged_seeds)",
                    info.pipeline_file.empty() ? "(no pipeline file)" : info.pipeline_file);
+        if (info.skipped_packets > 0)
+            fmt::print("{} packets skipped after a module failed on them (on_error: skip); their input is in {}\n",
+                       info.skipped_packets, info.failure_log.empty() ? "no failure log (none was set)" : "'" + info.failure_log + "'");
         fmt::print("{:>8}  {:4}  {:<28}  {:<20}  {:>10}\n", "frame", "stop", "key", "type", "bytes");
         while (!limit || reader.position() < *limit) {
             const std::uint64_t index = reader.position();

@@ -37,8 +37,13 @@ void Module::push(FramePtr frame) {
 }
 
 void Module::limit_complete_input(std::uint64_t frames) {
-    std::uint64_t& recorded = tray_->environment_.run.input_frames;
-    recorded = std::min(recorded, frames);
+    auto& limit = tray_->slots_[index_].complete_input_limit;
+    limit = std::min(limit.value_or(frames), frames);
+}
+
+void Module::record_skipped_packets(std::uint64_t packets, const std::string& failure_log) {
+    tray_->slots_[index_].skipped_packets = packets;
+    tray_->slots_[index_].failure_log = failure_log;
 }
 
 Rng& Module::rng() { return tray_->slots_[index_].rng; }

@@ -79,8 +79,15 @@ public:
     virtual void process(const FramePtr& frame);
     // End of input: flush and close. Frames pushed here still go downstream.
     virtual void finish() {}
-    // The run failed: close files marked as failed. Must not throw.
+    // The run failed: let go of what is in flight (workers, connections). Must not throw.
+    // Outputs are closed after it, in close_outputs().
     virtual void close_after_failure() noexcept {}
+    // The run has ended: every module has finished (or had close_after_failure()). Close the files
+    // you write, recording `state`: how the run ended and what of the input they hold in full.
+    // Called once per run, on every module, after every module has finished, so an output never
+    // says 'complete' while a module after it fails in its own finish(). Called again with a
+    // failed state if closing a later module's output fails: then say so in your closed file.
+    virtual void close_outputs(const RunState& /*state*/) {}
     // The run never started (configuration failed, here or on another rank): remove what
     // configure() created. Must not throw.
     virtual void abandon() noexcept {}
@@ -121,9 +128,13 @@ protected:
 
     // Sends a frame to the next module.
     void push(FramePtr frame);
-    // Says that only the first `frames` input frames were fully processed (a stopped run that
-    // abandoned work in flight); output files record the smaller count.
+    // Says that only the first `frames` input frames were fully processed past this module (a
+    // stopped or failed run that abandoned work in flight); outputs after it record the smaller
+    // count, outputs before it are not affected.
     void limit_complete_input(std::uint64_t frames);
+    // Says that this module left out `packets` packets whose input went to `failure_log` (may be
+    // empty); outputs after it record both.
+    void record_skipped_packets(std::uint64_t packets, const std::string& failure_log);
     // The framework RNG, reseeded for this module and the frame being processed.
     Rng& rng();
     // For a source whose input is a slice of a larger sample (events 1000 to 1999 of a

@@ -25,7 +25,9 @@ struct RunState {
     std::string reason;              // the failure message, or the signal's name
     int signal = 0;                  // the signal that stopped the run, if any
     std::uint64_t input_frames = 0;  // input frames fully processed: all the source produced,
-                                     // less any work a stopped run abandoned
+                                     // less any work a stopped or failed run abandoned
+    std::uint64_t skipped_packets = 0;  // packets a Dispatch with on_error: skip left out
+    std::string failure_log;            // where their input went, if anywhere
 };
 
 struct TrayEnvironment {

@@ -5,6 +5,7 @@
 #include <mpitray/core/signals.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <ctime>
 
@@ -171,7 +172,12 @@ void Tray::push_from(std::size_t index, FramePtr frame) {
         if (frame->stop() == Stop::daq()) ++daq_generation_;
         if (event) ++source_events_;
         if (!frame->origin.known()) stamp_origin(from, *frame);
-        frame->origin.input = environment_.run.input_frames++;
+        frame->origin.input = environment_.run.input_frames;
+        ++from.usage.frames_out;
+        deliver(index + 1, std::move(frame));
+        // Counted once it went through the tray: a frame a module failed on is not held in full.
+        ++environment_.run.input_frames;
+        return;
     } else if (!frame->origin.known()) {
         stamp_origin(from, *frame);
     }
@@ -238,6 +244,13 @@ void Tray::finish() {
     finishing_ = true;
     for (std::size_t i = 0; i < slots_.size(); ++i)
         invoke(i, nullptr, [&] { slots_[i].module->finish(); }, "finish (end of input)");
+    // Outputs close only now: a module failing in finish() must not follow an output already
+    // marked complete. A failure here reaches fail(), which closes them all again as failed.
+    for (std::size_t i = 0; i < slots_.size(); ++i) {
+        const RunState state = state_at(i);
+        invoke(i, nullptr, [&] { slots_[i].module->close_outputs(state); }, "closing its outputs");
+    }
+    environment_.run.input_frames = complete_input_frames();
     ended_ = std::chrono::steady_clock::now();
 }
 
@@ -245,7 +258,33 @@ void Tray::fail(const std::string& reason) noexcept {
     environment_.run.ending = RunEnding::failed;
     environment_.run.reason = reason;
     for (Slot& slot : slots_) slot.module->close_after_failure();
+    close_outputs();
+    environment_.run.input_frames = complete_input_frames();
     ended_ = std::chrono::steady_clock::now();
+}
+
+void Tray::close_outputs() noexcept {
+    for (std::size_t i = 0; i < slots_.size(); ++i) {
+        try {
+            slots_[i].module->close_outputs(state_at(i));
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "mpitray: module '%s' could not close its outputs after the failure: %s\n",
+                         slots_[i].module->name().c_str(), e.what());
+        }
+    }
+}
+
+RunState Tray::state_at(std::size_t index) const {
+    RunState state = environment_.run;
+    for (std::size_t j = 0; j < index && j < slots_.size(); ++j) {
+        const Slot& slot = slots_[j];
+        if (slot.complete_input_limit) state.input_frames = std::min(state.input_frames, *slot.complete_input_limit);
+        if (slot.skipped_packets > 0) {
+            state.skipped_packets += slot.skipped_packets;
+            state.failure_log = slot.failure_log;
+        }
+    }
+    return state;
 }
 
 void Tray::abandon() noexcept {

@@ -53,6 +53,8 @@ public:
     void finish();
     // Marks the run failed and lets every module close what it has open.
     void fail(const std::string& reason) noexcept;
+    // Input frames fully processed through the whole tray: what the last output holds in full.
+    std::uint64_t complete_input_frames() const { return state_at(slots_.size()).input_frames; }
     // The run will not start: every module removes what configure() created.
     void abandon() noexcept;
 
@@ -85,6 +87,9 @@ private:
         Timing sampled;  // wall and CPU time of the calls whose CPU time was read
         const Frame* current = nullptr;  // the frame the module is processing, if any
         std::uint64_t children = 0;      // frames it created while processing `current`
+        std::optional<std::uint64_t> complete_input_limit;  // Module::limit_complete_input
+        std::uint64_t skipped_packets = 0;                   // Module::record_skipped_packets
+        std::string failure_log;
     };
 
     // Runs `call` as module `index`'s callback: timing, RNG, error wrapping.
@@ -95,6 +100,10 @@ private:
     void push_from(std::size_t index, FramePtr frame);
     void stamp_origin(Slot& from, Frame& frame);
     void place_next_in_sample(std::uint64_t position);  // Module::place_in_sample
+    // How the run ended as seen by module `index`: with the input limits and skipped packets of
+    // the modules before it.
+    RunState state_at(std::size_t index) const;
+    void close_outputs() noexcept;   // after a failure: every module, errors printed
     void reseed_for_produce(Slot& slot, std::uint64_t position);
 
     TrayEnvironment environment_;

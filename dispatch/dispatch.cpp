@@ -401,6 +401,7 @@ void Dispatch::on_failure(const FailureReport& report) {
                                           report.frame.empty() ? "" : ",", report.rank, report.host, seq);
     if (on_error_ == OnError::skip && packet && !on_metadata) {
         ++metrics_.skipped;
+        record_skipped_packets(metrics_.skipped, failure_log_path_);
         std::fprintf(stderr, "mpitray: skipped packet %llu: module '%s' failed on %s: %s\n",
                      static_cast<unsigned long long>(seq), report.module.c_str(), where.c_str(), report.message.c_str());
         log_failure(it->second, report);
@@ -467,12 +468,7 @@ void Dispatch::finish() {
         pump(true);
     }
     // Input is complete up to the first input a stop abandoned or left unsent.
-    std::optional<std::uint64_t> incomplete = first_dropped_;
-    if (abandoned) {
-        const std::uint64_t first = in_flight_.at(value(reorder_.next_to_pop())).first_input;
-        incomplete = std::min(incomplete.value_or(first), first);
-    }
-    if (incomplete) limit_complete_input(*incomplete);
+    limit_input_to_what_was_written();
     const bool stopped = stopping() || abandoned;
     shut_down(stopped ? Tag::stop : Tag::end_of_stream, stopped ? signal_ack_seconds : -1.0);
     if (!stopped)
@@ -480,8 +476,21 @@ void Dispatch::finish() {
             for (const FramePtr& frame : worker.finished) push(frame);
     channel_->flush();
     progress_->finish();
-    if (failure_log_) failure_log_->close(environment().run);
     report();
+}
+
+void Dispatch::close_outputs(const RunState& state) {
+    if (failure_log_ && failure_log_->is_open()) failure_log_->close(state);
+}
+
+void Dispatch::limit_input_to_what_was_written() {
+    // Results are written in order: everything from the oldest unit not yet written on is lost,
+    // as is what was dropped or never sent.
+    std::optional<std::uint64_t> incomplete = first_dropped_;
+    if (auto oldest = in_flight_.find(value(reorder_.next_to_pop())); oldest != in_flight_.end())
+        incomplete = std::min(incomplete.value_or(oldest->second.first_input), oldest->second.first_input);
+    if (!packet_.empty()) incomplete = std::min(incomplete.value_or(packet_.front()->origin.input), packet_.front()->origin.input);
+    if (incomplete) limit_complete_input(*incomplete);
 }
 
 // Ends every worker's run; waits for their reports (ack_seconds < 0: as long as it takes).
@@ -502,6 +511,7 @@ void Dispatch::shut_down(Tag how, double ack_seconds) {
 }
 
 void Dispatch::close_after_failure() noexcept {
+    limit_input_to_what_was_written();
     try {
         if (channel_)
             shut_down(Tag::stop, stopping() || watchdog_tripped_ ? signal_ack_seconds : failure_ack_seconds);
@@ -509,7 +519,6 @@ void Dispatch::close_after_failure() noexcept {
         std::fprintf(stderr, "mpitray: while stopping the workers: %s\n", e.what());
     }
     try {
-        if (failure_log_ && failure_log_->is_open()) failure_log_->close(environment().run);
         if (progress_) progress_->finish();
         report();
     } catch (const std::exception& e) {

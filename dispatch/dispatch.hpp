@@ -33,6 +33,7 @@ public:
     void process(const FramePtr& frame) override;
     void finish() override;
     void close_after_failure() noexcept override;
+    void close_outputs(const RunState& state) override;
     void abandon() noexcept override {
         if (failure_log_) failure_log_->discard();
         if (channel_) channel_->abandon();
@@ -73,6 +74,7 @@ private:
     std::string worker_name(int worker) const;
     void drop(const std::vector<FramePtr>& frames);  // input a stop left unsent
     void report();
+    void limit_input_to_what_was_written();  // after a failure: input_frames of the outputs after it
 
     // Parameters
     Schedule schedule_ = Schedule::dynamic;

@@ -54,6 +54,8 @@ FrameFileReader::FrameFileReader(std::string path) : path_(std::move(path)) {
     info_.status = hdf5::string_attribute(root, "status", "unknown");
     info_.status_reason = hdf5::string_attribute(root, "status_reason");
     info_.input_frames = hdf5::uint_attribute(root, "input_frames");
+    if (hdf5::has_attribute(root, "skipped_packets")) info_.skipped_packets = hdf5::uint_attribute(root, "skipped_packets");
+    info_.failure_log = hdf5::string_attribute(root, "failure_log");
     if (hdf5::has_attribute(root, "seed")) info_.seed = hdf5::uint_attribute(root, "seed");
     info_.pipeline = hdf5::string_attribute(root, "pipeline");
     info_.pipeline_file = hdf5::string_attribute(root, "pipeline_file");

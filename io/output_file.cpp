@@ -81,14 +81,31 @@ OutputFile::OutputFile(std::string path, const Provenance& provenance, const std
     }
 }
 
+namespace {
+
+void record_ending(hid_t root, const RunState& state) {
+    hdf5::set_attribute(root, "status", std::string(run_ending_name(state.ending)));
+    hdf5::set_attribute(root, "status_reason", state.reason);
+    hdf5::set_attribute(root, "input_frames", state.input_frames);
+    hdf5::set_attribute(root, "skipped_packets", state.skipped_packets);
+    hdf5::set_attribute(root, "failure_log", state.failure_log);
+    hdf5::set_attribute(root, "closed", utc_now());
+}
+
+}  // namespace
+
+void mark_ended(const std::string& path, const RunState& state) {
+    hdf5::silence_errors();
+    hdf5::Handle file = hdf5::file(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), "cannot reopen '" + path + "'");
+    record_ending(file.get(), state);
+    file.close("closing '" + path + "'");
+}
+
 void OutputFile::close(const RunState& state) {
     if (!file_) return;
     const std::string partial = partial_path();
     const hid_t root = file_.get();
-    hdf5::set_attribute(root, "status", std::string(run_ending_name(state.ending)));
-    hdf5::set_attribute(root, "status_reason", state.reason);
-    hdf5::set_attribute(root, "input_frames", state.input_frames);
-    hdf5::set_attribute(root, "closed", utc_now());
+    record_ending(root, state);
     file_.close("closing '" + partial + "'");
     if (std::rename(partial.c_str(), path_.c_str()) != 0)
         throw StorageError("cannot rename '" + partial + "' to '" + path_ + "': " + std::strerror(errno));

@@ -49,6 +49,10 @@ private:
     hdf5::Handle file_;
 };
 
+// Rewrites how the run ended (status, status_reason, input_frames, skipped_packets,
+// failure_log) in an output file already closed under its final name: a later failure changed it.
+void mark_ended(const std::string& path, const RunState& state);
+
 // A 1-D dataset that grows as rows are appended, created with its intermediate groups.
 hdf5::Handle create_growing_dataset(hid_t file, const std::string& path, hid_t type, std::uint64_t chunk_rows,
                                     int compression);

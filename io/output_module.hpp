@@ -4,10 +4,12 @@
 // never started; and say which file it writes (its 'file' parameter). FileWriter is
 // FrameFileWriter or TableFileWriter.
 #include <mpitray/core/module.hpp>
+#include <mpitray/io/output_file.hpp>
 
 #include <cstdio>
 #include <exception>
 #include <memory>
+#include <optional>
 
 namespace mpitray::io {
 
@@ -20,23 +22,28 @@ public:
         return {};
     }
 
-    void finish() override { writer_->close(environment().run); }
+    // Closed after every module has finished (see Module::close_outputs), so what the file says
+    // of the run is what the whole run came to.
+    void close_outputs(const RunState& state) override {
+        if (!writer_) return;
+        if (writer_->is_open()) {
+            writer_->close(state);
+            closed_ = state.ending;
+        } else if (state.ending == RunEnding::failed && closed_ && *closed_ != RunEnding::failed) {
+            // Closed as it ended, then a later module failed to close its own output: the run
+            // failed after all, and this file must not say otherwise.
+            mark_ended(writer_->path(), state);
+            closed_ = state.ending;
+        }
+    }
 
     void abandon() noexcept override {
         if (writer_) writer_->discard();
     }
 
-    void close_after_failure() noexcept override {
-        if (!writer_ || !writer_->is_open()) return;
-        try {
-            writer_->close(environment().run);
-        } catch (const std::exception& e) {
-            std::fprintf(stderr, "mpitray: could not close '%s' after the failure: %s\n", writer_->path().c_str(), e.what());
-        }
-    }
-
 protected:
     std::unique_ptr<FileWriter> writer_;  // created in configure()
+    std::optional<RunEnding> closed_;      // how the file was closed, once it is
 };
 
 }  // namespace mpitray::io

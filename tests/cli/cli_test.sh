@@ -214,6 +214,7 @@ check grep -q "stopped by SIGTERM after [0-9]* input frames" slow.log "the stop 
 check test "$(status_of stopped.h5)" = stopped "the stopped run's output is marked stopped"
 frames=$(attr_of stopped.h5 input_frames)
 check test "$frames" -gt 3 -a "$frames" -lt 100003 "input_frames records where it stopped ($frames)"
+check test "$(attr_of stopped.h5 frames)" = "$frames" "a one-frame-per-input run holds exactly input_frames frames"
 expect 0 "status stopped" -- /usr/bin/python3 "$src/tests/io/check_with_h5py.py" stopped.h5 stopped
 
 # --- no output is ever left looking complete ----------------------------------------------------

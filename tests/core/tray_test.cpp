@@ -132,12 +132,36 @@ public:
     Labelled() { add_required_parameter<std::string>("label", "a label"); }
 };
 
+// Records how it was told the run ended, as an output module would write it into its file.
+std::vector<RunEnding> closes_seen;
+class Closer : public Module {
+public:
+    void close_outputs(const RunState& state) override { closes_seen.push_back(state.ending); }
+};
+// Fails in finish(), or when closing its outputs.
+class BadFinisher : public Module {
+public:
+    BadFinisher() { add_parameter<bool>("at_close", "fail when closing outputs, not in finish()", false); }
+    void configure() override { at_close_ = parameter<bool>("at_close"); }
+    void finish() override {
+        if (!at_close_) throw std::runtime_error("finish failed");
+    }
+    void close_outputs(const RunState& state) override {
+        if (at_close_ && state.ending != RunEnding::failed) throw std::runtime_error("disk full");
+    }
+
+private:
+    bool at_close_ = false;
+};
+
 ModuleRegistry& registry() {
     static ModuleRegistry r;
     static bool filled = false;
     if (!filled) {
         r.add({"ListSource", "test source", [] { return std::make_unique<ListSource>(); }});
         r.add({"SliceSource", "slice source", [] { return std::make_unique<SliceSource>(); }});
+        r.add({"Closer", "records closes", [] { return std::make_unique<Closer>(); }});
+        r.add({"BadFinisher", "fails at the end", [] { return std::make_unique<BadFinisher>(); }});
         r.add({"Recorder", "test recorder", [] { return std::make_unique<Recorder>(); }});
         r.add({"Thrower", "test thrower", [] { return std::make_unique<Thrower>(); }});
         r.add({"DropOdd", "drops odd events", [] { return std::make_unique<DropOdd>(); }});
@@ -286,6 +310,25 @@ TEST(Tray, ASliceDrawsWhatTheWholeSampleDrawsThere) {
         EXPECT_EQ(seen[i].draw, whole_seen[6 + i].draw) << "a later module's draw for event " << 6 + i;
     }
     EXPECT_EQ(slice->environment().run.input_frames, 4u);
+}
+
+// An output before a module that fails in finish() is closed as failed, never as complete
+// (issue: a Writer before Dispatch said complete after the run failed).
+TEST(Tray, AnOutputBeforeAModuleFailingInFinishIsClosedAsFailed) {
+    closes_seen.clear();
+    auto tray = make({spec("ListSource", {{"stops", stops({"P", "P"})}}), spec("Closer"), spec("BadFinisher")});
+    EXPECT_THROW(tray->run(), ModuleError);
+    EXPECT_EQ(closes_seen, std::vector<RunEnding>{RunEnding::failed});
+}
+
+// An output closed as complete before a later one fails to close is told again that the run
+// failed, so it can say so in its file (issue: a healthy Writer said complete when a later Writer failed).
+TEST(Tray, AnOutputClosedBeforeALaterOutputFailsToCloseIsToldTheRunFailed) {
+    closes_seen.clear();
+    auto tray = make({spec("ListSource", {{"stops", stops({"P"})}}), spec("Closer"),
+                      spec("BadFinisher", {{"at_close", ConfigValue::of("true")}})});
+    EXPECT_THROW(tray->run(), ModuleError);
+    EXPECT_EQ(closes_seen, (std::vector<RunEnding>{RunEnding::complete, RunEnding::failed}));
 }
 
 TEST(Tray, ShadowFramesPassEveryModuleUnseenAndFinishPushesGoDownstream) {

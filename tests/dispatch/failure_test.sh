@@ -39,6 +39,14 @@ job() {
   wait "$pid"
 }
 status_of() { /usr/bin/python3 -c "import h5py,sys; print(h5py.File(sys.argv[1])['/'].attrs['status'])" "$1"; }
+attr_of() { /usr/bin/python3 -c "import h5py,sys; print(h5py.File(sys.argv[1])['/'].attrs.get(sys.argv[2], ''))" "$1" "$2"; }
+# input_frames is what the file holds in full. failure.yaml's input: G, C, D before events 0, 15,
+# 30 and 45, so event E is input frame E + 3 * (E // 15 + 1); a failure on it keeps what came before.
+input_frame_of_event() { echo $(( $1 + 3 * ($1 / 15 + 1) )); }
+expect_input_frames() {  # FILE EXPECTED
+  local got; got=$(attr_of "$1" input_frames)
+  [ "$got" = "$2" ] || fail "$1 says input_frames $got; it holds $2 input frames in full"
+}
 
 case $case in
   throw_abort)
@@ -51,6 +59,22 @@ case $case in
       || fail "the message does not name module, event, rank and packet"
     [ "$(status_of dispatch.h5)" = failed ] || fail "the output is not marked failed"
     "$mpitray" diff serial.h5 dispatch.h5 || fail "the output does not hold exactly the results before the failed packet"
+    expect_input_frames dispatch.h5 "$(input_frame_of_event 20)"
+    ;;
+  writer_before)
+    # A Writer before Dispatch and one after it: the run fails in Dispatch, so both files say
+    # failed (the first used to say complete), each with the input it holds in full.
+    "$mpitray" run "$pipelines/failure_inline.yaml" -q --set Writer.file=serial.h5 >/dev/null 2>&1
+    job -n "$ranks" "$mpitray" run "$pipelines/writer_before.yaml" -q --set Writer.file=dispatch.h5 >log 2>&1
+    [ $? -ne 0 ] || fail "the run exited 0"
+    [ "$(status_of before.h5)" = failed ] || fail "the Writer before Dispatch says $(status_of before.h5), not failed"
+    [ "$(status_of dispatch.h5)" = failed ] || fail "the Writer after Dispatch says $(status_of dispatch.h5), not failed"
+    "$mpitray" diff serial.h5 dispatch.h5 || fail "the output does not hold exactly the results before the failed packet"
+    expect_input_frames dispatch.h5 "$(input_frame_of_event 20)"
+    # Before Dispatch every input frame is written as it passes: at least input_frames of them.
+    held=$(attr_of before.h5 frames) said=$(attr_of before.h5 input_frames)
+    [ "$said" -ge "$(input_frame_of_event 20)" ] && [ "$held" -ge "$said" ] && [ "$held" -le $((said + 1)) ] \
+      || fail "before.h5 holds $held frames but says input_frames $said"
     ;;
   stuck)
     # A worker holding a packet goes silent (its module sleeps for 5 minutes): the watchdog names
@@ -65,6 +89,7 @@ case $case in
     grep -qE "^mpitray: error: watchdog: rank [0-9]+ on [^ ]+ has sent nothing for [0-9.]+ s while holding packet" log || fail "the watchdog did not name the rank and packets"
     [ "$(status_of dispatch.h5)" = failed ] || fail "the output is not marked failed"
     "$mpitray" diff serial.h5 dispatch.h5 || fail "the output does not hold exactly the results before the stuck packet"
+    expect_input_frames dispatch.h5 "$(input_frame_of_event 10)"
     ;;
   metadata_failure)
     # A metadata frame (the second G, input position 18, inside event 14's packet) fails: with
@@ -106,6 +131,9 @@ case $case in
     grep -q "skipped packet" log || fail "the skipped packet is not reported"
     "$mpitray" diff reference.h5 dispatch.h5 || fail "the output is not the stream without the failed packet"
     [ "$(status_of failures.h5)" = complete ] || fail "the failure log is not complete"
+    [ "$(attr_of dispatch.h5 skipped_packets)" = 1 ] || fail "the output does not record its skipped packet"
+    [ "$(attr_of dispatch.h5 failure_log)" = failures.h5 ] || fail "the output does not say where the failure log is"
+    grep -q "^1 packets skipped .*their input is in 'failures.h5'" <<<"$("$mpitray" dump dispatch.h5)" || fail "dump does not show the skipped packet"
     /usr/bin/python3 -c "import h5py; t = h5py.File('failures.h5').attrs['failures']; assert \"module 'Fail' failed on Q frame (run 1, event 20)\" in t, t" \
       || fail "the failure log does not record the failure"
     versions=$("$mpitray" dump failures.h5 --values | awk '$1 == "GeometryVersion" || $3 == "GeometryVersion" {print $NF}' | tr '\n' ' ')
@@ -132,6 +160,9 @@ case $case in
     grep -q "stopped by SIGTERM after [0-9]* input frames" log || fail "the stop is not reported"
     [ "$(status_of dispatch.h5)" = stopped ] || fail "the output is not marked stopped"
     /usr/bin/python3 "$src/tests/io/check_with_h5py.py" dispatch.h5 stopped || fail "the stopped output is not valid"
+    # long.yaml writes one frame per input frame: the file holds exactly input_frames of them.
+    [ "$(attr_of dispatch.h5 frames)" = "$(attr_of dispatch.h5 input_frames)" ] \
+      || fail "the file holds $(attr_of dispatch.h5 frames) frames but says input_frames $(attr_of dispatch.h5 input_frames)"
     ;;
   *) echo "unknown case $case"; exit 2 ;;
 esac
