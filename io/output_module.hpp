@@ -30,8 +30,8 @@ public:
         if (!writer_ || !writer_->is_open()) return;
         try {
             writer_->close(environment().run);
-        } catch (const std::exception& e) {
-            std::fprintf(stderr, "mpitray: could not close '%s' after the failure: %s\n", writer_->path().c_str(), e.what());
+        } catch (const std::exception& e) {  // given up: the message names the file and what is left of it
+            std::fprintf(stderr, "mpitray: %s\n", e.what());
         }
     }
 
