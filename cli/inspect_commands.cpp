@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <optional>
 
 #include <algorithm>
 #include <cstdio>
@@ -114,6 +115,7 @@ int merge_command(const std::string& output, const std::vector<std::string>& inp
         print_error(problem);
         return exit_usage;
     }
+    std::optional<io::FrameFileWriter> writer;
     try {
         // Check every input before creating the output, so a bad one leaves nothing behind.
         std::vector<io::FileInfo> infos;
@@ -151,9 +153,9 @@ int merge_command(const std::string& output, const std::vector<std::string>& inp
         const bool same_pipeline = other_pipelines.empty();
         const io::Provenance provenance{same_pipeline ? first.pipeline_file : "", same_pipeline ? first.pipeline : "",
                                         same_seed ? first.seed : std::nullopt, ""};
-        io::FrameFileWriter writer(output, provenance);
-        writer.note("merged_from", statuses);
-        writer.note("merged_seeds", seeds);
+        writer.emplace(output, provenance);
+        writer->note("merged_from", statuses);
+        writer->note("merged_seeds", seeds);
         // A metadata frame byte for byte equal to the latest one of its stop already written is
         // the same geometry (calibration, ...) again: each input starts with its own copy.
         const TrayEnvironment defaults;
@@ -172,18 +174,26 @@ int merge_command(const std::string& output, const std::vector<std::string>& inp
                     }
                     last = *encoded;
                 }
-                writer.write_encoded(std::span<const char>((*encoded)->data(), (*encoded)->size()));
+                writer->write_encoded(std::span<const char>((*encoded)->data(), (*encoded)->size()));
             }
         }
         RunState state;
         state.ending = RunEnding::complete;
         state.input_frames = read;
-        writer.close(state);
-        fmt::print("{}: {} frames from {} files ({} repeated metadata frames left out)\n", output, writer.frames(),
+        writer->close(state);
+        fmt::print("{}: {} frames from {} files ({} repeated metadata frames left out)\n", output, writer->frames(),
                    inputs.size(), skipped);
         return exit_success;
     } catch (const Error& e) {
         print_error(e.what());
+        // A write to the output failed (a full disk): say that it was given up, not left behind.
+        if (writer && writer->write_failed()) {
+            try {
+                writer->close(RunState{});  // gives the file up and says so
+            } catch (const Error& given_up) {
+                std::fprintf(stderr, "mpitray: %s\n", given_up.what());
+            }
+        }
         return exit_failure;
     }
 }

@@ -11,6 +11,7 @@
 #include <mpitray/dispatch/runtime.hpp>
 #include <mpitray/dispatch/worker.hpp>
 #include <mpitray/io/modules.hpp>
+#include <mpitray/io/output_file.hpp>
 #include <mpitray/modules/builtin.hpp>
 #include <mpitray/shadowframes/mpi.hpp>
 
@@ -60,7 +61,14 @@ int run_dispatcher(Tray& tray, const RunOptions& options, bool has_dispatch) {
         return exit_success;
     } catch (const std::exception& e) {
         print_error(e.what());
-        std::fprintf(stderr, "mpitray: outputs written so far are closed and marked 'failed'\n");
+        // Only what is true: an output that could not be closed (a full disk) was removed.
+        std::string lost;
+        for (const std::string& path : io::outputs_given_up()) lost += (lost.empty() ? "'" : ", '") + path + "'";
+        if (lost.empty())
+            std::fprintf(stderr, "mpitray: outputs written so far are closed and marked 'failed'\n");
+        else
+            std::fprintf(stderr, "mpitray: not written (could not be closed, partial files removed): %s; any other "
+                                 "outputs are closed and marked 'failed'\n", lost.c_str());
         return exit_failure;
     }
 }

@@ -37,7 +37,22 @@ void FrameFileWriter::discard() noexcept {
 
 FrameFileWriter::~FrameFileWriter() {
     // Not closed: the run did not end in order. Leave NAME.partial as it is (status "writing");
-    // HDF5 closes the handles.
+    // HDF5 closes the handles. Unless a write failed: then nothing could read it.
+    if (!write_failure_.empty() && file_.is_open()) {
+        data_.release();  // closed with the file
+        index_.release();
+        file_.discard();
+    }
+}
+
+template <class Write>
+void FrameFileWriter::writing(Write&& write) {
+    try {
+        write();
+    } catch (const StorageError& e) {
+        write_failure_ = e.what();
+        throw;
+    }
 }
 
 void FrameFileWriter::write(const Frame& frame) {
@@ -46,6 +61,7 @@ void FrameFileWriter::write(const Frame& frame) {
 
 void FrameFileWriter::write_encoded(std::span<const char> encoded) {
     if (!file_.is_open()) throw StorageError("'" + path() + "' is closed; cannot write more frames");
+    if (!write_failure_.empty()) throw StorageError("'" + path() + "' cannot take more frames: " + write_failure_);
     if (encoded.size() < frame_header_size + frame_trailer_size)
         throw StorageError("refusing to write a " + std::to_string(encoded.size()) + "-byte frame encoding");
     const std::uint64_t offset = bytes_written_ + pending_data_.size();
@@ -61,7 +77,10 @@ void FrameFileWriter::append_data(std::span<const char> bytes) {
     }
     flush();
     if (bytes.size() >= options_.flush_bytes) {  // large frame: straight from its buffer
-        append_rows(data_.get(), H5T_NATIVE_UINT8, bytes_written_, bytes.size(), bytes.data(), "writing frames to '" + partial_path() + "'");
+        writing([&] {
+            append_rows(data_.get(), H5T_NATIVE_UINT8, bytes_written_, bytes.size(), bytes.data(),
+                        "writing frames to '" + partial_path() + "'");
+        });
         bytes_written_ += bytes.size();
     } else {
         pending_data_.insert(pending_data_.end(), bytes.begin(), bytes.end());
@@ -70,10 +89,10 @@ void FrameFileWriter::append_data(std::span<const char> bytes) {
 
 void FrameFileWriter::flush() {
     const std::string what = "writing frames to '" + partial_path() + "'";
-    append_rows(data_.get(), H5T_NATIVE_UINT8, bytes_written_, pending_data_.size(), pending_data_.data(), what);
+    writing([&] { append_rows(data_.get(), H5T_NATIVE_UINT8, bytes_written_, pending_data_.size(), pending_data_.data(), what); });
     bytes_written_ += pending_data_.size();
     pending_data_.clear();
-    append_rows(index_.get(), row_type_.get(), rows_written_, pending_rows_.size(), pending_rows_.data(), what);
+    writing([&] { append_rows(index_.get(), row_type_.get(), rows_written_, pending_rows_.size(), pending_rows_.data(), what); });
     rows_written_ += pending_rows_.size();
     pending_rows_.clear();
 }
@@ -81,11 +100,23 @@ void FrameFileWriter::flush() {
 void FrameFileWriter::close(const RunState& state) {
     if (!file_.is_open()) return;
     const std::string what = "closing '" + partial_path() + "'";
-    flush();
-    hdf5::set_attribute(file_.id(), "frames", frames_);
-    data_.close(what);
-    index_.close(what);
+    if (write_failure_.empty()) {
+        try {
+            writing([&] {
+                flush();
+                hdf5::set_attribute(file_.id(), "frames", frames_);
+                data_.close(what);
+                index_.close(what);
+            });
+        } catch (const StorageError&) {  // write_failure_ says why: given up below
+        }
+    }
     row_type_.reset();
+    if (!write_failure_.empty()) {
+        data_.release();  // closed with the file
+        index_.release();
+        file_.give_up(write_failure_);
+    }
     file_.close(state);
 }
 

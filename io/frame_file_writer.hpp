@@ -26,6 +26,7 @@ public:
     FrameFileWriter(const FrameFileWriter&) = delete;
     FrameFileWriter& operator=(const FrameFileWriter&) = delete;
     // Without close(), leaves PATH.partial with status "writing": the run did not end in order.
+    // A file a write failed to is given up (removed) instead: it could not be read.
     ~FrameFileWriter();
 
     void write(const Frame& frame);
@@ -33,9 +34,13 @@ public:
     void write_encoded(std::span<const char> encoded);
 
     // Records how the run ended, closes and renames PATH.partial to PATH. A failed or stopped run
-    // is closed too: its file is readable and says so.
+    // is closed too: its file is readable and says so. After a write to the file failed (a full
+    // disk), or when this close cannot write, the file is given up instead (OutputFile::give_up):
+    // PATH.partial is removed and the StorageError says so.
     void close(const RunState& state);
     bool is_open() const noexcept { return file_.is_open(); }
+    // A write to the file failed: close() gives it up.
+    bool write_failed() const noexcept { return !write_failure_.empty(); }
     // Sets (or replaces) a string attribute of the file now.
     void note(const std::string& name, const std::string& value);
     // Closes without recording anything and removes PATH.partial: the run never started.
@@ -49,6 +54,9 @@ public:
 private:
     void flush();
     void append_data(std::span<const char> bytes);
+    // Runs an HDF5 write; when it fails, the file can no longer be finished (write_failure_).
+    template <class Write>
+    void writing(Write&& write);
 
     WriterOptions options_;
     OutputFile file_;
@@ -60,6 +68,7 @@ private:
     std::uint64_t frames_ = 0;
     std::uint64_t bytes_written_ = 0;   // in the dataset
     std::uint64_t rows_written_ = 0;
+    std::string write_failure_;  // why a write failed; then the file is given up, not closed
 };
 
 }  // namespace mpitray::io

@@ -2,15 +2,64 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
+#include <cstdlib>
 #include <mutex>
+#include <unistd.h>
 #include <vector>
 
 namespace mpitray::hdf5 {
+
+namespace {
+std::atomic<bool> close_failed{false};
+
+void close_library_unless_a_close_failed() {
+    if (!close_failed) H5close();
+}
+
+// Before main, so before any HDF5 call: H5dont_atexit() works only before HDF5 starts up.
+// Should something have started HDF5 earlier, its own exit handler stays, as before.
+const bool exit_taken_over = [] {
+    if (H5dont_atexit() < 0) return false;
+    std::atexit(close_library_unless_a_close_failed);
+    return true;
+}();
+}  // namespace
+
+bool a_close_failed() noexcept { return close_failed; }
+
+herr_t close_file_id(hid_t id) {
+    const herr_t status = H5Fclose(id);
+    if (status < 0) close_failed = true;
+    return status;
+}
+
+herr_t close_dataset_id(hid_t id) {
+    const herr_t status = H5Dclose(id);
+    if (status < 0) close_failed = true;
+    return status;
+}
 
 void silence_errors() {
     static std::once_flag once;
     std::call_once(once, [] { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); });
 }
+
+namespace {
+// HDF5's file driver reports a failed read or write as one long line (time, descriptor, buffer
+// address, sizes, ...) with the system's reason inside; keep what failed and the reason:
+// "file write failed: No space left on device".
+std::string shorten_driver_message(const std::string& text) {
+    const std::string marker = "error message = '";
+    const auto at = text.find(marker);
+    const auto colon = text.find(": time = ");
+    if (at == std::string::npos || colon == std::string::npos) return text;
+    const auto start = at + marker.size();
+    const auto end = text.find('\'', start);
+    if (end == std::string::npos) return text;
+    return text.substr(0, colon) + ": " + text.substr(start, end - start);
+}
+}  // namespace
 
 std::string error_stack() {
     std::vector<std::string> lines;
@@ -18,7 +67,7 @@ std::string error_stack() {
         H5E_DEFAULT, H5E_WALK_DOWNWARD,
         [](unsigned, const H5E_error2_t* error, void* data) -> herr_t {
             auto* out = static_cast<std::vector<std::string>*>(data);
-            if (error->desc && *error->desc) out->emplace_back(error->desc);
+            if (error->desc && *error->desc) out->push_back(shorten_driver_message(error->desc));
             return 0;
         },
         &lines);
@@ -40,6 +89,26 @@ hid_t check(hid_t result, const std::string& what) {
 
 void check_status(herr_t result, const std::string& what) {
     if (result < 0) throw StorageError(what + ": " + error_stack());
+}
+
+Handle output_file_access() {
+    Handle access = plist(H5Pcreate(H5P_FILE_ACCESS), "file access properties");
+    check_status(H5Pset_fclose_degree(access.get(), H5F_CLOSE_STRONG), "file access properties");
+    return access;
+}
+
+void flush_file(hid_t file, const std::string& what) { check_status(H5Fflush(file, H5F_SCOPE_LOCAL), what); }
+
+void give_up_file(Handle& file) noexcept {
+    if (!file) return;
+    void* handle = nullptr;
+    // The default (sec2) driver's handle is its file descriptor.
+    if (H5Fget_vfd_handle(file.get(), H5P_DEFAULT, &handle) >= 0 && handle != nullptr) {
+        [[maybe_unused]] const int emptied = ::ftruncate(*static_cast<int*>(handle), 0);  // best effort
+    }
+    H5Eclear2(H5E_DEFAULT);
+    file.reset();  // close_file_id: closes all the file's objects (H5F_CLOSE_STRONG), notes a failure
+    H5Eclear2(H5E_DEFAULT);
 }
 
 bool has_attribute(hid_t object, const std::string& name) {

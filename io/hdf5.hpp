@@ -15,6 +15,12 @@ namespace mpitray::hdf5 {
 // Turns off HDF5's automatic error printing (once per process).
 void silence_errors();
 
+// HDF5 1.10 keeps the identifier of a file whose close failed (a full disk: its last write
+// failed) pointing at a half-destroyed file, and its exit handler closes it again and crashes
+// (a segmentation fault in H5F__close_cb). So this library takes HDF5's cleanup at exit over:
+// it runs H5close() at exit only if no file or dataset failed to close. True once one has.
+bool a_close_failed() noexcept;
+
 // What HDF5's error stack says about the last failure, innermost first.
 std::string error_stack();
 
@@ -42,6 +48,8 @@ public:
     ~Handle() { reset(); }
 
     hid_t get() const noexcept { return id_; }
+    // Lets go of the identifier without closing it (something else closes it).
+    hid_t release() noexcept { return std::exchange(id_, H5I_INVALID_HID); }
     explicit operator bool() const noexcept { return id_ >= 0; }
     void reset() noexcept {
         if (id_ >= 0 && closer_) closer_(id_);
@@ -61,13 +69,28 @@ private:
     Closer closer_ = nullptr;
 };
 
-inline Handle file(hid_t id, const std::string& what) { return {check(id, what), H5Fclose}; }
-inline Handle dataset(hid_t id, const std::string& what) { return {check(id, what), H5Dclose}; }
+// Closers of files and datasets, whose close writes, note a failure for a_close_failed().
+herr_t close_file_id(hid_t id);
+herr_t close_dataset_id(hid_t id);
+inline Handle file(hid_t id, const std::string& what) { return {check(id, what), close_file_id}; }
+inline Handle dataset(hid_t id, const std::string& what) { return {check(id, what), close_dataset_id}; }
 inline Handle dataspace(hid_t id, const std::string& what) { return {check(id, what), H5Sclose}; }
 inline Handle datatype(hid_t id, const std::string& what) { return {check(id, what), H5Tclose}; }
 inline Handle plist(hid_t id, const std::string& what) { return {check(id, what), H5Pclose}; }
 inline Handle attribute(hid_t id, const std::string& what) { return {check(id, what), H5Aclose}; }
 inline Handle group(hid_t id, const std::string& what) { return {check(id, what), H5Gclose}; }
+
+// File access properties for a file this library writes: closing it closes every object still
+// open in it (H5F_CLOSE_STRONG), so a close that returns success has really written the file,
+// and a file given up leaves no dataset open behind it.
+Handle output_file_access();
+// Writes everything HDF5 holds for the file; throws StorageError when it cannot (the disk is full).
+void flush_file(hid_t file, const std::string& what);
+// Lets go of a file that cannot be finished (a write to it failed): empties it first, through
+// HDF5's own descriptor, so that the space comes back at once and HDF5's close has room for what
+// it still writes, then closes it and everything open in it. Never throws; a close that still
+// fails is noted for a_close_failed(). The emptied file is the caller's to remove.
+void give_up_file(Handle& file) noexcept;
 
 // Attributes on an object (file root, group or dataset); set_* replaces an existing one.
 void set_attribute(hid_t object, const std::string& name, const std::string& value);

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <mutex>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -46,7 +47,27 @@ void remove_stale_partial(const std::string& partial) {
     if (!problem.empty()) throw StorageError("cannot replace the older '" + partial + "': " + problem);
 }
 
+std::mutex given_up_mutex;
+std::vector<std::string> given_up;
+
+// What a failed write means to the person who reads the error. For a full disk, what HDF5 says
+// after the system's reason is only how the write got there.
+std::string describe_failure(const std::string& reason) {
+    for (int code : {ENOSPC, EDQUOT}) {
+        const std::string system = std::strerror(code);
+        if (const auto at = reason.find(system); at != std::string::npos)
+            return std::string(code == ENOSPC ? "the disk is full" : "the disk quota is exceeded") + " (" +
+                   reason.substr(0, at + system.size()) + ")";
+    }
+    return reason;
+}
+
 }  // namespace
+
+std::vector<std::string> outputs_given_up() {
+    std::lock_guard lock(given_up_mutex);
+    return given_up;
+}
 
 OutputFile::OutputFile(std::string path, const Provenance& provenance, const std::string& format,
                        std::uint64_t format_version)
@@ -59,7 +80,8 @@ OutputFile::OutputFile(std::string path, const Provenance& provenance, const std
     const std::string partial = partial_path();
     remove_stale_partial(partial);
     // Created exclusively: a link or file that appeared under the name since is refused, not followed.
-    file_ = hdf5::file(H5Fcreate(partial.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT),
+    const hdf5::Handle access = hdf5::output_file_access();
+    file_ = hdf5::file(H5Fcreate(partial.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, access.get()),
                        "cannot create output file '" + partial + "'");
     try {
         const hid_t root = file_.get();
@@ -105,15 +127,40 @@ void OutputFile::close(const RunState& state) {
     if (!file_) return;
     const std::string partial = partial_path();
     const hid_t root = file_.get();
-    record_ending(root, state);
-    file_.close("closing '" + partial + "'");
+    const std::string what = "closing '" + partial + "'";
+    try {
+        record_ending(root, state);
+        // Written here, while the file can still be given up cleanly, rather than in the close:
+        // HDF5 1.10 cannot recover from a close that fails.
+        hdf5::flush_file(root, what);
+    } catch (const StorageError& e) {
+        give_up(e.what());
+    }
+    try {
+        file_.close(what);
+    } catch (const StorageError& e) {
+        give_up(e.what());  // the file is closed, as far as HDF5 could: remove what is left
+    }
     if (std::rename(partial.c_str(), path_.c_str()) != 0)
         throw StorageError("cannot rename '" + partial + "' to '" + path_ + "': " + std::strerror(errno));
 }
 
+void OutputFile::give_up(const std::string& reason) {
+    const std::string partial = partial_path();
+    hdf5::give_up_file(file_);
+    const bool removed = ::unlink(partial.c_str()) == 0 || errno == ENOENT;
+    const std::string why_not = removed ? "" : std::strerror(errno);
+    {
+        std::lock_guard lock(given_up_mutex);
+        given_up.push_back(path_);
+    }
+    throw StorageError("'" + path_ + "' could not be closed: " + describe_failure(reason) + "; its incomplete '" +
+                       partial + (removed ? "' was removed" : "' is unreadable and could not be removed: " + why_not));
+}
+
 void OutputFile::discard() noexcept {
     if (!file_) return;
-    file_.reset();
+    hdf5::give_up_file(file_);
     ::unlink(partial_path().c_str());
 }
 

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace mpitray::io {
 
@@ -38,9 +39,15 @@ public:
     std::string partial_path() const { return partial_path_of(path_); }
 
     // Records how the run ended (status, status_reason, input_frames, closed), closes and renames
-    // PATH.partial to PATH. Close every dataset of the file first: HDF5 finishes writing a file
-    // only when its last object is closed.
+    // PATH.partial to PATH. Close every dataset of the file first. When HDF5 cannot write it all
+    // (the disk is full), gives the file up as give_up() does.
     void close(const RunState& state);
+    // The file cannot be finished: a write to it failed, so HDF5 cannot say what it holds.
+    // Lets go of it without leaving anything open in HDF5, removes PATH.partial (incomplete and
+    // unreadable, and on a full disk its space is needed) and throws a StorageError saying so:
+    // "'PATH' could not be closed: the disk is full (REASON); its incomplete 'PATH.partial' was
+    // removed". The file's datasets may still be open: closing the file closes them.
+    [[noreturn]] void give_up(const std::string& reason);
     // Closes without recording anything and removes PATH.partial: the run never started.
     void discard() noexcept;
 
@@ -52,6 +59,9 @@ private:
 // Rewrites how the run ended (status, status_reason, input_frames, skipped_packets,
 // failure_log) in an output file already closed under its final name: a later failure changed it.
 void mark_ended(const std::string& path, const RunState& state);
+
+// The outputs of this process given up so far (paths, not partial paths), in order.
+std::vector<std::string> outputs_given_up();
 
 // A 1-D dataset that grows as rows are appended, created with its intermediate groups.
 hdf5::Handle create_growing_dataset(hid_t file, const std::string& path, hid_t type, std::uint64_t chunk_rows,

@@ -48,7 +48,6 @@ struct TableFileWriter::Table {
     std::vector<char> pending;
     std::uint64_t pending_rows = 0;
     std::uint64_t written = 0;
-    bool closed = false;  // a failed close is not retried: the run is then closed as failed
 };
 
 namespace {
@@ -64,7 +63,20 @@ TableWriterOptions check_options(TableWriterOptions options) {
 TableFileWriter::TableFileWriter(std::string path, const Provenance& provenance, TableWriterOptions options)
     : options_(check_options(options)), file_(std::move(path), provenance, table_file_format_name, table_file_format_version) {}
 
-TableFileWriter::~TableFileWriter() = default;  // unclosed: PATH.partial stays, status "writing"
+TableFileWriter::~TableFileWriter() {
+    // Unclosed: PATH.partial stays, status "writing". Unless a write failed: nothing could read it.
+    if (!write_failure_.empty() && file_.is_open()) {
+        release_tables();
+        file_.discard();
+    }
+}
+
+void TableFileWriter::release_tables() noexcept {
+    for (auto& [name, t] : tables_) {
+        t->dataset.release();  // closed with the file
+        t->type.reset();
+    }
+}
 
 void TableFileWriter::declare(const std::string& name, std::map<std::string, std::string> attributes) {
     table(name).attributes = std::move(attributes);
@@ -120,6 +132,7 @@ void TableFileWriter::create(Table& t, const TableRow& first_row) {
 
 void TableFileWriter::append(const std::string& name, const EventHeader& index, const TableRow& row) {
     if (!file_.is_open()) throw StorageError("'" + path() + "' is closed; cannot write more rows");
+    if (!write_failure_.empty()) throw StorageError("'" + path() + "' cannot take more rows: " + write_failure_);
     Table& t = table(name);
     if (!t.dataset) create(t, row);
     if (!same_columns(t.columns, row.cells()))
@@ -150,8 +163,13 @@ void TableFileWriter::append(const std::string& name, const EventHeader& index, 
 }
 
 void TableFileWriter::flush(Table& t) {
-    append_rows(t.dataset.get(), t.type.get(), t.written, t.pending_rows, t.pending.data(),
-                "writing table '" + t.name + "' to '" + file_.partial_path() + "'");
+    try {
+        append_rows(t.dataset.get(), t.type.get(), t.written, t.pending_rows, t.pending.data(),
+                    "writing table '" + t.name + "' to '" + file_.partial_path() + "'");
+    } catch (const StorageError& e) {
+        write_failure_ = e.what();  // the file can no longer be finished: close() gives it up
+        throw;
+    }
     t.written += t.pending_rows;
     t.pending_rows = 0;
     t.pending.clear();
@@ -160,20 +178,26 @@ void TableFileWriter::flush(Table& t) {
 void TableFileWriter::close(const RunState& state) {
     if (!file_.is_open()) return;
     const std::string what = "closing '" + file_.partial_path() + "'";
-    for (auto& [name, t] : tables_) {
-        if (t->closed) {  // a second close, after the first failed: let go of what is left
-            t->dataset.reset();
-            t->type.reset();
-            continue;
+    // Everything here writes to the file: a failure means it cannot be finished.
+    if (write_failure_.empty()) {
+        try {
+            for (auto& [name, t] : tables_) {
+                if (!t->dataset) {  // no row came: the index columns only, and a note why
+                    create(*t, TableRow{});
+                    hdf5::set_attribute(t->dataset.get(), "note",
+                                        std::string("no rows were written, so only the index columns are known"));
+                }
+                flush(*t);
+                t->dataset.close(what);
+                t->type.reset();
+            }
+        } catch (const StorageError& e) {
+            write_failure_ = e.what();
         }
-        t->closed = true;
-        if (!t->dataset) {  // no row came: the index columns only, and a note why
-            create(*t, TableRow{});
-            hdf5::set_attribute(t->dataset.get(), "note", std::string("no rows were written, so only the index columns are known"));
-        }
-        flush(*t);
-        t->dataset.close(what);
-        t->type.reset();
+    }
+    if (!write_failure_.empty()) {
+        release_tables();
+        file_.give_up(write_failure_);
     }
     file_.close(state);
 }

@@ -41,7 +41,9 @@ public:
     // (names, order or types) is a StorageError that names both.
     void append(const std::string& table, const EventHeader& index, const TableRow& row);
 
-    // Writes what is buffered, records how the run ended, closes and renames the file.
+    // Writes what is buffered, records how the run ended, closes and renames the file. After a
+    // write to the file failed (a full disk), or when this close cannot write, the file is given
+    // up instead (OutputFile::give_up): PATH.partial is removed and the StorageError says so.
     void close(const RunState& state);
     void discard() noexcept;
 
@@ -54,10 +56,12 @@ private:
     Table& table(const std::string& name);
     void create(Table& table, const TableRow& first_row);
     void flush(Table& table);
+    void release_tables() noexcept;
 
     TableWriterOptions options_;
     OutputFile file_;
     std::map<std::string, std::unique_ptr<Table>> tables_;
+    std::string write_failure_;  // why a write failed; then the file is given up, not closed
 };
 
 }  // namespace mpitray::io
