@@ -52,6 +52,9 @@ bool contains_dispatch(const std::vector<ModuleSpec>& modules) {
 // because the launcher follows its signal with SIGKILL.
 constexpr double failure_ack_seconds = 10.0;
 constexpr double signal_ack_seconds = 0.2;
+// How long the last sends may take once every worker has answered the end (they have then
+// received everything before it), or once the run is being cut short.
+constexpr double final_flush_seconds = 5.0;
 
 // Below this expected gap between results, a waiting dispatcher yields instead of sleeping.
 constexpr double fast_result_gap_ns = 250e3;
@@ -474,9 +477,30 @@ void Dispatch::finish() {
     if (!stopped)
         for (const Worker& worker : workers_)
             for (const FramePtr& frame : worker.finished) push(frame);
-    channel_->flush();
+    end_channel();
     progress_->finish();
     report();
+}
+
+void Dispatch::end_channel() noexcept {
+    try {
+        if (channel_->flush(final_flush_seconds)) return;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "mpitray: %s\n", e.what());
+    }
+    end_job_after_outputs("messages to some workers were never taken");
+}
+
+void Dispatch::end_job_after_outputs(const std::string& why) noexcept {
+    // A worker that is dead, stopped or still busy cannot take part in an orderly end of MPI
+    // (MPI_Finalize would wait for it forever): the job ends once the outputs are closed.
+    if (dispatch_runtime().abort_job) return;
+    dispatch_runtime().abort_job = true;
+    std::string late;
+    for (int w = 0; w < int(workers_.size()); ++w)
+        if (!workers_[std::size_t(w)].done) late += (late.empty() ? "" : ", ") + worker_name(w);
+    std::fprintf(stderr, "mpitray: %s%s%s; ending the job once the outputs are closed\n", why.c_str(),
+                 late.empty() ? "" : ": not ended in order: ", late.c_str());
 }
 
 void Dispatch::close_outputs(const RunState& state) {
@@ -505,18 +529,45 @@ void Dispatch::shut_down(Tag how, double ack_seconds) {
         return true;
     };
     while (!all_done()) {
-        if (ack_seconds >= 0 && seconds_since(start) > ack_seconds) break;
+        if (ack_seconds >= 0 && seconds_since(start) > ack_seconds) {
+            end_job_after_outputs("workers did not acknowledge the end of the run in time");
+            return;
+        }
+        check_end_watchdog(start);
         pump(true);
+    }
+}
+
+void Dispatch::check_end_watchdog(std::int64_t end_sent_ns) {
+    // The watchdog covers the end too: a worker that sends nothing for packet_timeout after it
+    // was told the input ended (its inner modules' finish() included) is reported as silent.
+    if (packet_timeout_ <= 0 || watchdog_tripped_) return;
+    const std::int64_t now = monotonic_ns();
+    for (int w = 0; w < int(workers_.size()); ++w) {
+        const Worker& worker = workers_[std::size_t(w)];
+        if (worker.done) continue;
+        const double silent = double(now - std::max(end_sent_ns, worker.last_heard_ns)) * 1e-9;
+        if (silent < packet_timeout_) continue;
+        watchdog_tripped_ = true;
+        dispatch_runtime().abort_job = true;
+        throw MpiError(fmt::format("watchdog: {} has sent nothing for {:.1f} s since it was told the input ended "
+                                   "(packet_timeout {} s); it may be stuck, or its link cut. Writing what is complete "
+                                   "and ending the job",
+                                   worker_name(w), silent, packet_timeout_),
+                       0);
     }
 }
 
 void Dispatch::close_after_failure() noexcept {
     limit_input_to_what_was_written();
     try {
-        if (channel_)
+        if (channel_) {
             shut_down(Tag::stop, stopping() || watchdog_tripped_ ? signal_ack_seconds : failure_ack_seconds);
+            end_channel();
+        }
     } catch (const std::exception& e) {
         std::fprintf(stderr, "mpitray: while stopping the workers: %s\n", e.what());
+        end_job_after_outputs("the workers could not be stopped in order");
     }
     try {
         if (progress_) progress_->finish();

@@ -69,6 +69,9 @@ private:
     void emit_ready();
     std::vector<FramePtr> metadata_context() const;  // the latest metadata frames, in stream order
     void shut_down(Tag how, double ack_seconds);
+    void check_end_watchdog(std::int64_t end_sent_ns);  // throws when a worker never ends
+    void end_channel() noexcept;                        // the last sends, bounded
+    void end_job_after_outputs(const std::string& why) noexcept;  // MPI_Abort once outputs are closed
     bool stopping();               // a stop signal arrived: send nothing more
     void check_watchdog();         // throws when a worker holding packets went silent
     std::string worker_name(int worker) const;

@@ -21,7 +21,7 @@ public:
     void send(int worker, Tag tag, OutgoingMessage message) override;
     std::optional<Incoming> poll() override;
     void idle(bool /*result_soon*/) override {}
-    void flush() override {}
+    bool flush(double) override { return true; }
     void abandon() noexcept override { tray_->abandon(); }
 
 private:

@@ -22,7 +22,7 @@ public:
         comm_.progress();
         backoff_.wait(result_soon);
     }
-    void flush() override { comm_.flush(); }
+    bool flush(double seconds) override { return comm_.flush_for(seconds); }
 
 private:
     mpi::Communicator& comm_;

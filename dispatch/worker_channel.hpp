@@ -27,8 +27,8 @@ public:
     // Pauses briefly before the next poll (lets sends progress). `result_soon`: a result is due
     // within microseconds, so the pause should only yield the core rather than sleep.
     virtual void idle(bool result_soon) = 0;
-    // Waits until everything sent has left.
-    virtual void flush() = 0;
+    // Waits until everything sent has left, for at most `seconds`; false if something has not.
+    virtual bool flush(double seconds) = 0;
     // The run will not start: remove what the in-process inner section created.
     virtual void abandon() noexcept {}
 };

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <climits>
 #include <cstdlib>
 #include <thread>
@@ -159,6 +160,16 @@ std::size_t Communicator::progress() {
 void Communicator::flush() {
     Backoff backoff;
     while (progress() != 0) backoff.wait();
+}
+
+bool Communicator::flush_for(double seconds) {
+    Backoff backoff;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    while (progress() != 0) {
+        if (std::chrono::steady_clock::now() >= deadline) return false;
+        backoff.wait();
+    }
+    return true;
 }
 
 std::optional<Received> Communicator::try_receive(int source) {

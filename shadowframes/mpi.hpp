@@ -68,6 +68,9 @@ public:
     std::size_t progress();
     // Waits for every send to complete.
     void flush();
+    // Like flush(), for at most `seconds`: false if some send has not completed by then (its
+    // receiver is dead, stopped or no longer receiving).
+    bool flush_for(double seconds);
 
     // A message from `source` (or any), if one has arrived.
     std::optional<Received> try_receive(int source = MPI_ANY_SOURCE);

@@ -38,6 +38,13 @@ job() {
   done
   wait "$pid"
 }
+# rank_pid MPIRUN_PID RANK: the process of that rank.
+rank_pid() {
+  local child
+  for child in $(pgrep -P "$1"); do
+    tr '\0' '\n' <"/proc/$child/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=$2" && { echo "$child"; return; }
+  done
+}
 status_of() { /usr/bin/python3 -c "import h5py,sys; print(h5py.File(sys.argv[1])['/'].attrs['status'])" "$1"; }
 attr_of() { /usr/bin/python3 -c "import h5py,sys; print(h5py.File(sys.argv[1])['/'].attrs.get(sys.argv[2], ''))" "$1" "$2"; }
 # input_frames is what the file holds in full. failure.yaml's input: G, C, D before events 0, 15,
@@ -163,6 +170,35 @@ case $case in
     # long.yaml writes one frame per input frame: the file holds exactly input_frames of them.
     [ "$(attr_of dispatch.h5 frames)" = "$(attr_of dispatch.h5 input_frames)" ] \
       || fail "the file holds $(attr_of dispatch.h5 frames) frames but says input_frames $(attr_of dispatch.h5 input_frames)"
+    ;;
+  stopped_worker | stop_long)
+    # stopped_worker: a worker is frozen (SIGSTOP), then rank 0 is asked to stop: rank 0 used to
+    # wait forever for it at the end of the run. stop_long: rank 0 is asked to stop while every
+    # packet takes 6 s and results are 64 KiB: rank 0 used to sit in MPI_Finalize and the workers
+    # in their last sends, forever. Either way the job must end, the output closed and 'stopped'.
+    [ "$ranks" -ge 2 ] || { echo "PASS: $case needs a worker rank (nothing to test at 1 rank)"; exit 0; }
+    sets=(--set Writer.file=dispatch.h5)
+    [ "$case" = stop_long ] && sets+=(--set Work.mean_ms=6000 --set Generator.payload_bytes=65536)
+    mpirun -n "$ranks" "$mpitray" run "$pipelines/long.yaml" -q "${sets[@]}" >log 2>&1 &
+    pid=$!
+    sleep 3
+    if [ "$case" = stopped_worker ]; then
+      worker=$(rank_pid $pid 1)
+      [ -n "$worker" ] || fail "no rank 1 found"
+      kill -STOP "$worker"
+    fi
+    kill -TERM "$(rank_pid $pid 0)"
+    start=$(date +%s)
+    while kill -0 $pid 2>/dev/null && [ $(( $(date +%s) - start )) -lt 40 ]; do sleep 0.2; done
+    if kill -0 $pid 2>/dev/null; then
+      [ -n "${worker:-}" ] && kill -CONT "$worker"
+      pkill -KILL -P $pid; kill -KILL $pid
+      fail "the job did not end within 40 s of the stop"
+    fi
+    wait $pid
+    [ "$(status_of dispatch.h5)" = stopped ] || fail "the output is not marked stopped"
+    /usr/bin/python3 "$src/tests/io/check_with_h5py.py" dispatch.h5 stopped || fail "the stopped output is not valid"
+    [ "$(attr_of dispatch.h5 frames)" = "$(attr_of dispatch.h5 input_frames)" ] || fail "frames and input_frames differ"
     ;;
   *) echo "unknown case $case"; exit 2 ;;
 esac
