@@ -29,6 +29,23 @@ public:
     virtual void idle(bool result_soon) = 0;
     // Waits until everything sent has left.
     virtual void flush() = 0;
+    // Waits at most `seconds`; false if something has not left (a send to a dead rank never does).
+    virtual bool flush_for(double seconds) {
+        (void)seconds;
+        flush();
+        return true;
+    }
+    // Whether the worker's process is known to have ended (a crash, SIGKILL, the OOM killer).
+    // Only answers for what the channel can watch; false when it cannot tell.
+    virtual bool worker_died(int worker) {
+        (void)worker;
+        return false;
+    }
+    // The process id of the worker, if known (for messages).
+    virtual int worker_pid(int worker) const {
+        (void)worker;
+        return 0;
+    }
     // The run will not start: remove what the in-process inner section created.
     virtual void abandon() noexcept {}
 };

@@ -68,6 +68,9 @@ public:
     std::size_t progress();
     // Waits for every send to complete.
     void flush();
+    // Waits at most `seconds` for the sends to complete; false if some are still under way (a
+    // send to a rank that died never completes, and MPI reports no error for it).
+    bool flush_for(double seconds);
 
     // A message from `source` (or any), if one has arrived.
     std::optional<Received> try_receive(int source = MPI_ANY_SOURCE);
@@ -88,6 +91,8 @@ private:
 
 // Every rank's host name, by rank. Collective.
 std::vector<std::string> host_names(const Communicator& comm, const std::string& mine);
+// Every rank's process id, by rank (collective).
+std::vector<int> process_ids(const Communicator& comm);
 
 // Startup agreement: every rank passes its configuration error (empty if none); every rank gets
 // back the first one, by rank order, prefixed with the rank when it is not rank 0's. Collective.
