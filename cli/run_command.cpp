@@ -97,6 +97,7 @@ int run_command(const RunOptions& options) {
         runtime.host = session->host();
         try {
             runtime.hosts = mpi::host_names(*comm, runtime.host);
+            runtime.pids = mpi::process_ids(*comm);  // rank 0 watches the workers on its host
         } catch (const Error& e) {
             print_error(e.what());
             return exit_failure;
@@ -160,8 +161,8 @@ int run_command(const RunOptions& options) {
 
     if (rank == 0) {
         const int code = run_dispatcher(*tray, options, has_dispatch);
-        // A worker went silent (the watchdog): outputs are closed, but a silent rank cannot take
-        // part in an orderly end of MPI, so the job ends here.
+        // A worker went silent (the watchdog) or died: outputs are closed, but such a rank cannot
+        // take part in an orderly end of MPI (MPI_Finalize would wait for it), so the job ends here.
         if (runtime.abort_job && session) session->abort(code);
         return code;
     }

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
 #include <ctime>
 #include <sys/resource.h>
 #include <fstream>
@@ -129,13 +130,14 @@ void Dispatch::configure() {
 
     const DispatchRuntime& runtime = dispatch_runtime();
     if (runtime.comm != nullptr && runtime.comm->size() > 1) {
-        channel_ = std::make_unique<MpiChannel>(*runtime.comm);
+        channel_ = std::make_unique<MpiChannel>(*runtime.comm, runtime.hosts, runtime.pids);
     } else {
         TrayEnvironment inner_environment = environment();
         inner_environment.run = {};
         channel_ = std::make_unique<LoopbackChannel>(build_tray(inner_, inner_environment, TrayRole::inner));
     }
     workers_.resize(std::size_t(channel_->workers()));
+    dead_.assign(workers_.size(), false);
     // A generous default: window_bytes bounds the memory anyway, and with heavy-tailed costs a
     // small window leaves workers idle behind a straggler (bench: lognormal sigma 1.5 on 8
     // workers reached 0.69 of ideal with 80 slots, 0.95 with 1000).
@@ -311,8 +313,15 @@ std::string Dispatch::worker_name(int worker) const {
 }
 
 void Dispatch::check_watchdog() {
-    if (packet_timeout_ <= 0 || watchdog_tripped_) return;
+    if (watchdog_tripped_) return;
     const std::int64_t now = monotonic_ns();
+    // A dead worker first: every 10 ms at most (one poll() per watched worker).
+    if (now - liveness_checked_ns_ >= 10'000'000) {
+        liveness_checked_ns_ = now;
+        for (int w = 0; w < int(workers_.size()); ++w)
+            if (channel_->worker_died(w)) on_dead_worker(w);
+    }
+    if (packet_timeout_ <= 0) return;
     for (int w = 0; w < int(workers_.size()); ++w) {
         // Silent since its last message, or since the oldest input it holds was sent.
         std::int64_t since = -1;
@@ -335,6 +344,45 @@ void Dispatch::check_watchdog() {
                                    worker_name(w), silent, held.size() == 1 ? "" : "s", packets, packet_timeout_),
                        0);
     }
+}
+
+// A worker's process ended (SIGKILL, the OOM killer, a crash): its packets will never come back,
+// and the launcher is about to end every rank (mpirun: SIGTERM within odls_base_sigkill_timeout,
+// SIGKILL as long after; srun: SIGTERM at once, SIGKILL after KillWait). Write every result
+// before its oldest packet (waiting at most stop_grace for the other workers' results), then fail
+// the run: the outputs are closed marked 'failed', and main() ends the job.
+void Dispatch::on_dead_worker(int worker) {
+    watchdog_tripped_ = true;  // no more checks while draining; stops wait only briefly for acks
+    dead_[std::size_t(worker)] = true;
+    workers_[std::size_t(worker)].done = true;  // no stats will come
+    dispatch_runtime().abort_job = true;
+    std::vector<std::uint64_t> held;
+    for (const auto& [seq, entry] : in_flight_)
+        if (entry.worker == worker) held.push_back(seq);
+    // Everything before its oldest unit can still be written, when the other workers deliver.
+    const std::uint64_t cut = held.empty() ? std::numeric_limits<std::uint64_t>::max() : held.front();
+    const std::int64_t start = monotonic_ns();
+    bool late = false;
+    while (!reorder_.empty() && value(reorder_.next_to_pop()) < cut) {
+        if (seconds_since(start) > stop_grace_) {
+            late = true;
+            break;
+        }
+        pump(true);
+    }
+    if (!reorder_.empty()) limit_complete_input(in_flight_.at(value(reorder_.next_to_pop())).first_input);
+    std::string packets;
+    for (std::uint64_t seq : held) packets += (packets.empty() ? "" : ", ") + std::to_string(seq);
+    const int pid = channel_->worker_pid(worker);
+    throw MpiError(fmt::format("{} died (process {} ended: killed, out of memory or crashed){}{}. Writing what is "
+                               "complete{} and ending the job",
+                               worker_name(worker), pid, held.empty() ? "" : " while holding packet",
+                               held.empty() ? "" : (held.size() == 1 ? " " : "s ") + packets,
+                               late ? fmt::format(" (results from the other workers still missing after stop_grace "
+                                                  "{} s are not written)",
+                                                  stop_grace_)
+                                    : ""),
+                   0);
 }
 
 void Dispatch::handle(const Incoming& incoming) {
@@ -483,8 +531,11 @@ void Dispatch::finish() {
 }
 
 void Dispatch::end_channel() noexcept {
+    // The job is being ended anyway (a dead or silent worker): the outputs must close before the
+    // launcher's SIGKILL, so no time goes to sends that may never complete.
+    if (dispatch_runtime().abort_job) return;
     try {
-        if (channel_->flush(final_flush_seconds)) return;
+        if (channel_->flush(stopping() ? signal_ack_seconds : final_flush_seconds)) return;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "mpitray: %s\n", e.what());
     }
@@ -521,7 +572,8 @@ void Dispatch::limit_input_to_what_was_written() {
 void Dispatch::shut_down(Tag how, double ack_seconds) {
     if (ended_) return;
     ended_ = true;
-    for (int w = 0; w < int(workers_.size()); ++w) channel_->send(w, how, OutgoingMessage(MessageHeader{}, {}));
+    for (int w = 0; w < int(workers_.size()); ++w)
+        if (!dead_[std::size_t(w)]) channel_->send(w, how, OutgoingMessage(MessageHeader{}, {}));
     const std::int64_t start = monotonic_ns();
     auto all_done = [&] {
         for (const Worker& w : workers_)

@@ -73,7 +73,8 @@ private:
     void end_channel() noexcept;                        // the last sends, bounded
     void end_job_after_outputs(const std::string& why) noexcept;  // MPI_Abort once outputs are closed
     bool stopping();               // a stop signal arrived: send nothing more
-    void check_watchdog();         // throws when a worker holding packets went silent
+    void check_watchdog();         // throws when a worker holding packets went silent, or died
+    void on_dead_worker(int worker);  // writes what is complete before its packets, then throws
     std::string worker_name(int worker) const;
     void drop(const std::vector<FramePtr>& frames);  // input a stop left unsent
     void report();
@@ -112,6 +113,8 @@ private:
     DispatchMetrics metrics_;
     double cpu_at_start_ = 0;
     bool watchdog_tripped_ = false;
+    std::vector<bool> dead_;       // by worker: its process ended
+    std::int64_t liveness_checked_ns_ = 0;
     double busy_average_ns_ = 0;  // exponential average of the workers' time per packet
     std::unique_ptr<Progress> progress_;
 };

@@ -2,12 +2,26 @@
 #include <mpitray/dispatch/worker_channel.hpp>
 #include <mpitray/shadowframes/mpi.hpp>
 
+#include <string>
+#include <vector>
+
 namespace mpitray {
 
 // Workers are MPI ranks 1..N-1 of the communicator; worker w is rank w + 1.
+//
+// Liveness: MPI does not tell rank 0 that a worker died (a send to it just never completes), and
+// the launcher's reaction (mpirun: SIGCONT, SIGTERM after odls_base_sigkill_timeout, SIGKILL
+// after as long again; srun: SIGTERM, SIGKILL after KillWait) leaves rank 0 only seconds. So
+// rank 0 watches the workers on its own host itself, through a pidfd of each worker's process,
+// which becomes readable when the process ends (docs/protocol.md, "When a worker dies").
 class MpiChannel : public WorkerChannel {
 public:
-    explicit MpiChannel(mpi::Communicator& comm) : comm_(comm) {}
+    // `hosts` and `pids` by rank (may be empty: no liveness watch).
+    MpiChannel(mpi::Communicator& comm, const std::vector<std::string>& hosts, const std::vector<int>& pids);
+    ~MpiChannel() override;
+    MpiChannel(const MpiChannel&) = delete;
+    MpiChannel& operator=(const MpiChannel&) = delete;
+
     int workers() const override { return comm_.size() - 1; }
     int rank_of(int worker) const override { return worker + 1; }
     void send(int worker, Tag tag, OutgoingMessage message) override { comm_.send(worker + 1, tag, std::move(message)); }
@@ -23,10 +37,16 @@ public:
         backoff_.wait(result_soon);
     }
     bool flush(double seconds) override { return comm_.flush_for(seconds); }
+    bool worker_died(int worker) override;
+    int worker_pid(int worker) const override;
+    // How many workers are watched (on rank 0's host, same program).
+    int watched() const;
 
 private:
     mpi::Communicator& comm_;
     mpi::Backoff backoff_;
+    std::vector<int> pidfds_;  // by worker; -1: not watched
+    std::vector<int> pids_;    // by worker
 };
 
 }  // namespace mpitray

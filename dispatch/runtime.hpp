@@ -19,7 +19,8 @@ struct DispatchRuntime {
     std::string metrics_file;                      // --metrics FILE: JSON written at the end
     std::string summary;                           // filled by Dispatch when it finishes
     std::vector<std::string> hosts;                // by rank, when launched by MPI
-    bool abort_job = false;  // set by Dispatch when a worker went silent: main() must end the job
+    std::vector<int> pids;                         // process ids by rank, when launched by MPI
+    bool abort_job = false;  // set by Dispatch when a worker went silent or died: main() must end the job
 };
 
 DispatchRuntime& dispatch_runtime();

@@ -29,6 +29,11 @@ public:
     virtual void idle(bool result_soon) = 0;
     // Waits until everything sent has left, for at most `seconds`; false if something has not.
     virtual bool flush(double seconds) = 0;
+    // Whether the worker's process is known to have ended (a crash, SIGKILL, the OOM killer).
+    // Only answers for what the channel can watch; false when it cannot tell.
+    virtual bool worker_died(int /*worker*/) { return false; }
+    // The process id of the worker, if known (for messages).
+    virtual int worker_pid(int /*worker*/) const { return 0; }
     // The run will not start: remove what the in-process inner section created.
     virtual void abandon() noexcept {}
 };

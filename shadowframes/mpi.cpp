@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <thread>
 #include <vector>
+#include <unistd.h>
 
 namespace mpitray::mpi {
 namespace {
@@ -220,6 +221,15 @@ std::vector<std::string> host_names(const Communicator& comm, const std::string&
     std::vector<std::string> hosts;
     for (int r = 0; r < comm.size(); ++r) hosts.emplace_back(all.c_str() + std::size_t(r) * width);
     return hosts;
+}
+
+std::vector<int> process_ids(const Communicator& comm) {
+    const int mine = int(::getpid());
+    std::vector<int> all(std::size_t(comm.size()), 0);
+    MPI_Request request;
+    check(MPI_Iallgather(&mine, 1, MPI_INT, all.data(), 1, MPI_INT, comm.get(), &request), "MPI_Iallgather");
+    wait_for(request, "MPI_Iallgather");
+    return all;
 }
 
 std::string first_error_across_ranks(const Communicator& comm, const std::string& mine) {

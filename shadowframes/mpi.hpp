@@ -91,6 +91,8 @@ private:
 
 // Every rank's host name, by rank. Collective.
 std::vector<std::string> host_names(const Communicator& comm, const std::string& mine);
+// Every rank's process id, by rank (collective).
+std::vector<int> process_ids(const Communicator& comm);
 
 // Startup agreement: every rank passes its configuration error (empty if none); every rank gets
 // back the first one, by rank order, prefixed with the rank when it is not rank 0's. Collective.

@@ -200,6 +200,47 @@ case $case in
     /usr/bin/python3 "$src/tests/io/check_with_h5py.py" dispatch.h5 stopped || fail "the stopped output is not valid"
     [ "$(attr_of dispatch.h5 frames)" = "$(attr_of dispatch.h5 input_frames)" ] || fail "frames and input_frames differ"
     ;;
+  killed_worker)
+    # A worker killed with SIGKILL (as the OOM killer does): mpirun ends the job (SIGCONT to the
+    # other ranks, SIGTERM a second later, SIGKILL a second after that). Rank 0 notices the death
+    # itself (it watches the workers on its host), closes the output marked failed, holding every
+    # result before the dead worker's oldest packet, and the job ends with a non-zero code.
+    job -n "$ranks" "$mpitray" run "$pipelines/long.yaml" -q --set Writer.file=dispatch.h5 >log 2>&1 &
+    job_pid=$!
+    for _ in $(seq 100); do [ -e dispatch.h5.partial ] && break; sleep 0.1; done
+    sleep 2
+    victim=""
+    launcher=$(pgrep -x -P $job_pid mpirun)
+    for p in $(pgrep -P "$launcher"); do
+      [ "$(tr '\0' '\n' < /proc/$p/environ 2>/dev/null | sed -n 's/^OMPI_COMM_WORLD_RANK=//p')" = 1 ] && victim=$p
+    done
+    [ -n "$victim" ] || { kill -TERM "$launcher"; wait $job_pid; fail "rank 1 not found"; }
+    start=$(date +%s)
+    kill -KILL "$victim"
+    wait $job_pid
+    code=$?
+    [ $code -ne 0 ] || fail "the run exited 0"
+    [ $(( $(date +%s) - start )) -le 20 ] || fail "the job took more than 20 s to end"
+    grep -q "rank 1 on [^ ]* died (process $victim ended" log || fail "rank 0 does not name the dead rank"
+    [ -e dispatch.h5 ] || fail "the output was not closed (only $(ls dispatch.h5* 2>/dev/null) is left)"
+    [ "$(status_of dispatch.h5)" = failed ] || fail "the output is not marked failed"
+    /usr/bin/python3 "$src/tests/io/check_with_h5py.py" dispatch.h5 failed || fail "the failed output is not valid"
+    # It holds exactly what the serial run writes first: run as many events serially.
+    events=$(/usr/bin/python3 -c "import h5py,sys; print(int(h5py.File(sys.argv[1]).attrs['input_frames']))" dispatch.h5)
+    "$mpitray" run "$pipelines/long.yaml" -q --set Generator.events="$events" --set Writer.file=serial.h5 >/dev/null 2>&1
+    /usr/bin/python3 - dispatch.h5 serial.h5 <<'PY' || fail "the output is not the serial run's beginning"
+import sys, h5py
+got, ref = (h5py.File(p) for p in sys.argv[1:3])
+n = got["frames/index"].shape[0]
+assert n > 0, "no frames written"
+assert ref["frames/index"].shape[0] >= n, "the serial run has fewer frames"
+a, b = got["frames/index"][:n], ref["frames/index"][:n]
+assert (a["checksum"] == b["checksum"]).all() and (a["length"] == b["length"]).all(), "frames differ"
+end = int(a["offset"][-1] + a["length"][-1])
+assert (got["frames/data"][:end] == ref["frames/data"][:end]).all(), "bytes differ"
+print(f"{n} frames, the serial run's first {n}")
+PY
+    ;;
   *) echo "unknown case $case"; exit 2 ;;
 esac
 echo "PASS: $case at $ranks ranks"
