@@ -9,7 +9,9 @@
 #   scancel: a running job is cancelled; its output is valid, marked stopped, and says after how
 #     many input frames;
 #   time_limit, time_limit_mpirun: the same when the template's warning signal
-#     (--signal=B:USR1@...) comes before the time limit, with either launcher.
+#     (--signal=B:USR1@...) comes before the time limit, with either launcher;
+#   killed_worker: a worker of a running srun job is SIGKILLed (as the OOM killer does): the job
+#     ends, and its output is closed marked failed, naming the rank that died.
 #
 # usage: slurm_test.sh MPITRAY SOURCE_DIR WORK_DIR CASE
 set -uo pipefail
@@ -115,6 +117,29 @@ case $case in
     fi
     [ "$case" != scancel ] && { grep -q "the time limit is near; stopping the ranks" job.log || fail "the warning signal did not reach the script"; }
     echo "$case: output stopped after $frames input frames"
+    ;;
+  killed_worker)
+    job=$(sbatch --parsable -n 3 -o job.log "$template" "$pipeline" --set Generator.events=100000 \
+      --set Writer.file="$work/job.h5") || fail "sbatch failed"
+    for _ in $(seq 120); do
+      [ -e job.h5.partial ] && grep -q "packets in" job.log 2>/dev/null && break
+      sleep 0.5
+    done
+    [ -e job.h5.partial ] || fail "the job did not start writing in 60 s"
+    victim=""
+    for p in $(pgrep -f "$mpitray run"); do
+      env=$(tr '\0' '\n' < "/proc/$p/environ" 2>/dev/null)
+      grep -qx "SLURM_JOB_ID=$job" <<<"$env" && grep -qx "SLURM_PROCID=1" <<<"$env" && victim=$p
+    done
+    [ -n "$victim" ] || { scancel "$job"; fail "rank 1 of job $job not found"; }
+    kill -KILL "$victim"
+    wait_for_job "$job" 60 || fail "the job did not end within 60 s of the worker's death"
+    sleep 1
+    [ -e job.h5 ] || fail "the output was not closed after the worker died (only $(ls job.h5* 2>/dev/null))"
+    read -r status frames <<< "$(status_of job.h5)"
+    [ "$status" = failed ] || fail "the output is marked '$status', not 'failed'"
+    grep -q "rank 1 on [^ ]* died (process $victim ended" job.log || fail "the job log does not name the rank that died"
+    echo "$case: output failed after $frames input frames"
     ;;
   *) echo "unknown case $case"; exit 2 ;;
 esac
