@@ -1,6 +1,5 @@
 #include <mpitray/io/frame_file_compare.hpp>
 
-#include <mpitray/core/frame_codec.hpp>
 #include <mpitray/io/frame_file_reader.hpp>
 
 #include <fmt/format.h>
@@ -50,8 +49,8 @@ Comparison compare_frame_files(const std::string& path_a, const std::string& pat
             break;
         }
         if ((*x)->size() != (*y)->size() || std::memcmp((*x)->data(), (*y)->data(), (*x)->size()) != 0) {
-            const FramePtr fa = decode_frame(*x, Checksum::already_verified);
-            const FramePtr fb = decode_frame(*y, Checksum::already_verified);
+            const FramePtr fa = a.decode(*x, index);
+            const FramePtr fb = b.decode(*y, index);
             result.difference = Difference{index, fa->stop().name() + " frame: " + explain(*fa, *fb)};
             break;
         }

@@ -9,6 +9,7 @@
 #include <mpitray/io/hdf5.hpp>
 
 #include <cstdint>
+#include <string>
 
 namespace mpitray::io {
 
@@ -27,5 +28,13 @@ struct IndexRow {
 
 // The compound HDF5 type of an index row (in memory and on disk alike).
 hdf5::Handle index_row_type();
+
+// Why a stored element type cannot be read as the layout says, to follow the dataset's name
+// (" holds float64, not bytes (uint8)"), or "" when it can. HDF5 would convert a float64
+// /frames/data to bytes, or leave an index member the file lacks at zero, without a word.
+// The data: 1-byte integers (as written) or 1-byte opaque values.
+std::string data_type_problem(hid_t stored);
+// The index: a compound with the members of IndexRow, of the types written.
+std::string index_type_problem(hid_t stored);
 
 }  // namespace mpitray::io

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <new>
 #include <sys/stat.h>
 
 namespace mpitray::io {
@@ -67,8 +68,16 @@ FrameFileReader::FrameFileReader(std::string path) : path_(std::move(path)) {
     data_ = hdf5::dataset(H5Dopen2(root, data_path, H5P_DEFAULT), what + ": no " + data_path);
     index_ = hdf5::dataset(H5Dopen2(root, index_path, H5P_DEFAULT), what + ": no " + index_path);
     row_type_ = index_row_type();
-    data_size_ = hdf5::extent(data_.get());
-    info_.frames = hdf5::extent(index_.get());
+    // Shape and types as written, before a row is read: a file can declare anything.
+    const std::string where = "'" + path_ + "': ";
+    data_size_ = hdf5::extent(data_.get(), where + data_path);
+    info_.frames = hdf5::extent(index_.get(), where + index_path);
+    const hdf5::Handle data_type = hdf5::dataset_type(data_.get());
+    if (const std::string problem = data_type_problem(data_type.get()); !problem.empty())
+        throw StorageError(where + data_path + problem);
+    if (const std::string problem = index_type_problem(hdf5::dataset_type(index_.get()).get()); !problem.empty())
+        throw StorageError(where + index_path + problem);
+    data_memory_type_ = hdf5::native_type(data_type.get());  // int8 or opaque bytes unconverted
 }
 
 void FrameFileReader::fail(std::uint64_t frame, const std::string& message) const {
@@ -90,7 +99,7 @@ const IndexRow& FrameFileReader::row(std::uint64_t frame) {
 }
 
 void FrameFileReader::read_data(std::uint64_t offset, std::uint64_t length, char* out) {
-    hdf5::read_range(data_.get(), H5T_NATIVE_UINT8, offset, length, out, "data");
+    hdf5::read_range(data_.get(), data_memory_type_.get(), offset, length, out, "data");
 }
 
 std::optional<SharedBuffer> FrameFileReader::next_encoded() {
@@ -100,11 +109,25 @@ std::optional<SharedBuffer> FrameFileReader::next_encoded() {
     if (r.length < frame_header_size + frame_trailer_size)
         fail(frame, fmt::format("its index row gives a length of {} bytes, shorter than any frame: the index is damaged",
                                 r.length));
-    if (r.offset > data_size_ || r.length > data_size_ - r.offset)
+    // Every length is checked against what the file holds before anything of that size is
+    // allocated: first the data's extent (without computing offset + length, which can wrap) ...
+    if (r.length > data_size_ || r.offset > data_size_ - r.length) {
+        if (r.length > data_size_ || r.offset > data_size_)
+            fail(frame, fmt::format("its index row claims {} bytes from byte {}, more than the data holds ({} bytes): "
+                                    "the index is damaged",
+                                    r.length, r.offset, data_size_));
         fail(frame, fmt::format("its bytes {}..{} lie past the end of the data ({} bytes): the file is truncated",
                                 r.offset, r.offset + r.length, data_size_));
-    auto buffer = std::make_shared<Buffer>(r.length);
+    }
+    // ... then, for a frame larger than the read window (smaller ones go through the window,
+    // whose size is bounded), that its bytes are stored, not merely declared.
+    if (r.length >= data_window_bytes && !hdf5::stored(data_.get(), r.offset, r.length))
+        fail(frame, fmt::format("its bytes {}..{} are not stored in the file ({} declares them but no chunk holding them "
+                                "was written): the file is damaged",
+                                r.offset, r.offset + r.length, data_path));
+    std::shared_ptr<Buffer> buffer;
     try {
+        buffer = std::make_shared<Buffer>(r.length);
         const bool in_window = r.offset >= window_start_ && r.offset + r.length <= window_start_ + window_.size();
         if (in_window) {
             std::copy_n(window_.data() + (r.offset - window_start_), r.length, buffer->data());
@@ -119,6 +142,9 @@ std::optional<SharedBuffer> FrameFileReader::next_encoded() {
     } catch (const StorageError& e) {
         window_.clear();
         fail(frame, std::string("cannot read its bytes: ") + e.what());
+    } catch (const std::bad_alloc&) {
+        window_.clear();
+        fail(frame, fmt::format("its {} bytes do not fit in memory", r.length));
     }
     if (stored_checksum(*buffer) != r.checksum)
         fail(frame, fmt::format("the checksum in the index ({:08x}) does not match the frame's ({:08x}): the file is damaged",
@@ -133,10 +159,17 @@ FramePtr FrameFileReader::next() {
     const std::uint64_t frame = next_;
     auto encoded = next_encoded();
     if (!encoded) return nullptr;
+    return decode(std::move(*encoded), frame);
+}
+
+FramePtr FrameFileReader::decode(SharedBuffer encoded, std::uint64_t frame) const {
+    const std::size_t size = encoded->size();
     try {
-        return decode_frame(std::move(*encoded), Checksum::already_verified);
+        return decode_frame(std::move(encoded), Checksum::already_verified);
     } catch (const SerializationError& e) {
         fail(frame, e.what());
+    } catch (const std::bad_alloc&) {
+        fail(frame, fmt::format("decoding its {} bytes ran out of memory", size));
     }
 }
 

@@ -38,6 +38,9 @@ public:
     std::optional<SharedBuffer> next_encoded();
     // The next frame, decoded lazily (payloads stay bytes until asked for).
     FramePtr next();
+    // Frame `frame`'s encoded bytes (from next_encoded()), decoded; a malformed encoding throws
+    // StorageError naming the file and frame.
+    FramePtr decode(SharedBuffer encoded, std::uint64_t frame) const;
     // Index of the frame next() returns next.
     std::uint64_t position() const noexcept { return next_; }
 
@@ -54,6 +57,7 @@ private:
     hdf5::Handle data_;
     hdf5::Handle index_;
     hdf5::Handle row_type_;
+    hdf5::Handle data_memory_type_;  // the data's own 1-byte type, so nothing is converted
     std::uint64_t data_size_ = 0;
     std::uint64_t next_ = 0;
     // A block of index rows, and a window of the data, read ahead.

@@ -199,11 +199,71 @@ void write_range(hid_t dataset, hid_t memory_type, std::uint64_t start, std::uin
     check_status(H5Dwrite(dataset, memory_type, memory_space.get(), file_space.get(), H5P_DEFAULT, data), what);
 }
 
-std::uint64_t extent(hid_t dataset_id) {
-    Handle space = dataspace(H5Dget_space(dataset_id), "dataset space");
-    hsize_t dims[1] = {0};
-    check(H5Sget_simple_extent_dims(space.get(), dims, nullptr), "dataset extent");
-    return dims[0];
+std::uint64_t extent(hid_t dataset_id, const std::string& what) {
+    Handle space = dataspace(H5Dget_space(dataset_id), what);
+    const int rank = H5Sget_simple_extent_ndims(space.get());
+    check(rank, what + ": its rank");
+    std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+    check(H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr), what + ": its extent");
+    if (rank == 1) return dims[0];
+    if (rank == 0) throw StorageError(what + " is a scalar, not 1-D");
+    std::string shape;
+    for (const hsize_t n : dims) shape += (shape.empty() ? "" : " x ") + std::to_string(n);
+    throw StorageError(fmt::format("{} is {}-D ({}), not 1-D", what, rank, shape));
+}
+
+bool stored(hid_t dataset_id, std::uint64_t start, std::uint64_t count) {
+    if (count == 0) return true;
+    Handle create = plist(H5Dget_create_plist(dataset_id), "dataset creation properties");
+    const H5D_layout_t layout = H5Pget_layout(create.get());
+    if (layout == H5D_COMPACT) return true;  // in the object header, all of it
+    if (layout == H5D_CONTIGUOUS) {          // all or nothing: allocated when first written
+        const bool allocated = H5Dget_offset(dataset_id) != HADDR_UNDEF;
+        H5Eclear2(H5E_DEFAULT);
+        return allocated;
+    }
+    if (layout != H5D_CHUNKED) return false;  // virtual: the bytes are in other files, if anywhere
+    hsize_t chunk = 0;
+    check(H5Pget_chunk(create.get(), 1, &chunk), "dataset chunk size");
+    if (chunk == 0) return false;
+    const std::uint64_t last = (start + count - 1) / chunk;  // the caller checked start + count <= extent
+    for (std::uint64_t i = start / chunk; i <= last; ++i) {
+        const hsize_t offset[1] = {i * chunk};
+        unsigned filters = 0;
+        haddr_t address = HADDR_UNDEF;
+        hsize_t size = 0;
+        check_status(H5Dget_chunk_info_by_coord(dataset_id, offset, &filters, &address, &size), "dataset chunk");
+        if (address == HADDR_UNDEF) return false;
+    }
+    return true;
+}
+
+std::string type_name(hid_t type) {
+    const std::size_t bits = 8 * H5Tget_size(type);
+    switch (H5Tget_class(type)) {
+    case H5T_INTEGER: return (H5Tget_sign(type) == H5T_SGN_NONE ? "uint" : "int") + std::to_string(bits);
+    case H5T_FLOAT: return "float" + std::to_string(bits);
+    case H5T_STRING:
+        return H5Tis_variable_str(type) > 0 ? "string(variable length)" : fmt::format("string({})", bits / 8);
+    case H5T_OPAQUE: return fmt::format("opaque({})", bits / 8);
+    case H5T_COMPOUND: return "compound";
+    case H5T_ENUM: return "enum";
+    case H5T_VLEN: return "variable-length sequence";
+    case H5T_ARRAY: return "array";
+    case H5T_BITFIELD: return "bitfield";
+    case H5T_REFERENCE: return "reference";
+    case H5T_TIME: return "time";
+    default: return "an unknown type";
+    }
+}
+
+Handle member_type(hid_t compound, const std::string& name) {
+    const int index = H5Tget_member_index(compound, name.c_str());
+    if (index < 0) {
+        H5Eclear2(H5E_DEFAULT);
+        return {};
+    }
+    return datatype(H5Tget_member_type(compound, static_cast<unsigned>(index)), "type of member " + name);
 }
 
 }  // namespace mpitray::hdf5

@@ -99,8 +99,26 @@ std::string string_attribute(hid_t object, const std::string& name, const std::s
 std::uint64_t uint_attribute(hid_t object, const std::string& name, std::uint64_t fallback = 0);
 bool has_attribute(hid_t object, const std::string& name);
 
-// The number of elements along the first dimension of a dataset.
-std::uint64_t extent(hid_t dataset);
+// The number of elements of a 1-D dataset. Any other rank (a scalar, a 2-D dataset) throws
+// StorageError("<what> is 2-D (23 x 2), not 1-D"): a file says what shape its datasets have, and
+// a reader that assumed one would read past what it holds.
+std::uint64_t extent(hid_t dataset, const std::string& what = "the dataset");
+
+// Whether elements [start, start + count) of a 1-D dataset are stored in the file. HDF5 reads an
+// element whose chunk was never written as the fill value, so a file of a few kilobytes can
+// declare a terabyte: check this before allocating what such a range claims. Looks at the chunks
+// in order and stops at the first missing one, so it costs no more than the chunks the file has.
+bool stored(hid_t dataset, std::uint64_t start, std::uint64_t count);
+
+// The element type a dataset is stored with.
+inline Handle dataset_type(hid_t dataset) { return datatype(H5Dget_type(dataset), "dataset type"); }
+// The memory type that holds `type` unconverted (H5Tget_native_type).
+inline Handle native_type(hid_t type) { return datatype(H5Tget_native_type(type, H5T_DIR_ASCEND), "native type"); }
+// A short name of a type, for checks and messages: uint8, int64, float64, string(1), opaque(1),
+// compound, enum, ... (byte order left out: HDF5 converts it).
+std::string type_name(hid_t type);
+// The type of a compound's member `name`; an empty handle when it has no such member.
+Handle member_type(hid_t compound, const std::string& name);
 
 // Reads or writes `count` elements of a 1-D dataset from element `start`, through a hyperslab
 // selection; `what` names the operation in the StorageError.

@@ -1,12 +1,37 @@
+#include <mpitray/core/crc32c.hpp>
 #include <mpitray/core/frame_codec.hpp>
 #include <mpitray/core/standard_types.hpp>
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
 #include <cstring>
 #include <map>
+#include <new>
 
 using namespace mpitray;
+
+// The largest single allocation while `watching` is set: the decoder's bounds tests check that
+// no length a frame claims is allocated before it is checked against the bytes really there.
+namespace {
+std::atomic<bool> watching{false};
+std::atomic<std::size_t> largest_allocation{0};
+}  // namespace
+
+// Not inlined: GCC would otherwise pair an inlined free() with `new` and warn.
+[[gnu::noinline]] void* operator new(std::size_t size) {
+    if (watching) {
+        std::size_t seen = largest_allocation;
+        while (size > seen && !largest_allocation.compare_exchange_weak(seen, size)) {
+        }
+    }
+    if (void* p = std::malloc(size ? size : 1)) return p;
+    throw std::bad_alloc();
+}
+[[gnu::noinline]] void operator delete(void* p) noexcept { std::free(p); }
+[[gnu::noinline]] void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 namespace {
 
@@ -115,4 +140,91 @@ TEST(FrameCodec, AGarbagePayloadFailsWhenDecodedNotBefore) {
     } catch (const SerializationError& e) {
         EXPECT_NE(std::string(e.what()).find("does not decode"), std::string::npos) << e.what();
     }
+}
+
+namespace {
+
+template <class T>
+void put_int(Buffer& out, T value) {
+    const auto* bytes = reinterpret_cast<const char*>(&value);
+    out.insert(out.end(), bytes, bytes + sizeof value);
+}
+
+// A frame encoding with header, `count` and `body` as given, and a checksum that passes: only
+// the lengths inside can be wrong.
+SharedBuffer hand_made_frame(std::uint32_t count, const Buffer& body) {
+    auto out = std::make_shared<Buffer>(Buffer{'M', 'T', 'F', 'R', 1, 0, 'P', 0});
+    put_int(*out, count);
+    out->insert(out->end(), body.begin(), body.end());
+    put_int(*out, crc32c(out->data(), out->size()));
+    return out;
+}
+
+// One key as encoded, with lengths that may lie.
+Buffer key_bytes(std::uint32_t key_length, const std::string& key, std::uint32_t type_length, const std::string& type,
+                 std::uint64_t payload_length, const std::string& payload) {
+    Buffer out;
+    put_int(out, key_length);
+    out.insert(out.end(), key.begin(), key.end());
+    put_int(out, type_length);
+    out.insert(out.end(), type.begin(), type.end());
+    put_int(out, payload_length);
+    out.insert(out.end(), payload.begin(), payload.end());
+    return out;
+}
+
+// Decoding `bytes` throws SerializationError saying `expected`, and allocates nothing larger than
+// the encoding itself (plus a little for the frame's own bookkeeping).
+void expect_refused_within_its_bytes(const SharedBuffer& bytes, const std::string& expected) {
+    largest_allocation = 0;
+    watching = true;
+    std::string message;
+    try {
+        decode_frame(bytes);
+    } catch (const SerializationError& e) {
+        message = e.what();
+    }
+    watching = false;
+    EXPECT_NE(message.find(expected), std::string::npos) << "message: " << message;
+    EXPECT_LE(largest_allocation.load(), bytes->size() + 4096) << "allocated more than the " << bytes->size()
+                                                              << " bytes of the frame justify";
+}
+
+}  // namespace
+
+TEST(FrameCodecBounds, AKeyCountPastTheKeysIsCutShortNotAllocated) {
+    const Buffer one_key = key_bytes(1, "x", 6, "double", 8, std::string(8, '\0'));
+    expect_refused_within_its_bytes(hand_made_frame(0xFFFFFFFF, one_key),
+                                    "frame encoding is cut short reading the key at byte 43 (0 bytes left, 4 needed)");
+}
+
+TEST(FrameCodecBounds, AKeyLengthOfGigabytesIsRefused) {
+    expect_refused_within_its_bytes(hand_made_frame(1, key_bytes(0xFFFFFFF0, "x", 6, "double", 8, std::string(8, '\0'))),
+                                    "reading the key at byte 16 (27 bytes left, 4294967280 needed)");
+}
+
+TEST(FrameCodecBounds, ATypeNameLengthOfGigabytesIsRefused) {
+    expect_refused_within_its_bytes(hand_made_frame(1, key_bytes(1, "x", 0xFFFFFFFF, "double", 8, std::string(8, '\0'))),
+                                    "reading the type name at byte 21 (22 bytes left, 4294967295 needed)");
+}
+
+TEST(FrameCodecBounds, APayloadLengthOfGigabytesIsRefused) {
+    for (const std::uint64_t claimed : {std::uint64_t{3} << 30, std::uint64_t{1} << 62, ~std::uint64_t{0}})
+        expect_refused_within_its_bytes(hand_made_frame(1, key_bytes(1, "x", 6, "double", claimed, std::string(8, '\0'))),
+                                        "reading the payload at byte 35 (8 bytes left, " + std::to_string(claimed) +
+                                            " needed)");
+}
+
+TEST(FrameCodecBounds, ManyClaimedKeysOverFewBytesStopAtTheFirstMissingOne) {
+    // Two real keys, a count of four billion: the third key is where the bytes end.
+    Buffer body = key_bytes(1, "a", 6, "double", 8, std::string(8, '\0'));
+    const Buffer second = key_bytes(1, "b", 6, "double", 8, std::string(8, '\0'));
+    body.insert(body.end(), second.begin(), second.end());
+    expect_refused_within_its_bytes(hand_made_frame(0xFFFFFFFF, body), "cut short reading the key at byte 74");
+}
+
+TEST(FrameCodecBounds, AWellFormedFrameStillDecodes) {
+    const SharedBuffer bytes = hand_made_frame(1, key_bytes(1, "x", 6, "double", 8, std::string(8, '\0')));
+    const FramePtr frame = decode_frame(bytes);
+    EXPECT_EQ(frame->at<double>("x"), 0.0);
 }

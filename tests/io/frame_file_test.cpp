@@ -220,3 +220,25 @@ TEST_F(FrameFile, CompareFindsTheFirstDifference) {
     ASSERT_TRUE(shorter.difference);
     EXPECT_EQ(shorter.difference->frame, 15u);
 }
+
+TEST_F(FrameFile, ADatasetOfAnotherRankIsNamedNotReadPastItsShape) {
+    const std::string file = path("rank.h5");
+    write(file, 3);
+    {  // /frames/data again, as a 4-D dataset
+        hdf5::silence_errors();
+        hdf5::Handle f = hdf5::file(H5Fopen(file.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), "open");
+        hdf5::check_status(H5Ldelete(f.get(), data_path, H5P_DEFAULT), "delete");
+        const hsize_t dims[4] = {2, 3, 4, 5};
+        hdf5::Handle space = hdf5::dataspace(H5Screate_simple(4, dims, nullptr), "space");
+        hdf5::Handle d = hdf5::dataset(
+            H5Dcreate2(f.get(), data_path, H5T_NATIVE_UINT8, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "create");
+    }
+    try {
+        FrameFileReader reader(file);
+        FAIL() << "expected an error";
+    } catch (const StorageError& e) {
+        EXPECT_NE(std::string(e.what()).find("'" + file + "': /frames/data is 4-D (2 x 3 x 4 x 5), not 1-D"),
+                  std::string::npos)
+            << e.what();
+    }
+}
