@@ -124,6 +124,21 @@ expect 0 "" -- "$mpitray" run utf8bom.yaml -q
 check /usr/bin/python3 -c "import h5py,sys; a = h5py.File('enc.h5').attrs['pipeline']; sys.exit(a.encode() != open('utf8bom.yaml', 'rb').read())" \
   "the pipeline attribute is the UTF-8 file byte for byte, byte order mark included"
 expect 2 "cannot read pipeline file 'nope.yaml'" -- "$mpitray" run nope.yaml
+# A YAML alias bomb ("billion laughs": 600 bytes, 10^9 values expanded) is refused before it is
+# expanded, with file and line. Under 1 GB of address space a regression fails instead of swapping.
+{
+  printf 'seed: 1\ntray:\n  - module: Generator\n    params:\n'
+  items=ha
+  for level in 0 1 2 3 4 5 6 7 8 9; do
+    printf '      p%s: &l%s [%s, %s, %s, %s, %s, %s, %s, %s, %s, %s]\n' $level $level $items $items $items $items $items $items $items $items $items $items
+    items="*l$level"
+  done
+  printf '  - module: Writer\n    params: {file: bomb.h5}\n'
+} > bomb.yaml
+expect 2 "^mpitray: error: bomb.yaml:10: the alias '\\*l4' repeats 111111 values and 200000 bytes of text: the pipeline would hold more than 1000000 values or 64 MiB of text" \
+  -- bash -c "ulimit -v 1000000 && exec '$mpitray' run bomb.yaml"
+check test "$(wc -l <<<"$out")" -eq 1 "an alias bomb is reported in one line"
+check test ! -e bomb.h5 -a ! -e bomb.h5.partial "an alias bomb writes nothing"
 expect 2 "--set 'Generator' must look like NAME.PARAM=VALUE" -- "$mpitray" run "$src/examples/quickstart.yaml" --set Generator
 expect 2 "no module named 'Nope'" -- "$mpitray" run "$src/examples/quickstart.yaml" --set Nope.x=1
 expect 2 "" -- "$mpitray" frobnicate
