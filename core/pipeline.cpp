@@ -1,6 +1,7 @@
 #include <mpitray/core/pipeline.hpp>
 
 #include <mpitray/core/error.hpp>
+#include <mpitray/core/numbers.hpp>
 #include <mpitray/core/text_encoding.hpp>
 
 #include <fmt/format.h>
@@ -8,7 +9,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <charconv>
+#include <cstdint>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -273,10 +274,15 @@ Pipeline parse_pipeline(const std::string& text, const std::string& file) {
     for (const auto& field : root) {
         const std::string key = field.first.Scalar();
         if (key == "seed") {
-            const std::string s = field.second.IsScalar() ? field.second.Scalar() : std::string();
-            auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), pipeline.seed);
-            if (s.empty() || ec != std::errc() || end != s.data() + s.size())
-                parser.fail(parser.where(field.second, field.first), "'seed' must be a non-negative integer");
+            const SourceLocation at = parser.where(field.second, field.first);
+            const std::string range = fmt::format("'seed' must be an integer from 0 to {}", UINT64_MAX);
+            if (!field.second.IsScalar()) parser.fail(at, range);
+            const std::string& s = field.second.Scalar();
+            switch (parse_integer(s, std::uint64_t{0}, UINT64_MAX, pipeline.seed)) {
+                case NumberProblem::none: break;
+                case NumberProblem::not_whole: parser.fail(at, "'seed' must be a whole number, not '" + s + "'");
+                default: parser.fail(at, range + ", not '" + s + "'");
+            }
             pipeline.has_seed = true;
         } else if (key == "tray") {
             pipeline.tray = parser.modules(field.second, field.first);

@@ -82,13 +82,23 @@ TEST(Pipeline, ErrorsNameFileAndLine) {
               "p.yaml:1: unknown top-level key 'sed'; a pipeline file has 'seed' and 'tray'");
     EXPECT_EQ(error_of("tray:\n  - module: A\n    parms: {}\n"),
               "p.yaml:3: unknown entry field 'parms'; an entry has module, name, params and (for Dispatch) inner");
-    EXPECT_EQ(error_of("seed: -1\ntray:\n  - module: A\n"), "p.yaml:1: 'seed' must be a non-negative integer");
+    EXPECT_EQ(error_of("seed: -1\ntray:\n  - module: A\n"),
+              "p.yaml:1: 'seed' must be an integer from 0 to 18446744073709551615, not '-1'");
     EXPECT_EQ(error_of("tray:\n  - name: x\n"), "p.yaml:2: this tray entry has no 'module: TYPE'");
     EXPECT_EQ(error_of("seed: 1\n"), "p.yaml: the pipeline has no 'tray' list of modules");
     EXPECT_EQ(error_of("tray:\n  - module: A\n  - module: A\n"),
               "p.yaml:3: two modules are named 'A' (the other is at p.yaml:2); give one a 'name:'");
     EXPECT_EQ(error_of("tray:\n  - module: A\n    params: {x: 1, x: 2}\n"),
               "p.yaml:3: parameter 'x' is given twice (first at p.yaml:3)");
+}
+
+TEST(Pipeline, TheSeedIsReadExactly) {
+    EXPECT_EQ(parse_pipeline("seed: 18446744073709551615\ntray:\n  - module: A\n", "p.yaml").seed, UINT64_MAX);
+    EXPECT_EQ(parse_pipeline("seed: 1e3\ntray:\n  - module: A\n", "p.yaml").seed, 1000u);
+    EXPECT_EQ(error_of("seed: 18446744073709551616\ntray:\n  - module: A\n"),
+              "p.yaml:1: 'seed' must be an integer from 0 to 18446744073709551615, not '18446744073709551616'");
+    EXPECT_EQ(error_of("seed: 0.5\ntray:\n  - module: A\n"), "p.yaml:1: 'seed' must be a whole number, not '0.5'");
+    EXPECT_EQ(error_of("seed: [1]\ntray:\n  - module: A\n"), "p.yaml:1: 'seed' must be an integer from 0 to 18446744073709551615");
 }
 
 TEST(Pipeline, ANullValueIsPlacedOnItsOwnLine) {
@@ -103,7 +113,8 @@ TEST(Pipeline, ANullValueIsPlacedOnItsOwnLine) {
     EXPECT_EQ(error_of("tray:\n  - module: A\n    name:\n"), "p.yaml:3: 'name' must be a non-empty name");
     EXPECT_EQ(error_of("tray:\n  - module: A\n  -\n  - module: B\n"),
               "p.yaml:3: a tray entry must be a map with at least 'module: TYPE'");
-    EXPECT_EQ(error_of("seed:\ntray:\n  - module: A\n"), "p.yaml:1: 'seed' must be a non-negative integer");
+    EXPECT_EQ(error_of("seed:\ntray:\n  - module: A\n"),
+              "p.yaml:1: 'seed' must be an integer from 0 to 18446744073709551615");
 }
 
 TEST(Pipeline, ADuplicateKeyIsRefusedWithBothLines) {
