@@ -5,10 +5,12 @@
 #include "exit_codes.hpp"
 
 #include <mpitray/core/numbers.hpp>
+#include <mpitray/shadowframes/mpi.hpp>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <cstdio>
 
 #ifndef MPITRAY_VERSION
 #define MPITRAY_VERSION "unknown"
@@ -31,6 +33,22 @@ CLI::Validator whole_number(std::uint64_t max, const std::string& note = {}) {
             }
         },
         "N");
+}
+
+// Under mpirun or srun every rank parses the same command line, before MPI is started (a
+// command-line error means it never is), so only the launcher's rank 0 prints; every rank
+// returns the same exit code.
+int report_parse_result(const CLI::App& app, const CLI::Error& e, const std::string& message) {
+    const bool printer = mpitray::mpi::launcher_rank() == 0;
+    if (e.get_exit_code() == 0) {  // --help, --version
+        if (printer) return app.exit(e);
+        return 0;
+    }
+    if (printer) {
+        std::fprintf(stderr, "mpitray: error: %s\nRun with --help for more information.\n", message.c_str());
+        std::fflush(stderr);
+    }
+    return mpitray::cli::exit_usage;
 }
 
 }  // namespace
@@ -85,11 +103,12 @@ int mpitray::run_command_line(int argc, char** argv, const char* program) {
 
     try {
         app.parse(argc, argv);
-    } catch (const CLI::Success& e) {
-        return app.exit(e);
-    } catch (const CLI::ParseError& e) {
-        app.exit(e);
-        return exit_usage;
+    } catch (const CLI::ParseError& e) {  // also CLI::Success: --help, --version
+        // For `mpitray frobnicate` CLI11 says only "A subcommand is required": name the word.
+        if (argc > 1 && argv[1][0] != '-' && app.get_subcommands().empty())
+            return report_parse_result(app, e, fmt::format("'{}' is not a subcommand; the subcommands are run, modules, "
+                                                           "dump, diff and merge", argv[1]));
+        return report_parse_result(app, e, e.what());
     }
 
     register_all_modules();

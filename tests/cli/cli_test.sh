@@ -141,7 +141,8 @@ check test "$(wc -l <<<"$out")" -eq 1 "an alias bomb is reported in one line"
 check test ! -e bomb.h5 -a ! -e bomb.h5.partial "an alias bomb writes nothing"
 expect 2 "--set 'Generator' must look like NAME.PARAM=VALUE" -- "$mpitray" run "$src/examples/quickstart.yaml" --set Generator
 expect 2 "no module named 'Nope'" -- "$mpitray" run "$src/examples/quickstart.yaml" --set Nope.x=1
-expect 2 "" -- "$mpitray" frobnicate
+expect 2 "^mpitray: error: 'frobnicate' is not a subcommand; the subcommands are run, modules, dump, diff and merge$" -- "$mpitray" frobnicate
+expect 2 "^mpitray: error: The following argument was not expected: --bogus$" -- "$mpitray" run "$src/examples/quickstart.yaml" --bogus
 expect 2 "unknown module 'Nope'" -- "$mpitray" modules Nope
 check test "$(grep -c "error" <<<"$out")" -eq 1 "a configuration error is printed once"
 
