@@ -4,17 +4,53 @@
 #include "commands.hpp"
 #include "exit_codes.hpp"
 
+#include <mpitray/core/numbers.hpp>
+#include <mpitray/shadowframes/mpi.hpp>
+
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <cstdio>
 
 #ifndef MPITRAY_VERSION
 #define MPITRAY_VERSION "unknown"
 #endif
 
 namespace {
-// Unsigned counts: CLI11 would silently wrap "-1" into a huge number.
-const CLI::Validator non_negative(
-    [](std::string& text) { return text.empty() || text[0] == '-' ? std::string("must be 0 or more") : std::string(); },
-    "N>=0");
+
+// A whole number from 0 to `max`, read exactly (core/numbers.hpp) and handed on to CLI11 as
+// plain digits. By itself CLI11 would wrap -1 to 2^64 - 1, clamp 18446744073709551616 to it,
+// and read 1e23 through a double, clamped too.
+CLI::Validator whole_number(std::uint64_t max, const std::string& note = {}) {
+    const std::string range = fmt::format("an integer from 0 to {}{}", max, note.empty() ? "" : " (" + note + ")");
+    return CLI::Validator(
+        [max, range](std::string& text) {
+            std::uint64_t value = 0;
+            switch (mpitray::parse_integer(text, std::uint64_t{0}, max, value)) {
+                case mpitray::NumberProblem::none: text = std::to_string(value); return std::string();
+                case mpitray::NumberProblem::not_whole: return "must be a whole number, not '" + text + "'";
+                default: return "must be " + range + ", not '" + text + "'";
+            }
+        },
+        "N");
+}
+
+// Under mpirun or srun every rank parses the same command line, before MPI is started (a
+// command-line error means it never is), so only the launcher's rank 0 prints; every rank
+// returns the same exit code.
+int report_parse_result(const CLI::App& app, const CLI::Error& e, const std::string& message) {
+    const bool printer = mpitray::mpi::launcher_rank() == 0;
+    if (e.get_exit_code() == 0) {  // --help, --version
+        if (printer) return app.exit(e);
+        return 0;
+    }
+    if (printer) {
+        std::fprintf(stderr, "mpitray: error: %s\nRun with --help for more information.\n", message.c_str());
+        std::fflush(stderr);
+    }
+    return mpitray::cli::exit_usage;
+}
+
 }  // namespace
 
 int mpitray::run_command_line(int argc, char** argv, const char* program) {
@@ -29,8 +65,8 @@ int mpitray::run_command_line(int argc, char** argv, const char* program) {
     run_cmd->add_option("pipeline", run.pipeline, "the pipeline YAML file")->required();
     run_cmd->add_option("--set", run.sets, "override a parameter: NAME.PARAM=VALUE (repeatable)")->allow_extra_args(false)->take_all();
     run_cmd->add_option("--events", run.events, "stop after N event frames from the source")
-        ->check(non_negative);
-    run_cmd->add_option("--seed", run.seed, "override the pipeline's seed")->check(non_negative);
+        ->transform(whole_number(std::uint64_t{1} << 53, "2^53"));
+    run_cmd->add_option("--seed", run.seed, "override the pipeline's seed")->transform(whole_number(UINT64_MAX));
     run_cmd->add_flag("--quiet,-q", run.quiet, "no usage summary, no progress");
     run_cmd->add_option("--metrics", run.metrics, "write the dispatch metrics (per rank, per packet) as JSON");
 
@@ -42,7 +78,7 @@ int mpitray::run_command_line(int argc, char** argv, const char* program) {
     std::optional<std::uint64_t> dump_limit;
     auto* dump_cmd = app.add_subcommand("dump", "list the frames of a frame file: index, stop, keys, types, sizes");
     dump_cmd->add_option("file", dump_file, "the frame file")->required();
-    dump_cmd->add_option("--limit", dump_limit, "show only the first N frames")->check(non_negative);
+    dump_cmd->add_option("--limit", dump_limit, "show only the first N frames")->transform(whole_number(UINT64_MAX));
     bool dump_values = false;
     dump_cmd->add_flag("--values", dump_values, "also show short values of the standard types");
 
@@ -67,11 +103,12 @@ int mpitray::run_command_line(int argc, char** argv, const char* program) {
 
     try {
         app.parse(argc, argv);
-    } catch (const CLI::Success& e) {
-        return app.exit(e);
-    } catch (const CLI::ParseError& e) {
-        app.exit(e);
-        return exit_usage;
+    } catch (const CLI::ParseError& e) {  // also CLI::Success: --help, --version
+        // For `mpitray frobnicate` CLI11 says only "A subcommand is required": name the word.
+        if (argc > 1 && argv[1][0] != '-' && app.get_subcommands().empty())
+            return report_parse_result(app, e, fmt::format("'{}' is not a subcommand; the subcommands are run, modules, "
+                                                           "dump, diff and merge", argv[1]));
+        return report_parse_result(app, e, e.what());
     }
 
     register_all_modules();

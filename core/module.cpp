@@ -2,6 +2,8 @@
 
 #include <mpitray/core/tray.hpp>
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 namespace mpitray {
@@ -23,6 +25,20 @@ void Module::process(const FramePtr& frame) {
         case 'P': physics(frame); break;
         default: other(frame); break;
     }
+}
+
+std::int64_t Module::parameter_within(const std::string& name, std::int64_t min, std::int64_t max, const std::string& note) const {
+    const auto value = parameter<std::int64_t>(name);
+    if (value < min || value > max)
+        throw config_error(fmt::format("must be {} to {}{}, not {}", min, max, note.empty() ? "" : " (" + note + ")", value), name);
+    return value;
+}
+
+double Module::parameter_within(const std::string& name, double min, double max, const std::string& note) const {
+    const auto value = parameter<double>(name);
+    if (!(value >= min && value <= max))
+        throw config_error(fmt::format("must be {} to {}{}, not {}", min, max, note.empty() ? "" : " (" + note + ")", value), name);
+    return value;
 }
 
 ConfigError Module::config_error(const std::string& message, const std::string& parameter) const {

@@ -114,6 +114,12 @@ protected:
     std::optional<T> optional_parameter(const std::string& name) const {
         return params_.get<T>(name);
     }
+    // The value of an int or float parameter if it is from `min` to `max`, else a config_error
+    // naming the parameter, the range (with `note` for people: "1 GiB") and the value. Modules
+    // bound every number they use, so that one the type allows but the module cannot (a payload
+    // of 2^63 bytes, a wait of 1e300 ms) is a configuration error, not an overflow at run time.
+    std::int64_t parameter_within(const std::string& name, std::int64_t min, std::int64_t max, const std::string& note = {}) const;
+    double parameter_within(const std::string& name, double min, double max, const std::string& note = {}) const;
     // A ConfigError that names this module (and where the parameter was written, if given).
     ConfigError config_error(const std::string& message, const std::string& parameter = {}) const;
 

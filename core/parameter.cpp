@@ -1,9 +1,12 @@
 #include <mpitray/core/parameter.hpp>
 
+#include <mpitray/core/numbers.hpp>
+
 #include <fmt/format.h>
 
 #include <charconv>
 #include <cmath>
+#include <limits>
 
 namespace mpitray {
 namespace {
@@ -32,11 +35,15 @@ bool to_bool(const ConfigValue& value) {
 std::int64_t to_int(const ConfigValue& value) {
     const std::string& s = scalar_of(value, "an integer");
     std::int64_t out = 0;
-    const char* begin = s.data();
-    if (!s.empty() && s[0] == '+') ++begin;
-    auto [end, ec] = std::from_chars(begin, s.data() + s.size(), out);
-    if (ec != std::errc() || end != s.data() + s.size() || s.empty()) throw wrong(value, "an integer");
-    return out;
+    constexpr std::int64_t min = std::numeric_limits<std::int64_t>::min(), max = std::numeric_limits<std::int64_t>::max();
+    switch (parse_integer(s, min, max, out)) {
+        case NumberProblem::none: return out;
+        case NumberProblem::not_whole:
+            throw ConfigError(fmt::format("expects an integer, got {}, which is not a whole number{}", value.text(), at(value)));
+        case NumberProblem::out_of_range: throw wrong(value, fmt::format("an integer from {} to {}", min, max));
+        case NumberProblem::not_a_number: break;
+    }
+    throw wrong(value, "an integer");
 }
 
 double to_real(const ConfigValue& value) {
@@ -45,8 +52,12 @@ double to_real(const ConfigValue& value) {
     const char* begin = s.data();
     if (!s.empty() && s[0] == '+') ++begin;
     auto [end, ec] = std::from_chars(begin, s.data() + s.size(), out);
-    if (ec != std::errc() || end != s.data() + s.size() || s.empty() || !std::isfinite(out))
-        throw wrong(value, "a number");
+    if (s.empty() || end != s.data() + s.size()) throw wrong(value, "a number");
+    // from_chars says so rather than give infinity or zero for 1e400 or 1e-400.
+    if (ec == std::errc::result_out_of_range)
+        throw ConfigError(fmt::format("expects a number, got {}, beyond what a 64-bit float holds{}", value.text(), at(value)));
+    if (ec != std::errc()) throw wrong(value, "a number");
+    if (!std::isfinite(out)) throw wrong(value, "a finite number");
     return out;
 }
 

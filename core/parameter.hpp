@@ -15,6 +15,19 @@
 
 namespace mpitray {
 
+// Bounds the built-in modules give their numeric parameters (Module::parameter_within): counts
+// and event numbers within 2^53, where a double still counts exactly; object sizes up to 1 GiB;
+// times finite and at most a day.
+namespace limits {
+inline constexpr std::int64_t count = std::int64_t{1} << 53;
+inline constexpr const char* count_note = "2^53";
+inline constexpr std::int64_t object_bytes = std::int64_t{1} << 30;
+inline constexpr const char* object_bytes_note = "1 GiB";
+inline constexpr double day_ms = 86'400'000.0;
+inline constexpr double day_s = 86'400.0;
+inline constexpr const char* day_note = "a day";
+}  // namespace limits
+
 using ParamValue = std::variant<bool, std::int64_t, double, std::string, std::vector<std::string>, std::vector<double>,
                                 std::vector<std::int64_t>>;
 

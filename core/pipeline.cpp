@@ -1,20 +1,122 @@
 #include <mpitray/core/pipeline.hpp>
 
 #include <mpitray/core/error.hpp>
+#include <mpitray/core/numbers.hpp>
 #include <mpitray/core/text_encoding.hpp>
 
 #include <fmt/format.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <charconv>
+#include <cstdint>
 #include <fstream>
 #include <map>
 #include <sstream>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace mpitray {
 namespace {
+
+// A document refused for its size once its aliases are expanded, or for an alias inside the
+// node it names; `mark` is where (the alias, or the value that went over the limit).
+struct ExpansionError {
+    YAML::Mark mark;
+    std::string what;
+};
+
+// Counts what a YAML document holds with every alias expanded, from yaml-cpp's parser events and
+// before any node is built. yaml-cpp shares an anchored node among its aliases, but the
+// conversion to ConfigValues (and everything after it) copies: a kilobyte of aliases nested ten
+// deep ("billion laughs") would expand to gigabytes on every rank. An anchor's size is the growth
+// of the running total while it was read, so the count is exact and takes no memory per value.
+class ExpansionCounter : public YAML::EventHandler {
+public:
+    void OnDocumentStart(const YAML::Mark&) override {}
+    void OnDocumentEnd() override {}
+    void OnAnchor(const YAML::Mark&, const std::string& name) override { anchor_name_ = name; }
+    void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override { leaf(mark, anchor, 0); }
+    void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor, const std::string& value) override {
+        leaf(mark, anchor, value.size());
+    }
+    void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor, YAML::EmitterStyle::value) override {
+        open(mark, anchor);
+    }
+    void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor, YAML::EmitterStyle::value) override {
+        open(mark, anchor);
+    }
+    void OnSequenceEnd() override { close(); }
+    void OnMapEnd() override { close(); }
+    void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+        const std::string alias = "'*" + names_[anchor] + "'";
+        // yaml-cpp lets `&a [*a]` refer to itself: a node that contains itself, endless to copy.
+        for (const Open& o : open_)
+            if (o.anchor == anchor)
+                throw ExpansionError{mark, "the alias " + alias + " is inside the value it names, which would contain "
+                                           "itself without end"};
+        const Size size = sizes_[anchor];
+        add(mark, size, fmt::format("the alias {} repeats {} values and {} bytes of text", alias, size.values, size.bytes));
+    }
+
+private:
+    struct Size {
+        std::uint64_t values = 0;
+        std::uint64_t bytes = 0;
+    };
+    struct Open {
+        YAML::anchor_t anchor;
+        Size at_start;
+    };
+
+    void add(const YAML::Mark& mark, Size size, const std::string& why = {}) {
+        // Each part stays below its limit (checked after every value), so these sums cannot wrap.
+        total_.values += size.values;
+        total_.bytes += size.bytes;
+        if (total_.values > max_pipeline_values || total_.bytes > max_pipeline_text_bytes)
+            throw ExpansionError{mark, fmt::format("{}the pipeline would hold more than {} values or {} MiB of text with "
+                                                   "its aliases expanded, the most a pipeline may hold",
+                                                   why.empty() ? "" : why + ": ", max_pipeline_values,
+                                                   max_pipeline_text_bytes >> 20)};
+    }
+    void name(YAML::anchor_t anchor) {
+        if (anchor != YAML::NullAnchor) names_[anchor] = std::exchange(anchor_name_, {});
+    }
+    void leaf(const YAML::Mark& mark, YAML::anchor_t anchor, std::size_t bytes) {
+        name(anchor);
+        const Size size{1, bytes};
+        add(mark, size);
+        if (anchor != YAML::NullAnchor) sizes_[anchor] = size;
+    }
+    void open(const YAML::Mark& mark, YAML::anchor_t anchor) {
+        name(anchor);
+        add(mark, {1, 0});
+        open_.push_back({anchor, total_});
+        open_.back().at_start.values -= 1;  // the collection itself counts in its anchor's size
+    }
+    void close() {
+        const Open o = open_.back();
+        open_.pop_back();
+        if (o.anchor != YAML::NullAnchor)
+            sizes_[o.anchor] = {total_.values - o.at_start.values, total_.bytes - o.at_start.bytes};
+    }
+
+    Size total_;
+    std::vector<Open> open_;
+    std::map<YAML::anchor_t, Size> sizes_;
+    std::map<YAML::anchor_t, std::string> names_;
+    std::string anchor_name_;  // from OnAnchor, for the node event that follows it
+};
+
+// YAML::Load, after checking that the document's expanded size is within the limits.
+YAML::Node load_bounded(const std::string& text) {
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    ExpansionCounter counter;
+    parser.HandleNextDocument(counter);  // YAML::Load, too, reads only the first document
+    return YAML::Load(text);
+}
 
 class Parser {
 public:
@@ -156,9 +258,11 @@ Pipeline parse_pipeline(const std::string& text, const std::string& file) {
     Parser parser(file, text);
     YAML::Node root;
     try {
-        root = YAML::Load(text);
+        root = load_bounded(text);
     } catch (const YAML::Exception& e) {
         throw ConfigError(fmt::format("{}:{}: YAML syntax error: {}", file, e.mark.line + 1, e.msg));
+    } catch (const ExpansionError& e) {
+        throw ConfigError(fmt::format("{}: {}", SourceLocation{file, e.mark.line + 1}.str(), e.what));
     }
     if (!root.IsMap()) throw ConfigError(file + ": a pipeline file is a map with 'seed' and 'tray'");
 
@@ -170,10 +274,15 @@ Pipeline parse_pipeline(const std::string& text, const std::string& file) {
     for (const auto& field : root) {
         const std::string key = field.first.Scalar();
         if (key == "seed") {
-            const std::string s = field.second.IsScalar() ? field.second.Scalar() : std::string();
-            auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), pipeline.seed);
-            if (s.empty() || ec != std::errc() || end != s.data() + s.size())
-                parser.fail(parser.where(field.second, field.first), "'seed' must be a non-negative integer");
+            const SourceLocation at = parser.where(field.second, field.first);
+            const std::string range = fmt::format("'seed' must be an integer from 0 to {}", UINT64_MAX);
+            if (!field.second.IsScalar()) parser.fail(at, range);
+            const std::string& s = field.second.Scalar();
+            switch (parse_integer(s, std::uint64_t{0}, UINT64_MAX, pipeline.seed)) {
+                case NumberProblem::none: break;
+                case NumberProblem::not_whole: parser.fail(at, "'seed' must be a whole number, not '" + s + "'");
+                default: parser.fail(at, range + ", not '" + s + "'");
+            }
             pipeline.has_seed = true;
         } else if (key == "tray") {
             pipeline.tray = parser.modules(field.second, field.first);
@@ -217,9 +326,11 @@ void apply_override(Pipeline& pipeline, const std::string& assignment) {
 
     ConfigValue value;
     try {
-        value = Parser("--set", text).value(YAML::Load(text), {});
+        value = Parser("--set", text).value(load_bounded(text), {});
     } catch (const YAML::Exception& e) {
         throw ConfigError("--set '" + assignment + "': the value is not valid YAML: " + e.msg);
+    } catch (const ExpansionError& e) {
+        throw ConfigError("--set '" + assignment + "': " + e.what);
     }
     value.where = {"--set " + assignment, 0};
     if (text.empty()) {

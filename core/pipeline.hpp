@@ -12,6 +12,12 @@
 
 namespace mpitray {
 
+// The most a pipeline document (or one --set value) may hold with its YAML aliases expanded:
+// values (scalars, nulls, lists and maps, map keys included) and bytes of scalar text. Far above
+// any real pipeline, far below what would exhaust a rank's memory.
+inline constexpr std::uint64_t max_pipeline_values = 1'000'000;
+inline constexpr std::uint64_t max_pipeline_text_bytes = std::uint64_t{64} << 20;
+
 struct Pipeline {
     std::string file;  // as given; used in messages
     std::string text;  // the file's text, kept as provenance in output files
@@ -20,7 +26,8 @@ struct Pipeline {
     std::vector<ModuleSpec> tray;
 };
 
-// Throws ConfigError for a missing or unreadable file, YAML syntax errors and a wrong structure.
+// Throws ConfigError for a missing or unreadable file, YAML syntax errors, a wrong structure, and
+// a document over the limits above or with an alias inside the value it names.
 Pipeline load_pipeline(const std::string& path);
 Pipeline parse_pipeline(const std::string& text, const std::string& file);
 

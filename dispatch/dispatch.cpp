@@ -120,10 +120,8 @@ void Dispatch::configure() {
     else if (on_error == "skip") on_error_ = OnError::skip;
     else throw config_error("must be 'abort' or 'skip', not '" + on_error + "'", "on_error");
     failure_log_path_ = parameter<std::string>("failure_log");
-    stop_grace_ = parameter<double>("stop_grace");
-    packet_timeout_ = parameter<double>("packet_timeout");
-    if (packet_timeout_ < 0) throw config_error("must be 0 (off) or more", "packet_timeout");
-    if (stop_grace_ < 0) throw config_error("must be 0 or more", "stop_grace");
+    stop_grace_ = parameter_within("stop_grace", 0.0, limits::day_s, limits::day_note);
+    packet_timeout_ = parameter_within("packet_timeout", 0.0, limits::day_s, "0: off; at most a day");
     if (!failure_log_path_.empty() && on_error_ != OnError::skip)
         throw config_error("is only written with on_error: skip", "failure_log");
     if (contains_dispatch(inner_)) throw config_error("cannot run a Dispatch inside its inner section");

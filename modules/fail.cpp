@@ -23,7 +23,7 @@ public:
         action_ = parameter<std::string>("action");
         if (action_ != "throw" && action_ != "abort" && action_ != "segfault" && action_ != "exit")
             throw config_error("must be throw, abort, segfault or exit, not '" + action_ + "'", "action");
-        exit_code_ = static_cast<int>(parameter<std::int64_t>("exit_code"));
+        exit_code_ = static_cast<int>(parameter_within("exit_code", std::int64_t{0}, std::int64_t{255}, "what a process can exit with"));
         stops_ = StopSet(parameter<std::vector<std::string>>("stops"));
     }
 

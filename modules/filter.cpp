@@ -18,11 +18,10 @@ public:
     }
 
     void configure() override {
-        drop_every_ = parameter<std::int64_t>("drop_every");
+        drop_every_ = parameter_within("drop_every", 0, limits::count, limits::count_note);
         drop_fraction_ = parameter<double>("drop_fraction");
         stops_ = StopSet(parameter<std::vector<std::string>>("stops"));
         for (std::int64_t event : parameter<std::vector<std::int64_t>>("drop_events")) drop_events_.insert(event);
-        if (drop_every_ < 0) throw config_error("must be 0 or more", "drop_every");
         if (drop_fraction_ < 0.0 || drop_fraction_ > 1.0) throw config_error("must be between 0 and 1", "drop_fraction");
     }
 

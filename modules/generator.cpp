@@ -34,19 +34,14 @@ public:
     bool is_source() const override { return true; }
 
     void configure() override {
-        events_ = parameter<std::int64_t>("events");
-        metadata_every_ = parameter<std::int64_t>("metadata_every");
-        payload_bytes_ = parameter<std::int64_t>("payload_bytes");
-        run_ = parameter<std::int64_t>("run");
-        first_event_ = parameter<std::int64_t>("first_event");
         // Sample places are counted in 64 bits: keep first event, events and metadata well inside.
-        constexpr std::int64_t sample_limit = std::int64_t{1} << 53;
-        if (first_event_ < 0 || first_event_ > sample_limit) throw config_error("must be 0 to 2^53", "first_event");
+        events_ = parameter_within("events", 0, limits::count, limits::count_note);
+        metadata_every_ = parameter_within("metadata_every", 0, limits::count, limits::count_note);
+        payload_bytes_ = parameter_within("payload_bytes", 0, limits::object_bytes, limits::object_bytes_note);
+        run_ = parameter<std::int64_t>("run");  // a label: any 64-bit number
+        first_event_ = parameter_within("first_event", 0, limits::count, limits::count_note);
         random_payload_ = parameter<bool>("random_payload");
         event_stop_ = parameter<bool>("packets") ? Stop::daq() : Stop::physics();
-        if (events_ < 0 || events_ > sample_limit) throw config_error("must be 0 to 2^53", "events");
-        if (metadata_every_ < 0) throw config_error("must be 0 or more", "metadata_every");
-        if (payload_bytes_ < 0) throw config_error("must be 0 or more", "payload_bytes");
     }
 
     // The whole sample is: metadata (version 0), events 0 .. metadata_every - 1, metadata

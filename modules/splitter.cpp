@@ -10,8 +10,7 @@ public:
     Splitter() { add_parameter<std::int64_t>("n", "P frames to make for each Q frame", 1); }
 
     void configure() override {
-        n_ = parameter<std::int64_t>("n");
-        if (n_ < 0) throw config_error("must be 0 or more", "n");
+        n_ = parameter_within("n", 0, limits::count, limits::count_note);
     }
 
     void daq(const FramePtr& q) override {

@@ -3,6 +3,7 @@
 #include <mpitray/core/stop_set.hpp>
 #include <mpitray/modules/event_index.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <thread>
@@ -30,15 +31,13 @@ public:
         cost_ = parameter<std::string>("cost");
         if (cost_ != "fixed" && cost_ != "lognormal" && cost_ != "exponential")
             throw config_error("must be 'fixed', 'lognormal' or 'exponential', not '" + cost_ + "'", "cost");
-        mean_ms_ = parameter<double>("mean_ms");
-        sigma_ = parameter<double>("sigma");
-        if (mean_ms_ < 0) throw config_error("must be 0 or more", "mean_ms");
-        if (sigma_ < 0) throw config_error("must be 0 or more", "sigma");
+        mean_ms_ = parameter_within("mean_ms", 0.0, limits::day_ms, limits::day_note);
+        // Above 10 the lognormal's mean is exp(50) times its median: not a cost model any more.
+        sigma_ = parameter_within("sigma", 0.0, 10.0);
         stops_ = StopSet(parameter<std::vector<std::string>>("stops"));
         key_ = parameter<std::string>("key");
         slow_event_ = optional_parameter<std::int64_t>("slow_event");
-        slow_ms_ = parameter<double>("slow_ms");
-        if (slow_ms_ < 0) throw config_error("must be 0 or more", "slow_ms");
+        slow_ms_ = parameter_within("slow_ms", 0.0, limits::day_ms, limits::day_note);
     }
 
     void process(const FramePtr& frame) override {
@@ -60,7 +59,10 @@ private:
     }
 
     void spend(double ms) const {
-        const auto duration = std::chrono::duration<double, std::milli>(ms);
+        // A drawn cost has no upper bound (an exponential's tail); converting more than ~292
+        // years to nanoseconds would overflow. Anything beyond a year is forever anyway.
+        constexpr double year_ms = 365 * limits::day_ms;
+        const auto duration = std::chrono::duration<double, std::milli>(std::min(ms, year_ms));
         if (!spin_) {
             std::this_thread::sleep_for(duration);
             return;

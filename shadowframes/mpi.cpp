@@ -60,6 +60,12 @@ bool launched_by_mpi() {
     return false;
 }
 
+int launcher_rank() {
+    for (const char* variable : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK", "SLURM_PROCID"})
+        if (const char* value = std::getenv(variable)) return std::atoi(value);
+    return 0;
+}
+
 void check(int rc, const char* what) {
     if (rc != MPI_SUCCESS) throw MpiError(std::string(what) + ": " + error_string(rc), rc);
 }

@@ -23,6 +23,11 @@ namespace mpitray::mpi {
 // one, mpitray runs without initializing MPI at all.
 bool launched_by_mpi();
 
+// This process's rank as its launcher tells it in the environment, before (or without) MPI
+// initialisation: OMPI_COMM_WORLD_RANK (Open MPI's mpirun), PMIX_RANK (PMIx launchers),
+// PMI_RANK (MPICH's Hydra), SLURM_PROCID (srun), the first one set; 0 when none is.
+int launcher_rank();
+
 // Throws MpiError("<what>: <MPI's error string>") unless rc is MPI_SUCCESS.
 void check(int rc, const char* what);
 

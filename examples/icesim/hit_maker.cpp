@@ -36,9 +36,12 @@ public:
         end_ = parameter<double>("window_end_ns");
         jitter_ = parameter<double>("jitter_ns");
         if (!(detection_ >= 0 && detection_ <= 1)) throw config_error("must be 0 to 1", "detection_probability");
-        if (!(noise_rate_ >= 0)) throw config_error("must be 0 or more", "noise_rate_hz");
-        if (!(end_ > start_)) throw config_error("must be after window_start_ns", "window_end_ns");
-        if (!(jitter_ >= 0)) throw config_error("must be 0 or more", "jitter_ns");
+        // The noise hits of an event grow with rate x window x modules: both are bounded (100 kHz,
+        // 1 ms either side of the muon) so that an event's noise fits in memory.
+        if (!(noise_rate_ >= 0 && noise_rate_ <= 1e5)) throw config_error("must be 0 to 1e5", "noise_rate_hz");
+        if (!(start_ >= -1e6 && start_ <= 1e6)) throw config_error("must be -1e6 to 1e6 (1 ms)", "window_start_ns");
+        if (!(end_ > start_ && end_ <= 1e6)) throw config_error("must be after window_start_ns and at most 1e6 (1 ms)", "window_end_ns");
+        if (!(jitter_ >= 0 && jitter_ <= 1e6)) throw config_error("must be 0 to 1e6", "jitter_ns");
     }
 
     void daq(const mpitray::FramePtr& frame) override {

@@ -20,7 +20,7 @@ public:
         input_ = parameter<std::string>("input");
         output_ = parameter<std::string>("output");
         min_pulses_ = parameter<std::int64_t>("min_pulses");
-        if (min_pulses_ < 2) throw config_error("must be 2 or more", "min_pulses");
+        if (min_pulses_ < 2 || min_pulses_ > mpitray::limits::count) throw config_error("must be 2 to 2^53", "min_pulses");
     }
 
     void physics(const mpitray::FramePtr& frame) override {

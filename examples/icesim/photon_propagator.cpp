@@ -40,14 +40,16 @@ public:
         g_ = parameter<double>("mean_cos");
         module_radius_ = parameter<double>("module_radius_m");
         output_ = parameter<std::string>("output");
-        if (!(photons_per_gev_km_ >= 0)) throw config_error("must be 0 or more", "photons_per_gev_km");
-        if (max_photons_ < 1) throw config_error("must be 1 or more", "max_photons");
-        if (!(light_radius_ > 0)) throw config_error("must be above 0", "light_radius_m");
-        if (!(absorption_ > 0)) throw config_error("must be above 0", "absorption_m");
+        // Bounded so that the photon count (a Poisson draw, then an int64) and the lengths stay
+        // finite and in range: 10^6 photons per GeV and km, 2^53 photons, 10 km.
+        if (!(photons_per_gev_km_ >= 0 && photons_per_gev_km_ <= 1e6)) throw config_error("must be 0 to 1e6", "photons_per_gev_km");
+        if (max_photons_ < 1 || max_photons_ > mpitray::limits::count) throw config_error("must be 1 to 2^53", "max_photons");
+        if (!(light_radius_ > 0 && light_radius_ <= 1e4)) throw config_error("must be above 0 and at most 10000", "light_radius_m");
+        if (!(absorption_ > 0 && absorption_ <= 1e4)) throw config_error("must be above 0 and at most 10000", "absorption_m");
         if (!(g_ >= 0 && g_ < 1)) throw config_error("must be at least 0 and below 1", "mean_cos");
-        if (!(module_radius_ > 0)) throw config_error("must be above 0", "module_radius_m");
+        if (!(module_radius_ > 0 && module_radius_ <= 1e4)) throw config_error("must be above 0 and at most 10000", "module_radius_m");
         const double effective = parameter<double>("scattering_m");
-        if (!(effective > 0)) throw config_error("must be above 0", "scattering_m");
+        if (!(effective > 0 && effective <= 1e4)) throw config_error("must be above 0 and at most 10000", "scattering_m");
         // The effective length folds in how forward each scattering is; steps use the geometric one.
         step_length_ = effective * (1 - g_);
     }

@@ -124,9 +124,25 @@ expect 0 "" -- "$mpitray" run utf8bom.yaml -q
 check /usr/bin/python3 -c "import h5py,sys; a = h5py.File('enc.h5').attrs['pipeline']; sys.exit(a.encode() != open('utf8bom.yaml', 'rb').read())" \
   "the pipeline attribute is the UTF-8 file byte for byte, byte order mark included"
 expect 2 "cannot read pipeline file 'nope.yaml'" -- "$mpitray" run nope.yaml
+# A YAML alias bomb ("billion laughs": 600 bytes, 10^9 values expanded) is refused before it is
+# expanded, with file and line. Under 1 GB of address space a regression fails instead of swapping.
+{
+  printf 'seed: 1\ntray:\n  - module: Generator\n    params:\n'
+  items=ha
+  for level in 0 1 2 3 4 5 6 7 8 9; do
+    printf '      p%s: &l%s [%s, %s, %s, %s, %s, %s, %s, %s, %s, %s]\n' $level $level $items $items $items $items $items $items $items $items $items $items
+    items="*l$level"
+  done
+  printf '  - module: Writer\n    params: {file: bomb.h5}\n'
+} > bomb.yaml
+expect 2 "^mpitray: error: bomb.yaml:10: the alias '\\*l4' repeats 111111 values and 200000 bytes of text: the pipeline would hold more than 1000000 values or 64 MiB of text" \
+  -- bash -c "ulimit -v 1000000 && exec '$mpitray' run bomb.yaml"
+check test "$(wc -l <<<"$out")" -eq 1 "an alias bomb is reported in one line"
+check test ! -e bomb.h5 -a ! -e bomb.h5.partial "an alias bomb writes nothing"
 expect 2 "--set 'Generator' must look like NAME.PARAM=VALUE" -- "$mpitray" run "$src/examples/quickstart.yaml" --set Generator
 expect 2 "no module named 'Nope'" -- "$mpitray" run "$src/examples/quickstart.yaml" --set Nope.x=1
-expect 2 "" -- "$mpitray" frobnicate
+expect 2 "^mpitray: error: 'frobnicate' is not a subcommand; the subcommands are run, modules, dump, diff and merge$" -- "$mpitray" frobnicate
+expect 2 "^mpitray: error: The following argument was not expected: --bogus$" -- "$mpitray" run "$src/examples/quickstart.yaml" --bogus
 expect 2 "unknown module 'Nope'" -- "$mpitray" modules Nope
 check test "$(grep -c "error" <<<"$out")" -eq 1 "a configuration error is printed once"
 
@@ -346,7 +362,23 @@ check unchanged keep.h5 "reading a file and writing another is fine"
 # --- the command line: provenance and argument order ---------------------------------------------
 expect 0 "" -- "$mpitray" run --set Writer.file=prov.h5 "$src/examples/quickstart.yaml" --events 5 -q --set Generator.events=9
 check test "$(attr_of prov.h5 overrides)" = "--set Writer.file=prov.h5 --set Generator.events=9 --events 5" "the file records the command-line overrides"
-expect 2 "must be 0 or more" -- "$mpitray" run "$src/examples/quickstart.yaml" --seed -1
+expect 2 "--seed: must be an integer from 0 to 18446744073709551615, not '-1'" -- "$mpitray" run "$src/examples/quickstart.yaml" --seed -1
+# Numbers are read exactly: out of range is an error naming the option or parameter and the
+# range, never clamped; float syntax for a whole number only when exactly one. Exit 2, nothing written.
+expect 2 "--seed: must be an integer from 0 to 18446744073709551615, not '18446744073709551616'" \
+  -- "$mpitray" run "$src/examples/quickstart.yaml" --seed 18446744073709551616 --set Writer.file=big.h5
+expect 2 "--events: must be an integer from 0 to 9007199254740992 \\(2\\^53\\), not '1e23'" \
+  -- "$mpitray" run "$src/examples/quickstart.yaml" --events 1e23 --set Writer.file=big.h5
+expect 2 "--limit: must be a whole number, not '2.5'" -- "$mpitray" dump q1.h5 --limit 2.5
+expect 2 "module 'Work' \\(Work\\): parameter 'mean_ms' must be 0 to 86400000 \\(a day\\), not 1e\\+300" \
+  -- "$mpitray" run "$src/examples/quickstart.yaml" --set Work.mean_ms=1e300 --set Writer.file=big.h5
+expect 2 "module 'Generator' \\(Generator\\): parameter 'payload_bytes' must be 0 to 1073741824 \\(1 GiB\\), not 9223372036854775807" \
+  -- "$mpitray" run "$src/examples/quickstart.yaml" --set Generator.payload_bytes=9223372036854775807 --set Writer.file=big.h5
+expect 2 "parameter 'events' expects an integer from -9223372036854775808 to 9223372036854775807, got '1e23'" \
+  -- "$mpitray" run "$src/examples/quickstart.yaml" --set Generator.events=1e23 --set Writer.file=big.h5
+check test ! -e big.h5 -a ! -e big.h5.partial "numbers out of range write nothing"
+expect 0 "" -- "$mpitray" run "$src/examples/quickstart.yaml" -q --events 1e1 --set Generator.events=2.0e1 --set Writer.file=e10.h5
+check test "$(attr_of e10.h5 input_frames)" = 13 "--events 1e1 is 10 events (and 2.0e1 is 20)"
 expect 2 "not expected: b=2" -- "$mpitray" run "$src/examples/quickstart.yaml" --set a.x=1 b=2
 pipeline noseed "tray:
   - module: Generator

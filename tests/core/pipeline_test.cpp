@@ -2,9 +2,41 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
+
 using namespace mpitray;
 
 namespace {
+
+// "Billion laughs": lists of ten aliases to the list before, nine deep. About 600 bytes that
+// expand to 10^9 values; as parameters p0 to p9 one per line, or as the items of a flow list.
+std::string alias_bomb(bool as_parameters) {
+    std::string text;
+    for (int level = 0; level <= 9; ++level) {
+        const std::string items = level == 0 ? "ha" : "*l" + std::to_string(level - 1);
+        text += as_parameters ? "      p" + std::to_string(level) + ": &l" : "&l";
+        text += std::to_string(level) + " [";
+        for (int i = 0; i < 10; ++i) text += (i ? ", " : "") + items;
+        text += as_parameters ? "]\n" : level < 9 ? "], " : "]";
+    }
+    return text;
+}
+
+// A regression then fails with bad_alloc instead of taking the machine's memory (not under
+// AddressSanitizer, which reserves terabytes of address space).
+void limit_address_space_to_1_gib() {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+    return;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+    return;
+#endif
+#endif
+    rlimit limit{};
+    getrlimit(RLIMIT_AS, &limit);
+    limit.rlim_cur = std::min<rlim_t>(limit.rlim_max, rlim_t{1} << 30);
+    setrlimit(RLIMIT_AS, &limit);
+}
 
 std::string error_of(const std::string& text) {
     try {
@@ -50,13 +82,23 @@ TEST(Pipeline, ErrorsNameFileAndLine) {
               "p.yaml:1: unknown top-level key 'sed'; a pipeline file has 'seed' and 'tray'");
     EXPECT_EQ(error_of("tray:\n  - module: A\n    parms: {}\n"),
               "p.yaml:3: unknown entry field 'parms'; an entry has module, name, params and (for Dispatch) inner");
-    EXPECT_EQ(error_of("seed: -1\ntray:\n  - module: A\n"), "p.yaml:1: 'seed' must be a non-negative integer");
+    EXPECT_EQ(error_of("seed: -1\ntray:\n  - module: A\n"),
+              "p.yaml:1: 'seed' must be an integer from 0 to 18446744073709551615, not '-1'");
     EXPECT_EQ(error_of("tray:\n  - name: x\n"), "p.yaml:2: this tray entry has no 'module: TYPE'");
     EXPECT_EQ(error_of("seed: 1\n"), "p.yaml: the pipeline has no 'tray' list of modules");
     EXPECT_EQ(error_of("tray:\n  - module: A\n  - module: A\n"),
               "p.yaml:3: two modules are named 'A' (the other is at p.yaml:2); give one a 'name:'");
     EXPECT_EQ(error_of("tray:\n  - module: A\n    params: {x: 1, x: 2}\n"),
               "p.yaml:3: parameter 'x' is given twice (first at p.yaml:3)");
+}
+
+TEST(Pipeline, TheSeedIsReadExactly) {
+    EXPECT_EQ(parse_pipeline("seed: 18446744073709551615\ntray:\n  - module: A\n", "p.yaml").seed, UINT64_MAX);
+    EXPECT_EQ(parse_pipeline("seed: 1e3\ntray:\n  - module: A\n", "p.yaml").seed, 1000u);
+    EXPECT_EQ(error_of("seed: 18446744073709551616\ntray:\n  - module: A\n"),
+              "p.yaml:1: 'seed' must be an integer from 0 to 18446744073709551615, not '18446744073709551616'");
+    EXPECT_EQ(error_of("seed: 0.5\ntray:\n  - module: A\n"), "p.yaml:1: 'seed' must be a whole number, not '0.5'");
+    EXPECT_EQ(error_of("seed: [1]\ntray:\n  - module: A\n"), "p.yaml:1: 'seed' must be an integer from 0 to 18446744073709551615");
 }
 
 TEST(Pipeline, ANullValueIsPlacedOnItsOwnLine) {
@@ -71,7 +113,8 @@ TEST(Pipeline, ANullValueIsPlacedOnItsOwnLine) {
     EXPECT_EQ(error_of("tray:\n  - module: A\n    name:\n"), "p.yaml:3: 'name' must be a non-empty name");
     EXPECT_EQ(error_of("tray:\n  - module: A\n  -\n  - module: B\n"),
               "p.yaml:3: a tray entry must be a map with at least 'module: TYPE'");
-    EXPECT_EQ(error_of("seed:\ntray:\n  - module: A\n"), "p.yaml:1: 'seed' must be a non-negative integer");
+    EXPECT_EQ(error_of("seed:\ntray:\n  - module: A\n"),
+              "p.yaml:1: 'seed' must be an integer from 0 to 18446744073709551615");
 }
 
 TEST(Pipeline, ADuplicateKeyIsRefusedWithBothLines) {
@@ -128,6 +171,30 @@ TEST(Pipeline, OverridesReachInnerModules) {
     EXPECT_THROW(apply_override(p, "Nope.x=1"), ConfigError);
     EXPECT_THROW(apply_override(p, "Work=1"), ConfigError);
     EXPECT_THROW(apply_override(p, "Work.x"), ConfigError);
+}
+
+TEST(Pipeline, AliasesExpandWithinTheLimits) {
+    limit_address_space_to_1_gib();
+    const Pipeline p = parse_pipeline("tray:\n  - module: A\n    params: {x: &s [Q, P], y: *s}\n", "p.yaml");
+    EXPECT_EQ(p.tray[0].params[1].second.items.size(), 2u) << "an alias is a copy of its anchor's value";
+
+    // l4 holds 111111 values; the eighth alias of it in l5 (line 9) goes over a million.
+    std::string error;
+    EXPECT_NO_THROW(error = error_of("tray:\n  - module: A\n    params:\n" + alias_bomb(true)));
+    EXPECT_EQ(error.substr(0, 48), "p.yaml:9: the alias '*l4' repeats 111111 values ") << error;
+    EXPECT_NE(error.find("more than 1000000 values or 64 MiB of text"), std::string::npos) << error;
+
+    EXPECT_EQ(error_of("tray:\n  - module: A\n    params: {x: &a [1, *a]}\n"),
+              "p.yaml:3: the alias '*a' is inside the value it names, which would contain itself without end");
+
+    Pipeline q = parse_pipeline("tray:\n  - module: A\n", "p.yaml");
+    try {
+        apply_override(q, "A.x=[" + alias_bomb(false) + "]");
+        ADD_FAILURE() << "an alias bomb in --set was accepted";
+    } catch (const ConfigError& e) {
+        EXPECT_EQ(std::string(e.what()).find("--set 'A.x=[&l0 [ha"), 0u) << e.what();
+        EXPECT_NE(std::string(e.what()).find("the alias '*l4' repeats 111111 values"), std::string::npos) << e.what();
+    }
 }
 
 TEST(Pipeline, AMissingFileIsAConfigError) {

@@ -121,6 +121,18 @@ case $case in
     if [ "$ranks" -gt 1 ]; then grep -q "error: on rank 1: " log || fail "the message does not name the rank"; fi
     ls inner.h5* >/dev/null 2>&1 && fail "a file was left behind: $(ls inner.h5*)"
     ;;
+  cli_error)
+    # Command-line errors are found before MPI starts: the launcher's rank 0 alone prints each,
+    # as "mpitray: error: ...", and every rank exits 2.
+    for args in "run $pipelines/failure.yaml --bogus" "run nope.yaml --seed 18446744073709551616" "frobnicate"; do
+      job -n "$ranks" "$mpitray" $args >log 2>&1
+      code=$?
+      [ $code -eq 2 ] || fail "'mpitray $args' exited $code, not 2"
+      [ "$(grep -c "^mpitray: error: " log)" -eq 1 ] || fail "'mpitray $args': expected exactly one 'mpitray: error:' line"
+      [ "$(grep -cE "bogus|18446744073709551616|frobnicate|subcommand" log)" -eq 1 ] || fail "'mpitray $args': the error is repeated"
+      grep -q "Run with --help" log && [ "$(grep -c "Run with --help" log)" -ne 1 ] && fail "'mpitray $args': the hint is repeated"
+    done
+    ;;
   throw_every)
     # Every packet fails: reports arrive in any order, and the earliest failed input decides
     # what is written. This used to hang when a later packet's report came first.

@@ -111,7 +111,7 @@ TEST(BuiltinModules, RejectBadValuesBeforeRunning) {
                   .find("test.yaml:3: module 'Work' (Work): parameter 'mode' must be 'sleep' or 'spin', not 'jog' (test.yaml:4)"),
               std::string::npos)
         << config_error_of("tray:\n- module: Generator\n- module: Work\n  params: {mode: jog}\n");
-    EXPECT_NE(config_error_of("tray:\n- module: Generator\n  params: {events: -1}\n").find("must be 0 to 2^53"), std::string::npos);
+    EXPECT_NE(config_error_of("tray:\n- module: Generator\n  params: {events: -1}\n").find("parameter 'events' must be 0 to 9007199254740992 (2^53), not -1"), std::string::npos);
     EXPECT_NE(config_error_of("tray:\n- module: Generator\n- module: Filter\n  params: {drop_fraction: 2}\n")
                   .find("between 0 and 1"),
               std::string::npos);
@@ -119,4 +119,27 @@ TEST(BuiltinModules, RejectBadValuesBeforeRunning) {
               std::string::npos);
     EXPECT_NE(config_error_of("tray:\n- module: Generator\n- module: Filter\n  params: {stops: [QQ]}\n").find("not a stop"),
               std::string::npos);
+}
+
+// Numbers the type allows but the module cannot use are refused when it is configured, naming
+// the parameter and the range, instead of overflowing or failing later at run time.
+TEST(BuiltinModules, RefuseNumbersOutOfTheirRange) {
+    const auto refused = [](const std::string& yaml, const std::string& message) {
+        const std::string error = config_error_of(yaml);
+        EXPECT_NE(error.find(message), std::string::npos) << yaml << "\n  gave: " << error;
+    };
+    refused("tray:\n- module: Generator\n  params: {payload_bytes: 9223372036854775807}\n",
+            "parameter 'payload_bytes' must be 0 to 1073741824 (1 GiB), not 9223372036854775807 (test.yaml:3)");
+    refused("tray:\n- module: Generator\n  params: {metadata_every: 9223372036854775807}\n",
+            "parameter 'metadata_every' must be 0 to 9007199254740992 (2^53)");
+    refused("tray:\n- module: Generator\n- module: Work\n  params: {mean_ms: 1e300}\n",
+            "parameter 'mean_ms' must be 0 to 86400000 (a day), not 1e+300");
+    refused("tray:\n- module: Generator\n- module: Work\n  params: {slow_ms: 1e20}\n", "parameter 'slow_ms' must be 0 to 86400000");
+    refused("tray:\n- module: Generator\n- module: Work\n  params: {sigma: 1e10}\n", "parameter 'sigma' must be 0 to 10");
+    refused("tray:\n- module: Generator\n- module: Splitter\n  params: {n: 9223372036854775807}\n",
+            "parameter 'n' must be 0 to 9007199254740992 (2^53)");
+    refused("tray:\n- module: Generator\n- module: Filter\n  params: {drop_every: 9223372036854775807}\n",
+            "parameter 'drop_every' must be 0 to 9007199254740992 (2^53)");
+    refused("tray:\n- module: Generator\n- module: Fail\n  params: {action: exit, exit_code: 4294967299}\n",
+            "parameter 'exit_code' must be 0 to 255");
 }
