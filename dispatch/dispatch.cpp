@@ -317,7 +317,7 @@ void Dispatch::check_watchdog() {
     if (now - liveness_checked_ns_ >= 10'000'000) {
         liveness_checked_ns_ = now;
         for (int w = 0; w < int(workers_.size()); ++w)
-            if (channel_->worker_died(w)) on_dead_worker(w);
+            if (!workers_[std::size_t(w)].done && channel_->worker_died(w)) on_dead_worker(w);
     }
     if (packet_timeout_ <= 0) return;
     for (int w = 0; w < int(workers_.size()); ++w) {
@@ -368,7 +368,7 @@ void Dispatch::on_dead_worker(int worker) {
         }
         pump(true);
     }
-    if (!reorder_.empty()) limit_complete_input(in_flight_.at(value(reorder_.next_to_pop())).first_input);
+    limit_input_to_what_was_written();
     std::string packets;
     for (std::uint64_t seq : held) packets += (packets.empty() ? "" : ", ") + std::to_string(seq);
     const int pid = channel_->worker_pid(worker);
@@ -402,6 +402,7 @@ void Dispatch::handle(const Incoming& incoming) {
             metrics_.bytes_received += incoming.bytes->size();
             const std::size_t held = bytes_kept_alive(message.frames);
             reorder_.fill({message.header.seq, std::move(message.frames), held, it->second.metadata});
+            waiting_first_input_[value(seq)] = it->second.first_input;
             in_flight_.erase(it);
             emit_ready();
         }
@@ -455,6 +456,7 @@ void Dispatch::on_failure(const FailureReport& report) {
                      static_cast<unsigned long long>(seq), report.module.c_str(), where.c_str(), report.message.c_str());
         log_failure(it->second, report);
         reorder_.fill({report.seq, {}, 0});  // the packet counts as dropped
+        waiting_first_input_[seq] = it->second.first_input;
         in_flight_.erase(it);
         emit_ready();
         return;
@@ -462,7 +464,12 @@ void Dispatch::on_failure(const FailureReport& report) {
     // Abort: write every result before the failed input (the earliest failed input, if another
     // failure report arrives while waiting), then end the run.
     failure_ = report;
-    while (value(reorder_.next_to_pop()) < value(failure_->seq)) pump(true);
+    // A stop signal bounds the wait (the launcher's SIGKILL follows): what is complete is written.
+    const std::int64_t wait_start = monotonic_ns();
+    while (value(reorder_.next_to_pop()) < value(failure_->seq)) {
+        if (stopping() && seconds_since(wait_start) > stop_grace_) break;
+        pump(true);
+    }
     const FailureReport& first = *failure_;
     throw ModuleError(first.module.empty() ? "Dispatch" : first.module,
                       fmt::format("{}{} on rank {} ({}), packet {}", first.frame, first.frame.empty() ? "" : ",",
@@ -499,8 +506,15 @@ void Dispatch::log_failure(const InFlight& input, const FailureReport& report) {
 }
 
 void Dispatch::emit_ready() {
+    // After a failure nothing more goes downstream: a module there may have failed on the result
+    // before, and what follows must not appear after a gap.
+    if (failing_) return;
     while (auto result = reorder_.pop()) {
+        const auto waiting = waiting_first_input_.find(value(result->seq));
+        emitting_first_input_ = waiting->second;  // a failure downstream leaves this result incomplete
+        waiting_first_input_.erase(waiting);
         for (const FramePtr& frame : result->frames) push(frame);
+        emitting_first_input_.reset();
         if (!result->metadata) progress_->done(1);
     }
 }
@@ -553,16 +567,30 @@ void Dispatch::end_job_after_outputs(const std::string& why) noexcept {
 }
 
 void Dispatch::close_outputs(const RunState& state) {
-    if (failure_log_ && failure_log_->is_open()) failure_log_->close(state);
+    if (!failure_log_) return;
+    RunState own = state;  // the log holds the packets this Dispatch skipped
+    own.skipped_packets = metrics_.skipped;
+    own.failure_log = failure_log_path_;
+    if (failure_log_->is_open()) {
+        failure_log_->close(own);
+        failure_log_closed_ = own.ending;
+    } else if (own.ending == RunEnding::failed && failure_log_closed_ && *failure_log_closed_ != RunEnding::failed) {
+        io::mark_ended(failure_log_path_, own);  // a later output failed to close: so did the run
+        failure_log_closed_ = own.ending;
+    }
 }
 
 void Dispatch::limit_input_to_what_was_written() {
     // Results are written in order: everything from the oldest unit not yet written on is lost,
     // as is what was dropped or never sent.
     std::optional<std::uint64_t> incomplete = first_dropped_;
+    auto lower = [&](std::uint64_t first_input) { incomplete = std::min(incomplete.value_or(first_input), first_input); };
+    if (emitting_first_input_) lower(*emitting_first_input_);
     if (auto oldest = in_flight_.find(value(reorder_.next_to_pop())); oldest != in_flight_.end())
-        incomplete = std::min(incomplete.value_or(oldest->second.first_input), oldest->second.first_input);
-    if (!packet_.empty()) incomplete = std::min(incomplete.value_or(packet_.front()->origin.input), packet_.front()->origin.input);
+        lower(oldest->second.first_input);
+    else if (auto waiting = waiting_first_input_.find(value(reorder_.next_to_pop())); waiting != waiting_first_input_.end())
+        lower(waiting->second);
+    if (!packet_.empty()) lower(packet_.front()->origin.input);
     if (incomplete) limit_complete_input(*incomplete);
 }
 
@@ -582,6 +610,12 @@ void Dispatch::shut_down(Tag how, double ack_seconds) {
         if (ack_seconds >= 0 && seconds_since(start) > ack_seconds) {
             end_job_after_outputs("workers did not acknowledge the end of the run in time");
             return;
+        }
+        // A stop while the workers run their finish(): the launcher's SIGKILL follows, so wait
+        // only stop_grace. The run did not complete (their Finish frames are missing): it fails.
+        if (ack_seconds < 0 && stopping() && seconds_since(start) > stop_grace_) {
+            end_job_after_outputs("stopped while the workers ran their finish()");
+            throw Error("stopped by a signal while the workers ran their finish(); the frames they push there are missing");
         }
         check_end_watchdog(start);
         pump(true);
@@ -609,6 +643,7 @@ void Dispatch::check_end_watchdog(std::int64_t end_sent_ns) {
 }
 
 void Dispatch::close_after_failure() noexcept {
+    failing_ = true;
     limit_input_to_what_was_written();
     try {
         if (channel_) {

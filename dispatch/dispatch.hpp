@@ -106,6 +106,7 @@ private:
     std::optional<FailureReport> failure_;
     std::optional<std::uint64_t> first_dropped_;  // input index of the first frame a stop left unsent
     std::unique_ptr<io::FrameFileWriter> failure_log_;
+    std::optional<RunEnding> failure_log_closed_;  // how it was closed, once it is
     std::map<Stop, FramePtr> latest_metadata_;   // inputs, for the failure log
     std::map<Stop, const Frame*> logged_metadata_;
     std::string failures_;  // one line per skipped packet, kept in the failure log's attributes
@@ -113,6 +114,9 @@ private:
     DispatchMetrics metrics_;
     double cpu_at_start_ = 0;
     bool watchdog_tripped_ = false;
+    bool failing_ = false;          // close_after_failure() ran: no more results go downstream
+    std::map<std::uint64_t, std::uint64_t> waiting_first_input_;  // results in the reorder buffer: seq -> first input
+    std::optional<std::uint64_t> emitting_first_input_;          // of the result being pushed downstream
     std::vector<bool> dead_;       // by worker: its process ended
     std::int64_t liveness_checked_ns_ = 0;
     double busy_average_ns_ = 0;  // exponential average of the workers' time per packet

@@ -37,7 +37,12 @@ void LoopbackChannel::finish(bool stopped) {
         tray_->fail("the run was stopped");
         send(Tag::finished, OutgoingMessage(MessageHeader{}, {}));
     } else {
-        tray_->finish();  // the Reply sends the finished message
+        try {
+            tray_->finish();  // the Reply sends the finished message
+        } catch (const std::exception& e) {
+            tray_->fail(e.what());  // inner outputs close as failed, as on a worker
+            throw;
+        }
     }
     WorkerReport report{0, dispatch_runtime().host, link_.stats, tray_->usage()};
     report.usage.pop_back();  // the Reply

@@ -68,6 +68,16 @@ case $case in
     "$mpitray" diff serial.h5 dispatch.h5 || fail "the output does not hold exactly the results before the failed packet"
     expect_input_frames dispatch.h5 "$(input_frame_of_event 20)"
     ;;
+  fail_after)
+    # A module after Dispatch fails on event 20's result: nothing after it reaches the file (results
+    # still arriving were pushed on past the failure), and input_frames stops before event 20.
+    "$mpitray" run "$pipelines/failure_inline.yaml" -q --set Writer.file=serial.h5 >/dev/null 2>&1
+    job -n "$ranks" "$mpitray" run "$pipelines/fail_after.yaml" -q --set Writer.file=dispatch.h5 >log 2>&1
+    [ $? -ne 0 ] || fail "the run exited 0"
+    [ "$(status_of dispatch.h5)" = failed ] || fail "the output is not marked failed"
+    "$mpitray" diff serial.h5 dispatch.h5 || fail "the output does not hold exactly the results before the failed event"
+    expect_input_frames dispatch.h5 "$(input_frame_of_event 20)"
+    ;;
   writer_before)
     # A Writer before Dispatch and one after it: the run fails in Dispatch, so both files say
     # failed (the first used to say complete), each with the input it holds in full.
@@ -151,6 +161,7 @@ case $case in
     "$mpitray" diff reference.h5 dispatch.h5 || fail "the output is not the stream without the failed packet"
     [ "$(status_of failures.h5)" = complete ] || fail "the failure log is not complete"
     [ "$(attr_of dispatch.h5 skipped_packets)" = 1 ] || fail "the output does not record its skipped packet"
+    [ "$(attr_of failures.h5 skipped_packets)" = 1 ] || fail "the failure log does not record the packet it holds"
     [ "$(attr_of dispatch.h5 failure_log)" = failures.h5 ] || fail "the output does not say where the failure log is"
     grep -q "^1 packets skipped .*their input is in 'failures.h5'" <<<"$("$mpitray" dump dispatch.h5)" || fail "dump does not show the skipped packet"
     /usr/bin/python3 -c "import h5py; t = h5py.File('failures.h5').attrs['failures']; assert \"module 'Fail' failed on Q frame (run 1, event 20)\" in t, t" \
