@@ -136,7 +136,7 @@ expect 2 "cannot read pipeline file 'nope.yaml'" -- "$mpitray" run nope.yaml
   printf '  - module: Writer\n    params: {file: bomb.h5}\n'
 } > bomb.yaml
 expect 2 "^mpitray: error: bomb.yaml:10: the alias '\\*l4' repeats 111111 values and 200000 bytes of text: the pipeline would hold more than 1000000 values or 64 MiB of text" \
-  -- bash -c "ulimit -v 1000000 && exec '$mpitray' run bomb.yaml"
+  -- bash -c "{ [ -n '${MPITRAY_SANITIZED:-}' ] || ulimit -v 1000000; } && exec '$mpitray' run bomb.yaml"
 check test "$(wc -l <<<"$out")" -eq 1 "an alias bomb is reported in one line"
 check test ! -e bomb.h5 -a ! -e bomb.h5.partial "an alias bomb writes nothing"
 expect 2 "--set 'Generator' must look like NAME.PARAM=VALUE" -- "$mpitray" run "$src/examples/quickstart.yaml" --set Generator
