@@ -510,9 +510,11 @@ void Dispatch::emit_ready() {
     // before, and what follows must not appear after a gap.
     if (failing_) return;
     while (auto result = reorder_.pop()) {
-        const auto waiting = waiting_first_input_.find(value(result->seq));
-        emitting_first_input_ = waiting->second;  // a failure downstream leaves this result incomplete
-        waiting_first_input_.erase(waiting);
+        // A failure downstream while this result is pushed leaves it incomplete.
+        if (const auto waiting = waiting_first_input_.find(value(result->seq)); waiting != waiting_first_input_.end()) {
+            emitting_first_input_ = waiting->second;
+            waiting_first_input_.erase(waiting);
+        }
         for (const FramePtr& frame : result->frames) push(frame);
         emitting_first_input_.reset();
         if (!result->metadata) progress_->done(1);
