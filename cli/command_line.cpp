@@ -10,7 +10,9 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <chrono>
 #include <cstdio>
+#include <thread>
 
 #ifndef MPITRAY_VERSION
 #define MPITRAY_VERSION "unknown"
@@ -47,6 +49,11 @@ int report_parse_result(const CLI::App& app, const CLI::Error& e, const std::str
     if (printer) {
         std::fprintf(stderr, "mpitray: error: %s\nRun with --help for more information.\n", message.c_str());
         std::fflush(stderr);
+    } else {
+        // The launcher ends the job at the first rank that exits non-zero: had another rank gone
+        // first, rank 0 could be killed before it printed (seen under AddressSanitizer at 5
+        // ranks). The other ranks let rank 0 go first; the launcher then ends them.
+        std::this_thread::sleep_for(std::chrono::seconds(3));
     }
     return mpitray::cli::exit_usage;
 }
