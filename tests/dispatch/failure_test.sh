@@ -50,6 +50,19 @@ attr_of() { /usr/bin/python3 -c "import h5py,sys; print(h5py.File(sys.argv[1])['
 # input_frames is what the file holds in full. failure.yaml's input: G, C, D before events 0, 15,
 # 30 and 45, so event E is input frame E + 3 * (E // 15 + 1); a failure on it keeps what came before.
 input_frame_of_event() { echo $(( $1 + 3 * ($1 / 15 + 1) )); }
+# fails_at_event_20 PIPELINE [SETS...]: PIPELINE fails on event 20 (the results of the 20 events
+# before it are complete); the job ends non-zero and dispatch.h5 is closed marked failed, holding
+# exactly what the serial run holds before event 20, with input_frames saying so. The log stays in
+# 'log' for the case's own checks.
+fails_at_event_20() {
+  local pipeline=$1; shift
+  "$mpitray" run "$pipelines/failure_inline.yaml" -q --set Writer.file=serial.h5 >/dev/null 2>&1
+  job -n "$ranks" "$mpitray" run "$pipelines/$pipeline" -q --set Writer.file=dispatch.h5 "$@" >log 2>&1
+  [ $? -ne 0 ] || fail "the run exited 0"
+  [ "$(status_of dispatch.h5)" = failed ] || fail "dispatch.h5 says $(status_of dispatch.h5), not failed"
+  "$mpitray" diff serial.h5 dispatch.h5 || fail "the output does not hold exactly the results before the failed event"
+  expect_input_frames dispatch.h5 "$(input_frame_of_event 20)"
+}
 expect_input_frames() {  # FILE EXPECTED
   local got; got=$(attr_of "$1" input_frames)
   [ "$got" = "$2" ] || fail "$1 says input_frames $got; it holds $2 input frames in full"
@@ -57,37 +70,21 @@ expect_input_frames() {  # FILE EXPECTED
 
 case $case in
   throw_abort)
-    "$mpitray" run "$pipelines/failure_inline.yaml" -q --set Writer.file=serial.h5 >/dev/null 2>&1
-    job -n "$ranks" "$mpitray" run "$pipelines/failure.yaml" -q --set Writer.file=dispatch.h5 >log 2>&1
-    code=$?
-    [ $code -ne 0 ] || fail "the run exited 0"
+    fails_at_event_20 failure.yaml
     [ "$(grep -c "mpitray: error:" log)" -eq 1 ] || fail "expected exactly one error message"
     grep -qE "module 'Fail' failed on Q frame \(run 1, event 20\).* on rank [0-9]+ \([^)]*\), packet [0-9]+: Fail module: deliberate failure" log \
       || fail "the message does not name module, event, rank and packet"
-    [ "$(status_of dispatch.h5)" = failed ] || fail "the output is not marked failed"
-    "$mpitray" diff serial.h5 dispatch.h5 || fail "the output does not hold exactly the results before the failed packet"
-    expect_input_frames dispatch.h5 "$(input_frame_of_event 20)"
     ;;
   fail_after)
     # A module after Dispatch fails on event 20's result: nothing after it reaches the file (results
     # still arriving were pushed on past the failure), and input_frames stops before event 20.
-    "$mpitray" run "$pipelines/failure_inline.yaml" -q --set Writer.file=serial.h5 >/dev/null 2>&1
-    job -n "$ranks" "$mpitray" run "$pipelines/fail_after.yaml" -q --set Writer.file=dispatch.h5 >log 2>&1
-    [ $? -ne 0 ] || fail "the run exited 0"
-    [ "$(status_of dispatch.h5)" = failed ] || fail "the output is not marked failed"
-    "$mpitray" diff serial.h5 dispatch.h5 || fail "the output does not hold exactly the results before the failed event"
-    expect_input_frames dispatch.h5 "$(input_frame_of_event 20)"
+    fails_at_event_20 fail_after.yaml
     ;;
   writer_before)
     # A Writer before Dispatch and one after it: the run fails in Dispatch, so both files say
     # failed (the first used to say complete), each with the input it holds in full.
-    "$mpitray" run "$pipelines/failure_inline.yaml" -q --set Writer.file=serial.h5 >/dev/null 2>&1
-    job -n "$ranks" "$mpitray" run "$pipelines/writer_before.yaml" -q --set Writer.file=dispatch.h5 >log 2>&1
-    [ $? -ne 0 ] || fail "the run exited 0"
+    fails_at_event_20 writer_before.yaml
     [ "$(status_of before.h5)" = failed ] || fail "the Writer before Dispatch says $(status_of before.h5), not failed"
-    [ "$(status_of dispatch.h5)" = failed ] || fail "the Writer after Dispatch says $(status_of dispatch.h5), not failed"
-    "$mpitray" diff serial.h5 dispatch.h5 || fail "the output does not hold exactly the results before the failed packet"
-    expect_input_frames dispatch.h5 "$(input_frame_of_event 20)"
     # Before Dispatch every input frame is written as it passes: at least input_frames of them.
     held=$(attr_of before.h5 frames) said=$(attr_of before.h5 input_frames)
     [ "$said" -ge "$(input_frame_of_event 20)" ] && [ "$held" -ge "$said" ] && [ "$held" -le $((said + 1)) ] \
@@ -232,11 +229,8 @@ case $case in
     job_pid=$!
     for _ in $(seq 100); do [ -e dispatch.h5.partial ] && break; sleep 0.1; done
     sleep 2
-    victim=""
     launcher=$(pgrep -x -P $job_pid mpirun)
-    for p in $(pgrep -P "$launcher"); do
-      [ "$(tr '\0' '\n' < /proc/$p/environ 2>/dev/null | sed -n 's/^OMPI_COMM_WORLD_RANK=//p')" = 1 ] && victim=$p
-    done
+    victim=$(rank_pid "$launcher" 1)
     [ -n "$victim" ] || { kill -TERM "$launcher"; wait $job_pid; fail "rank 1 not found"; }
     start=$(date +%s)
     kill -KILL "$victim"
