@@ -45,6 +45,8 @@ public:
     [[noreturn]] void abort(int code) const;
 
 private:
+    void meet_before_finalize() noexcept;
+
     int rank_ = 0;
     int size_ = 1;
     std::string host_;
