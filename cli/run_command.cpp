@@ -13,10 +13,12 @@
 #include <mpitray/io/modules.hpp>
 #include <mpitray/io/output_file.hpp>
 #include <mpitray/modules/builtin.hpp>
+#include <mpitray/shadowframes/launcher_watch.hpp>
 #include <mpitray/shadowframes/mpi.hpp>
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <optional>
@@ -95,6 +97,9 @@ int run_command(const RunOptions& options) {
         }
         runtime.comm = &*comm;
         runtime.host = session->host();
+        // If mpirun ends before the ranks (a second signal to it), rank 0 stops the run in order
+        // instead of being ended mid-write; every rank ends within a minute of the loss.
+        mpi::LauncherWatch::start(std::chrono::seconds(60), comm->rank() == 0);
         try {
             runtime.hosts = mpi::host_names(*comm, runtime.host);
             runtime.pids = mpi::process_ids(*comm);  // rank 0 watches the workers on its host

@@ -1,5 +1,7 @@
 #include <mpitray/shadowframes/mpi.hpp>
 
+#include <mpitray/shadowframes/launcher_watch.hpp>
+
 #include <fmt/format.h>
 
 #include <chrono>
@@ -94,7 +96,8 @@ Session::Session(int* argc, char*** argv) {
 Session::~Session() {
     int finalized = 0;
     MPI_Finalized(&finalized);
-    if (finalized) return;
+    // Without its launcher, MPI cannot end in order: the process just ends (LauncherWatch).
+    if (finalized || LauncherWatch::lost()) return;
     meet_before_finalize();
     MPI_Finalize();
 }
@@ -127,7 +130,7 @@ void Session::meet_before_finalize() noexcept {
 }
 
 void Session::abort(int code) const {
-    MPI_Abort(MPI_COMM_WORLD, code);
+    if (!LauncherWatch::lost()) MPI_Abort(MPI_COMM_WORLD, code);
     std::_Exit(code);
 }
 
