@@ -58,6 +58,85 @@ expect_stopped() {
   [ "$(attr_of dispatch.h5 frames)" = "$(attr_of dispatch.h5 input_frames)" ] \
     || fail "$1: the file holds $(attr_of dispatch.h5 frames) frames but says input_frames $(attr_of dispatch.h5 input_frames)"
 }
+# signal_cell HOW ROUND: one cell of the signal and death matrix (docs/fault-matrix.md) on
+# long.yaml: start the job, let it write for a second, deliver HOW, and require that the whole
+# job (mpirun and every rank) ends within 30 s with the documented exit code and file state.
+#   mpirun        SIGTERM to mpirun                          mpirun's non-zero code; stopped
+#   group         SIGTERM to mpirun's process group          the same
+#   rank0         SIGTERM to rank 0 alone                    75; stopped
+#   every         SIGTERM to mpirun and every rank at once   non-zero; stopped
+#   timeout       `timeout 2 mpirun ...`                     124 (timeout's); stopped
+#   double_sigint two SIGINTs to mpirun 0.3 s apart          1 (mpirun's); stopped
+#   worker_kill   SIGKILL to rank 1                          non-zero; failed
+#   worker_stop   SIGSTOP to rank 1, then SIGTERM to rank 0  75; stopped
+# 'stopped' also means valid and holding exactly input_frames frames. The job's other settings
+# come from the array cell_sets, if set.
+signal_cell() {
+  local how=$1 round=$2 pid launcher job_ranks worker= code start running rank state
+  local context="round $round ($how)"
+  rm -f dispatch.h5 dispatch.h5.partial log
+  if [ "$how" = timeout ]; then
+    timeout 2 mpirun -n "$ranks" "$mpitray" run "$pipelines/long.yaml" -q --set Writer.file=dispatch.h5 \
+      ${cell_sets[@]+"${cell_sets[@]}"} >log 2>&1 &
+    pid=$!
+    launcher=
+    for _ in $(seq 50); do launcher=$(pgrep -x -P $pid mpirun) && break; sleep 0.1; done
+  else
+    # Its own process group, as an interactive shell would give it.
+    setsid mpirun -n "$ranks" "$mpitray" run "$pipelines/long.yaml" -q --set Writer.file=dispatch.h5 \
+      ${cell_sets[@]+"${cell_sets[@]}"} >log 2>&1 &
+    pid=$! launcher=$!
+  fi
+  for _ in $(seq 100); do [ -e dispatch.h5.partial ] && break; sleep 0.1; done
+  job_ranks=$(pgrep -P "$launcher" | tr '\n' ' ')
+  [ -n "$job_ranks" ] || fail "$context: no ranks found"
+  [ "$how" = timeout ] || sleep 1
+  case $how in
+    mpirun) kill -TERM "$launcher" ;;
+    group) kill -TERM -- "-$launcher" ;;
+    rank0) kill -TERM "$(rank_pid "$launcher" 0)" ;;
+    every) kill -TERM "$launcher" $job_ranks ;;
+    timeout) ;;
+    double_sigint) kill -INT "$launcher"; sleep 0.3; kill -INT "$launcher" ;;
+    worker_kill) kill -KILL "$(rank_pid "$launcher" 1)" ;;
+    worker_stop)
+      worker=$(rank_pid "$launcher" 1)
+      kill -STOP "$worker"
+      kill -TERM "$(rank_pid "$launcher" 0)" ;;
+  esac
+  start=$(date +%s)
+  while [ $(( $(date +%s) - start )) -lt 30 ]; do
+    running=
+    kill -0 "$pid" 2>/dev/null && running=" mpirun"
+    for rank in $job_ranks; do
+      state=$(awk '{print $3}' "/proc/$rank/stat" 2>/dev/null)
+      [ -n "$state" ] && [ "$state" != Z ] && running+=" $rank"
+    done
+    [ -z "$running" ] && break
+    sleep 0.2
+  done
+  if [ -n "$running" ]; then
+    [ -n "$worker" ] && kill -CONT "$worker"
+    kill -KILL $job_ranks "$pid" "$launcher" 2>/dev/null
+    fail "$context: still running 30 s after the signal:$running"
+  fi
+  wait "$pid"
+  code=$?
+  case $how in
+    rank0 | worker_stop) [ $code -eq 75 ] || fail "$context: exit $code, not 75" ;;
+    timeout) [ $code -eq 124 ] || fail "$context: exit $code, not timeout's 124" ;;
+    double_sigint) [ $code -eq 1 ] || fail "$context: exit $code, not mpirun's 1" ;;
+    *) [ $code -ne 0 ] || fail "$context: exit 0" ;;
+  esac
+  if [ "$how" = worker_kill ]; then
+    [ -e dispatch.h5 ] || fail "$context: no dispatch.h5 (only $(ls dispatch.h5* 2>/dev/null))"
+    [ "$(status_of dispatch.h5)" = failed ] || fail "$context: the output is not marked failed"
+    /usr/bin/python3 "$src/tests/io/check_with_h5py.py" dispatch.h5 failed >/dev/null \
+      || fail "$context: the failed output is not valid"
+  else
+    expect_stopped "$context"
+  fi
+}
 # input_frames is what the file holds in full. failure.yaml's input: G, C, D before events 0, 15,
 # 30 and 45, so event E is input frame E + 3 * (E // 15 + 1); a failure on it keeps what came before.
 input_frame_of_event() { echo $(( $1 + 3 * ($1 / 15 + 1) )); }
@@ -188,15 +267,8 @@ case $case in
     fi
     ;;
   sigterm)
-    mpirun -n "$ranks" "$mpitray" run "$pipelines/long.yaml" -q --set Writer.file=dispatch.h5 >log 2>&1 &
-    pid=$!
-    sleep 3
-    kill -TERM $pid
-    wait $pid
-    code=$?
-    [ $code -ne 0 ] || fail "a stopped run exited 0"
+    signal_cell mpirun 1
     grep -q "stopped by SIGTERM after [0-9]* input frames" log || fail "the stop is not reported"
-    expect_stopped "SIGTERM to mpirun"
     ;;
   stopped_worker | stop_long)
     # stopped_worker: a worker is frozen (SIGSTOP), then rank 0 is asked to stop: rank 0 used to
@@ -204,80 +276,32 @@ case $case in
     # then crashed or hung after rank 0's MPI_Abort (the other workers were in MPI_Finalize): hence
     # several rounds. stop_long: rank 0 is asked to stop while every packet takes 6 s and results
     # are 64 KiB: rank 0 used to sit in MPI_Finalize and the workers in their last sends, forever.
-    # Either way the whole job, mpirun included, must end, the output closed and 'stopped'.
+    # Either way the whole job, mpirun included, must end, exit 75, the output closed 'stopped'.
     [ "$ranks" -ge 2 ] || { echo "PASS: $case needs a worker rank (nothing to test at 1 rank)"; exit 0; }
-    sets=(--set Writer.file=dispatch.h5)
-    rounds=6
-    [ "$case" = stop_long ] && rounds=1 && sets+=(--set Work.mean_ms=6000 --set Generator.payload_bytes=65536)
-    for round in $(seq $rounds); do
-      rm -f dispatch.h5 dispatch.h5.partial
-      mpirun -n "$ranks" "$mpitray" run "$pipelines/long.yaml" -q "${sets[@]}" >log 2>&1 &
-      pid=$!
-      for _ in $(seq 100); do [ -e dispatch.h5.partial ] && break; sleep 0.1; done
-      sleep 1
-      worker=
-      if [ "$case" = stopped_worker ]; then
-        worker=$(rank_pid $pid 1)
-        [ -n "$worker" ] || fail "no rank 1 found"
-        kill -STOP "$worker"
-      fi
-      kill -TERM "$(rank_pid $pid 0)"
-      start=$(date +%s)
-      while kill -0 $pid 2>/dev/null && [ $(( $(date +%s) - start )) -lt 30 ]; do sleep 0.2; done
-      if kill -0 $pid 2>/dev/null; then
-        ranks_left=$(live_ranks $pid)
-        [ -n "$worker" ] && kill -CONT "$worker"
-        pkill -KILL -P $pid; kill -KILL $pid
-        [ -n "$ranks_left" ] && fail "round $round: the ranks did not end within 30 s of the stop"
-        fail "round $round: every rank ended, but mpirun was still there 30 s after the stop"
-      fi
-      wait $pid
-      code=$?
-      [ $code -eq 75 ] || fail "round $round: the job ended with exit $code, not 75"
-      expect_stopped "round $round"
-    done
+    if [ "$case" = stop_long ]; then
+      cell_sets=(--set Work.mean_ms=6000 --set Generator.payload_bytes=65536)
+      signal_cell rank0 1
+    else
+      for round in 1 2 3; do signal_cell worker_stop $round; done
+    fi
     ;;
   launcher_gone)
     # mpirun ends before its ranks: `timeout N mpirun` (timeout signals mpirun, then its process
     # group: two signals, and Open MPI's mpirun exits at once on a second one within 5 s), and a
     # double Ctrl-C (two SIGINTs). The ranks used to be ended by Open MPI the moment mpirun was
     # gone (exit 195, no message, an unreadable dispatch.h5.partial). Now rank 0 takes the loss
-    # as a stop: every round must leave dispatch.h5 closed 'stopped', valid, holding exactly
-    # input_frames frames, and no rank of the job running 15 s after mpirun ended.
-    rounds=2
-    [ "$ranks" = 3 ] && rounds=10
-    for round in $(seq $rounds); do
-      for how in timeout double_sigint; do
-        rm -f dispatch.h5 dispatch.h5.partial log
-        if [ $how = timeout ]; then
-          timeout 2 mpirun -n "$ranks" "$mpitray" run "$pipelines/long.yaml" -q --set Writer.file=dispatch.h5 >log 2>&1 &
-          pid=$!
-          launcher=
-          for _ in $(seq 50); do launcher=$(pgrep -x -P $pid mpirun) && break; sleep 0.1; done
-        else
-          mpirun -n "$ranks" "$mpitray" run "$pipelines/long.yaml" -q --set Writer.file=dispatch.h5 >log 2>&1 &
-          pid=$! launcher=$!
-        fi
-        for _ in $(seq 100); do [ -e dispatch.h5.partial ] && break; sleep 0.1; done
-        job_ranks=$(pgrep -P "$launcher" | tr '\n' ' ')
-        [ -n "$job_ranks" ] || fail "round $round ($how): no ranks found"
-        if [ $how = double_sigint ]; then
-          sleep 0.5
-          kill -INT $launcher; sleep 0.3; kill -INT $launcher
-        fi
-        wait $pid
-        start=$(date +%s)
-        while [ $(( $(date +%s) - start )) -lt 15 ]; do
-          running=
-          for rank in $job_ranks; do
-            state=$(awk '{print $3}' "/proc/$rank/stat" 2>/dev/null)
-            [ -n "$state" ] && [ "$state" != Z ] && running+=" $rank"
-          done
-          [ -z "$running" ] && break
-          sleep 0.2
-        done
-        [ -z "$running" ] || { kill -KILL $running; fail "round $round ($how): ranks$running still ran 15 s after mpirun ended"; }
-        expect_stopped "round $round ($how)"
+    # as a stop. (dispatch.signals.n3 repeats these ten times.)
+    for round in 1 2; do
+      signal_cell timeout $round
+      signal_cell double_sigint $round
+    done
+    ;;
+  signals)
+    # The signal and death matrix: every delivery path ten times in a row.
+    [ "$ranks" -ge 2 ] || { echo "PASS: $case needs a worker rank"; exit 0; }
+    for round in $(seq 10); do
+      for how in mpirun group rank0 every timeout double_sigint worker_kill worker_stop; do
+        signal_cell $how $round
       done
     done
     ;;
