@@ -18,6 +18,15 @@ struct SourceLocation {
 };
 
 struct ConfigValue {
+    // Declared here and defaulted after the class: `entries` holds pairs with a ConfigValue in
+    // them, which Clang with libstdc++ checks for completeness where the members are generated.
+    ConfigValue();
+    ConfigValue(const ConfigValue&);
+    ConfigValue(ConfigValue&&) noexcept;
+    ConfigValue& operator=(const ConfigValue&);
+    ConfigValue& operator=(ConfigValue&&) noexcept;
+    ~ConfigValue();
+
     enum class Kind { scalar, list, map };
     Kind kind = Kind::scalar;
     std::string scalar;
@@ -25,17 +34,26 @@ struct ConfigValue {
     std::vector<std::pair<std::string, ConfigValue>> entries;
     SourceLocation where;
 
-    static ConfigValue of(std::string text, SourceLocation where = {}) {
-        ConfigValue value;
-        value.scalar = std::move(text);
-        value.where = std::move(where);
-        return value;
-    }
+    static ConfigValue of(std::string text, SourceLocation where = {});
     // As written, for messages: 3, [1, 2], {a: 1}.
     std::string text() const;
     // YAML null: `null`, `~` or no value at all.
     bool is_null() const { return kind == Kind::scalar && null; }
     bool null = false;
 };
+
+inline ConfigValue::ConfigValue() = default;
+inline ConfigValue::ConfigValue(const ConfigValue&) = default;
+inline ConfigValue::ConfigValue(ConfigValue&&) noexcept = default;
+inline ConfigValue& ConfigValue::operator=(const ConfigValue&) = default;
+inline ConfigValue& ConfigValue::operator=(ConfigValue&&) noexcept = default;
+inline ConfigValue::~ConfigValue() = default;
+
+inline ConfigValue ConfigValue::of(std::string text, SourceLocation where) {
+    ConfigValue value;
+    value.scalar = std::move(text);
+    value.where = std::move(where);
+    return value;
+}
 
 }  // namespace mpitray
