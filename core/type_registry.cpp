@@ -215,3 +215,79 @@ std::vector<std::string> TypeRegistry::names() const {
 }
 
 }  // namespace mpitray
+
+namespace mpitray::detail {
+namespace {
+
+// Reads a payload in Boost's binary layout, refusing any length that overruns it.
+class LayoutWalk {
+public:
+    explicit LayoutWalk(std::span<const char> payload) : payload_(payload) {}
+
+    void skip(std::uint64_t bytes) {
+        if (bytes > left()) throw SerializationError("a length in it runs past its end");
+        at_ += bytes;
+    }
+    // Class information and item versions: Boost reads the rest of the payload according to
+    // them, so anything but the zeros it writes for these types is refused.
+    void zeros(std::uint64_t bytes) {
+        if (bytes > left()) throw SerializationError("it ends inside its class information");
+        for (std::uint64_t i = 0; i < bytes; ++i)
+            if (payload_[at_ + i] != 0) throw SerializationError("its class information is not what mpitray writes");
+        at_ += bytes;
+    }
+    std::uint64_t length() {
+        std::uint64_t value = 0;
+        if (left() < sizeof value) throw SerializationError("it ends inside a length");
+        std::memcpy(&value, payload_.data() + at_, sizeof value);
+        at_ += sizeof value;
+        return value;
+    }
+    void expect_end() const {
+        if (left() != 0) throw SerializationError("its lengths do not account for its size");
+    }
+
+private:
+    std::uint64_t left() const { return payload_.size() - at_; }
+    std::span<const char> payload_;
+    std::uint64_t at_ = 0;
+};
+
+// In an archive of its own, Boost writes a class's tracking flag and version (5 bytes, zeros for
+// these types) before its first object, and a collection's item version (4 bytes, 0) after its
+// count.
+constexpr std::uint64_t class_header = 5;
+constexpr std::uint64_t item_version = 4;
+
+}  // namespace
+
+void check_boost_layout(std::span<const char> payload, const std::vector<bool>*) {
+    LayoutWalk walk(payload);
+    walk.skip(walk.length());  // a byte per element
+    walk.expect_end();
+}
+
+void check_boost_layout(std::span<const char> payload, const std::vector<std::string>*) {
+    LayoutWalk walk(payload);
+    walk.zeros(class_header);
+    const std::uint64_t items = walk.length();
+    walk.zeros(item_version);
+    // Checked as they come, so a huge count cannot keep this loop going: each item reads 8 bytes.
+    for (std::uint64_t i = 0; i < items; ++i) walk.skip(walk.length());
+    walk.expect_end();
+}
+
+void check_boost_layout(std::span<const char> payload, const std::map<std::string, double>*) {
+    LayoutWalk walk(payload);
+    walk.zeros(class_header);
+    const std::uint64_t items = walk.length();
+    walk.zeros(item_version);
+    if (items > 0) walk.zeros(class_header);  // the pair's, before the first one
+    for (std::uint64_t i = 0; i < items; ++i) {
+        walk.skip(walk.length());
+        walk.skip(sizeof(double));
+    }
+    walk.expect_end();
+}
+
+}  // namespace mpitray::detail

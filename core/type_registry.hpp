@@ -137,6 +137,18 @@ void direct_decode(std::span<const char> payload, T& value) {
     }
 }
 
+// Boost's binary archive reads a collection's or a string's length and allocates that much
+// before reading what follows, so a damaged or hostile payload claiming gigabytes would take
+// them. The standard types decoded through Boost have their layout checked first: every length
+// must fit in the bytes that follow, and the lengths must account for the payload exactly.
+// Throws SerializationError otherwise. (Types a program registers itself are decoded by Boost
+// unchecked; docs/user-guide.md says so.)
+void check_boost_layout(std::span<const char> payload, const std::vector<bool>*);
+void check_boost_layout(std::span<const char> payload, const std::vector<std::string>*);
+void check_boost_layout(std::span<const char> payload, const std::map<std::string, double>*);
+template <class T>
+concept has_checked_boost_layout = requires(std::span<const char> payload, const T* tag) { check_boost_layout(payload, tag); };
+
 // The registered standard type that holds the same kind of value as an unregistered T, if any:
 // `frame->put("Hits", 3)` puts an int, and the user meant std::int64_t.
 struct Alternative {
@@ -201,6 +213,7 @@ void TypeRegistry::add(const std::string& name) {
         [name](std::span<const char> payload) -> std::shared_ptr<const void> {
             auto value = std::make_shared<T>();
             try {
+                if constexpr (detail::has_checked_boost_layout<T>) detail::check_boost_layout(payload, static_cast<const T*>(nullptr));
                 ViewStreambuf source(payload);
                 boost::archive::binary_iarchive archive(source, payload_archive_flags);
                 archive >> *value;

@@ -4,11 +4,13 @@
 #include <mpitray/core/standard_types.hpp>
 #include <mpitray/core/type_registry.hpp>
 
+#include <boost/serialization/map.hpp>
 #include <boost/serialization/string.hpp>
 #include <boost/serialization/vector.hpp>
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <limits>
 
 using namespace mpitray;
@@ -88,6 +90,61 @@ TEST(DirectCodecs, RejectPayloadsOfTheWrongSize) {
     Buffer bytes = boost_bytes(std::vector<double>{1, 2});
     bytes.pop_back();
     EXPECT_THROW(v.decode(std::span<const char>(bytes.data(), bytes.size())), SerializationError);
+}
+
+namespace {
+
+template <class T>
+T decoded_as(const Buffer& bytes) {
+    const TypeCodec& codec = TypeRegistry::instance().of<T>();
+    return *std::static_pointer_cast<const T>(codec.decode(std::span<const char>(bytes.data(), bytes.size())));
+}
+
+// Boost's bytes of `value`, with the 64-bit length at `at` replaced by `length`.
+template <class T>
+Buffer with_length(const T& value, std::size_t at, std::uint64_t length) {
+    Buffer bytes = boost_bytes(value);
+    std::memcpy(bytes.data() + at, &length, sizeof length);
+    return bytes;
+}
+
+// Each value reads back through the layout check; claimed lengths past the end, a byte missing
+// and a byte too many are refused before Boost allocates anything.
+template <class T>
+void expect_checked(const T& value, std::size_t first_length_at) {
+    const Buffer bytes = boost_bytes(value);
+    EXPECT_EQ(decoded_as<T>(bytes), value);
+    Buffer shorter = bytes;
+    shorter.pop_back();
+    EXPECT_THROW(decoded_as<T>(shorter), SerializationError);
+    Buffer longer = bytes;
+    longer.push_back(0);
+    EXPECT_THROW(decoded_as<T>(longer), SerializationError);
+    for (std::uint64_t claim : {std::uint64_t{1} << 40, std::uint64_t{0x770000002c000004}, ~std::uint64_t{0}})
+        EXPECT_THROW(decoded_as<T>(with_length(value, first_length_at, claim)), SerializationError) << claim;
+}
+
+}  // namespace
+
+// Found by fuzz/frame_decoder_fuzz: a map<string,double> whose key claimed 8 EiB made Boost try
+// to allocate it.
+TEST(CheckedBoostLayouts, LengthsAreCheckedBeforeBoostAllocates) {
+    expect_checked(std::vector<bool>{true, false, true}, 0);
+    expect_checked(std::vector<std::string>{"ab", "", "muon"}, 5);       // the count
+    expect_checked(std::vector<std::string>{"ab", "", "muon"}, 17);      // the first string's length
+    expect_checked(std::map<std::string, double>{{"high", 10}, {"low", 0.1}}, 5);
+    expect_checked(std::map<std::string, double>{{"high", 10}, {"low", 0.1}}, 22);
+    EXPECT_EQ(decoded_as<std::vector<bool>>(boost_bytes(std::vector<bool>{})), std::vector<bool>{});
+    EXPECT_EQ(decoded_as<std::vector<std::string>>(boost_bytes(std::vector<std::string>{})), std::vector<std::string>{});
+    using Map = std::map<std::string, double>;
+    EXPECT_EQ(decoded_as<Map>(boost_bytes(Map{})), Map{});
+    // Class information other than Boost's zeros makes Boost read the rest differently (a
+    // tracked pair, say), so the lengths checked would not be the ones it reads: refused.
+    for (std::size_t at : {std::size_t{0}, std::size_t{13}, std::size_t{17}}) {
+        Buffer bytes = boost_bytes(Map{{"high", 10}, {"low", 0.1}});
+        bytes[at] = 1;
+        EXPECT_THROW(decoded_as<Map>(bytes), SerializationError) << at;
+    }
 }
 
 namespace {
