@@ -12,6 +12,8 @@
 
 #include <chrono>
 #include <cstdio>
+#include <new>
+#include <string>
 #include <thread>
 
 #ifndef MPITRAY_VERSION
@@ -120,9 +122,26 @@ int mpitray::run_command_line(int argc, char** argv, const char* program) {
 
     register_all_modules();
     if (*run_cmd) return run_command(run);
-    if (*modules_cmd) return modules_command(module_name);
-    if (*dump_cmd) return dump_command(dump_file, dump_limit, dump_values);
-    if (*diff_cmd) return diff_command(diff_a, diff_b);
-    if (*merge_cmd) return merge_command(merge_output, merge_inputs, merge_any_status, merge_mixed);
+    // The other subcommands are one process's work. Under mpirun or srun every rank would do it:
+    // N copies of a listing, or N merges writing one output at once. Rank 0 does it alone.
+    if (mpitray::mpi::launched_by_mpi() && mpitray::mpi::launcher_size() > 1) {
+        if (mpitray::mpi::launcher_rank() != 0) return exit_success;
+        std::fprintf(stderr, "mpitray: note: '%s' runs on one process: rank 0 does it, the other %d ranks do nothing\n",
+                     app.get_subcommands().front()->get_name().c_str(), mpitray::mpi::launcher_size() - 1);
+    }
+    try {
+        if (*modules_cmd) return modules_command(module_name);
+        if (*dump_cmd) return dump_command(dump_file, dump_limit, dump_values);
+        if (*diff_cmd) return diff_command(diff_a, diff_b);
+        if (*merge_cmd) return merge_command(merge_output, merge_inputs, merge_any_status, merge_mixed);
+    } catch (const std::bad_alloc&) {
+        // The readers check every length against what a file holds, so this is a real shortage
+        // (or a type of the program's own that Boost decodes unchecked): said plainly, not as a crash.
+        print_error("out of memory (a request for memory failed); nothing more was written");
+        return exit_failure;
+    } catch (const std::exception& e) {
+        print_error(std::string("unexpected error: ") + e.what());
+        return exit_failure;
+    }
     return exit_usage;
 }

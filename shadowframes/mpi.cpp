@@ -62,11 +62,16 @@ bool launched_by_mpi() {
     return false;
 }
 
-int launcher_rank() {
-    for (const char* variable : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK", "SLURM_PROCID"})
+namespace {
+int first_set(std::initializer_list<const char*> variables, int otherwise) {
+    for (const char* variable : variables)
         if (const char* value = std::getenv(variable)) return std::atoi(value);
-    return 0;
+    return otherwise;
 }
+}  // namespace
+
+int launcher_rank() { return first_set({"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK", "SLURM_PROCID"}, 0); }
+int launcher_size() { return first_set({"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "SLURM_NTASKS"}, 1); }
 
 void check(int rc, const char* what) {
     if (rc != MPI_SUCCESS) throw MpiError(std::string(what) + ": " + error_string(rc), rc);

@@ -28,6 +28,10 @@ bool launched_by_mpi();
 // PMI_RANK (MPICH's Hydra), SLURM_PROCID (srun), the first one set; 0 when none is.
 int launcher_rank();
 
+// How many ranks the launcher started, from the environment in the same way: OMPI_COMM_WORLD_SIZE,
+// PMI_SIZE, SLURM_NTASKS, the first one set; 1 when none is.
+int launcher_size();
+
 // Throws MpiError("<what>: <MPI's error string>") unless rc is MPI_SUCCESS.
 void check(int rc, const char* what);
 

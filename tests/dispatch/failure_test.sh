@@ -305,6 +305,26 @@ case $case in
       done
     done
     ;;
+  subcommands)
+    # dump, diff, merge and modules are one process's work. Under mpirun every rank used to do
+    # it: N copies of a listing, and N merges writing one output at once. Rank 0 does it alone,
+    # says so once, and its exit code is the job's.
+    "$mpitray" run "$pipelines/long.yaml" -q --set Generator.events=40 --set Writer.file=a.h5 >/dev/null 2>&1 \
+      || fail "the first input"
+    "$mpitray" run "$pipelines/long.yaml" -q --set Generator.events=40 --set Generator.first_event=40 \
+      --set Writer.file=b.h5 >/dev/null 2>&1 || fail "the second input"
+    "$mpitray" merge serial.h5 a.h5 b.h5 >/dev/null 2>&1 || fail "the serial merge"
+    job -n "$ranks" "$mpitray" dump a.h5 --limit 3 >log 2>&1 || fail "dump under mpirun failed"
+    [ "$(grep -c '^a.h5: ' log)" = 1 ] || fail "dump's listing came $(grep -c '^a.h5: ' log) times"
+    job -n "$ranks" "$mpitray" merge dispatch.h5 a.h5 b.h5 >log 2>&1 || fail "merge under mpirun failed"
+    "$mpitray" diff serial.h5 dispatch.h5 >/dev/null || fail "merge under mpirun wrote another file than merge alone"
+    job -n "$ranks" "$mpitray" diff a.h5 b.h5 >log 2>&1
+    code=$?
+    [ $code -eq 1 ] || fail "diff of different files under mpirun exited $code, not 1"
+    if [ "$ranks" -gt 1 ]; then
+      [ "$(grep -c "runs on one process" log)" = 1 ] || fail "the note is missing or repeated"
+    fi
+    ;;
   killed_worker)
     # A worker killed with SIGKILL (as the OOM killer does): mpirun ends the job (SIGCONT to the
     # other ranks, SIGTERM a second later, SIGKILL a second after that). Rank 0 notices the death
