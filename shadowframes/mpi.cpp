@@ -44,14 +44,17 @@ MPI_Datatype byte_type(std::size_t size) {
 // inside MPI without yielding (Session turns Open MPI's yield off), and ranks that outnumber the
 // cores would keep the cores from the ranks they wait for: 16 workers on 2 cores took 80 ms
 // instead of 5 to get through startup.
-void wait_for(MPI_Request& request, const char* what) {
+// With a deadline, gives up when it passes and says whether the request completed.
+bool wait_for(MPI_Request& request, const char* what,
+              std::optional<std::chrono::steady_clock::time_point> deadline = std::nullopt) {
     Backoff backoff;
-    while (true) {
+    while (!deadline || std::chrono::steady_clock::now() < *deadline) {
         int done = 0;
         check(MPI_Test(&request, &done, MPI_STATUS_IGNORE), what);
-        if (done) return;
-        backoff.wait();
+        if (done) return true;
+        backoff.wait(!deadline);
     }
+    return false;
 }
 
 }  // namespace
@@ -116,19 +119,11 @@ Session::~Session() {
 // cleanly. The wait is bounded; past the bound (rank 0 still busy with modules after Dispatch),
 // MPI_Finalize as before.
 void Session::meet_before_finalize() noexcept {
-    using clock = std::chrono::steady_clock;
     constexpr auto bound = std::chrono::seconds(120);
     try {
         MPI_Request request = MPI_REQUEST_NULL;
         check(MPI_Ibarrier(MPI_COMM_WORLD, &request), "MPI_Ibarrier");
-        const auto deadline = clock::now() + bound;
-        Backoff backoff;
-        while (clock::now() < deadline) {
-            int done = 0;
-            check(MPI_Test(&request, &done, MPI_STATUS_IGNORE), "MPI_Test");
-            if (done) return;
-            backoff.wait(false);
-        }
+        wait_for(request, "MPI_Ibarrier", std::chrono::steady_clock::now() + bound);
     } catch (const MpiError&) {
         // A rank is gone: MPI_Finalize, as without the meeting.
     }

@@ -16,12 +16,15 @@ fail() { echo "FAIL: $*"; echo "--- log:"; cat log 2>/dev/null; exit 1; }
 # so that this cannot happen; an mpirun still there 15 s after every rank has exited fails the
 # test (it is killed, so that the test ends).
 exec 3>&1
-live_ranks() {
-  local child
-  for child in $(pgrep -P "$1"); do
-    [ "$(awk '{print $3}' "/proc/$child/stat" 2>/dev/null)" = Z ] || echo "$child"
+# running PID...: those of the processes that still run (neither gone nor a zombie).
+running() {
+  local pid state
+  for pid in "$@"; do
+    state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)
+    [ -n "$state" ] && [ "$state" != Z ] && echo "$pid"
   done
 }
+live_ranks() { running $(pgrep -P "$1"); }
 job() {
   mpirun "$@" &
   local pid=$! seen=0 lingering=0
@@ -72,7 +75,7 @@ expect_stopped() {
 # 'stopped' also means valid and holding exactly input_frames frames. The job's other settings
 # come from the array cell_sets, if set.
 signal_cell() {
-  local how=$1 round=$2 pid launcher job_ranks worker= code start running rank state
+  local how=$1 round=$2 pid launcher job_ranks worker= code start left
   local context="round $round ($how)"
   rm -f dispatch.h5 dispatch.h5.partial log
   if [ "$how" = timeout ]; then
@@ -106,19 +109,15 @@ signal_cell() {
   esac
   start=$(date +%s)
   while [ $(( $(date +%s) - start )) -lt 30 ]; do
-    running=
-    kill -0 "$pid" 2>/dev/null && running=" mpirun"
-    for rank in $job_ranks; do
-      state=$(awk '{print $3}' "/proc/$rank/stat" 2>/dev/null)
-      [ -n "$state" ] && [ "$state" != Z ] && running+=" $rank"
-    done
-    [ -z "$running" ] && break
+    left=$(running $job_ranks | tr '\n' ' ')
+    kill -0 "$pid" 2>/dev/null && left+="mpirun"
+    [ -z "$left" ] && break
     sleep 0.2
   done
-  if [ -n "$running" ]; then
+  if [ -n "$left" ]; then
     [ -n "$worker" ] && kill -CONT "$worker"
     kill -KILL $job_ranks "$pid" "$launcher" 2>/dev/null
-    fail "$context: still running 30 s after the signal:$running"
+    fail "$context: still running 30 s after the signal: $left"
   fi
   wait "$pid"
   code=$?
