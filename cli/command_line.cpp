@@ -134,10 +134,10 @@ int mpitray::run_command_line(int argc, char** argv, const char* program) {
         if (*dump_cmd) return dump_command(dump_file, dump_limit, dump_values);
         if (*diff_cmd) return diff_command(diff_a, diff_b);
         if (*merge_cmd) return merge_command(merge_output, merge_inputs, merge_any_status, merge_mixed);
-    } catch (const std::bad_alloc&) {
+    } catch (const std::bad_alloc& e) {
         // The readers check every length against what a file holds, so this is a real shortage
         // (or a type of the program's own that Boost decodes unchecked): said plainly, not as a crash.
-        print_error("out of memory (a request for memory failed); nothing more was written");
+        print_error(std::string(message_of(e)) + "; nothing more was written");
         return exit_failure;
     } catch (const std::exception& e) {
         print_error(std::string("unexpected error: ") + e.what());

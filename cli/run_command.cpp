@@ -62,7 +62,7 @@ int run_dispatcher(Tray& tray, const RunOptions& options, bool has_dispatch) {
         }
         return exit_success;
     } catch (const std::exception& e) {
-        print_error(e.what());
+        print_error(message_of(e));
         // Only what is true: an output that could not be closed (a full disk) was removed.
         std::string lost;
         for (const std::string& path : io::outputs_given_up()) lost += (lost.empty() ? "'" : ", '") + path + "'";
@@ -177,7 +177,7 @@ int run_command(const RunOptions& options) {
         return exit_success;
     } catch (const std::exception& e) {
         // Nothing the dispatcher can be told about: end the whole job rather than leave it waiting.
-        std::fprintf(stderr, "mpitray: error on rank %d (%s): %s\n", rank, runtime.host.c_str(), e.what());
+        std::fprintf(stderr, "mpitray: error on rank %d (%s): %s\n", rank, runtime.host.c_str(), message_of(e));
         std::fflush(stderr);
         session->abort(exit_failure);
     }

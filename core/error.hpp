@@ -1,6 +1,7 @@
 #pragma once
 // The exception hierarchy. One root type, a few children that say which part of the system
 // failed; the message itself says what, where and what to do.
+#include <new>
 #include <stdexcept>
 #include <string>
 
@@ -57,5 +58,16 @@ private:
     std::string frame_;
     std::string message_;
 };
+
+// What a std::bad_alloc means to a user: its own what() ("std::bad_alloc") says nothing. Readers
+// check every length a file declares before allocating, so this is a real shortage.
+inline constexpr const char* out_of_memory_message =
+    "ran out of memory (a request for memory failed: the process reached its limit, ulimit -v or "
+    "the job's memory, or the machine has no more)";
+
+// What to tell the user about an exception: its what(), but for std::bad_alloc the message above.
+inline const char* message_of(const std::exception& e) noexcept {
+    return dynamic_cast<const std::bad_alloc*>(&e) != nullptr ? out_of_memory_message : e.what();
+}
 
 }  // namespace mpitray

@@ -58,7 +58,7 @@ void Tray::configure() {
             abandon();
             const std::string at = slot.module->location().str();
             throw ConfigError((at.empty() ? "" : at + ": ") + "module '" + slot.module->name() + "' (" +
-                              slot.module->type() + "): " + e.what());
+                              slot.module->type() + "): " + message_of(e));
         }
     }
 }
@@ -111,7 +111,7 @@ void Tray::invoke(std::size_t index, const Frame* frame, Call&& call, const char
         throw;  // about the job (a rank, a link), not about the frame at hand
     } catch (const std::exception& e) {
         account();
-        throw ModuleError(slot.module->name(), frame ? frame->describe() : std::string(phase), e.what());
+        throw ModuleError(slot.module->name(), frame ? frame->describe() : std::string(phase), message_of(e));
     } catch (...) {
         account();
         throw ModuleError(slot.module->name(), frame ? frame->describe() : std::string(phase),
@@ -222,7 +222,7 @@ const RunState& Tray::run(std::optional<std::uint64_t> max_events) {
     } catch (const std::exception& e) {
         in_produce_ = false;
         if (progress_) progress_->finish();
-        fail(e.what());
+        fail(message_of(e));
         throw;
     } catch (...) {
         in_produce_ = false;
@@ -269,7 +269,7 @@ void Tray::close_outputs() noexcept {
             slots_[i].module->close_outputs(state_at(i));
         } catch (const std::exception& e) {
             std::fprintf(stderr, "mpitray: module '%s' could not close its outputs after the failure: %s\n",
-                         slots_[i].module->name().c_str(), e.what());
+                         slots_[i].module->name().c_str(), message_of(e));
         }
     }
 }

@@ -219,7 +219,7 @@ void TypeRegistry::add(const std::string& name) {
                 archive >> *value;
             } catch (const std::exception& e) {
                 throw SerializationError("a payload of type '" + name + "' (" + std::to_string(payload.size()) +
-                                         " bytes) does not decode: " + e.what());
+                                         " bytes) does not decode: " + message_of(e));
             }
             return value;
         },

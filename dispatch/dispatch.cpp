@@ -551,7 +551,7 @@ void Dispatch::end_channel() noexcept {
     try {
         if (channel_->flush(stopping() ? signal_ack_seconds : final_flush_seconds)) return;
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "mpitray: %s\n", e.what());
+        std::fprintf(stderr, "mpitray: %s\n", message_of(e));
     }
     end_job_after_outputs("messages to some workers were never taken");
 }
@@ -653,14 +653,14 @@ void Dispatch::close_after_failure() noexcept {
             end_channel();
         }
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "mpitray: while stopping the workers: %s\n", e.what());
+        std::fprintf(stderr, "mpitray: while stopping the workers: %s\n", message_of(e));
         end_job_after_outputs("the workers could not be stopped in order");
     }
     try {
         if (progress_) progress_->finish();
         report();
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "mpitray: %s\n", e.what());
+        std::fprintf(stderr, "mpitray: %s\n", message_of(e));
     }
 }
 

@@ -40,7 +40,7 @@ void LoopbackChannel::finish(bool stopped) {
         try {
             tray_->finish();  // the Reply sends the finished message
         } catch (const std::exception& e) {
-            tray_->fail(e.what());  // inner outputs close as failed, as on a worker
+            tray_->fail(message_of(e));  // inner outputs close as failed, as on a worker
             throw;
         }
     }

@@ -85,5 +85,15 @@ frame_read frame_key_count 3 "frame encoding is cut short reading the key"
 frame_read frame_key_length 3 "frame encoding is cut short reading the key at byte 16 \\([0-9]+ bytes left, 4294967280 needed\\)"
 frame_read frame_payload_length 3 "frame encoding is cut short reading the payload at byte [0-9]+ \\([0-9]+ bytes left, 3221225472 needed\\)"
 
+# A real shortage during a run (three 900 MB payloads under the 1 GB limit): exit 1, a message
+# naming the module and the frame, not a bare std::bad_alloc, and the output closed 'failed'.
+# Not under AddressSanitizer, where there is no limit and the frames would be written.
+if [ -z "${MPITRAY_SANITIZED:-}" ]; then
+  expect 1 "module '(Generator|Writer)' failed on (its input|Q frame \\(run 1, event 0\\)).*: ran out of memory \\(a request for memory" \
+    "$mpitray" run "$src/examples/quickstart.yaml" -q --events 3 --set Generator.payload_bytes=900000000 --set Writer.file=oom.h5
+  expect 0 "^failed .*ran out of memory" /usr/bin/python3 -c \
+    "import h5py; f = h5py.File('oom.h5'); print(f.attrs['status'], f.attrs['status_reason'])"
+fi
+
 echo "$passes checks passed, $failures failed"
 if [ "$failures" -eq 0 ]; then echo "PASS: hostile frame files"; else exit 1; fi
