@@ -11,10 +11,15 @@ icesim=$1 src=$2 work=$3 ranks=$4 case=$5
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
 files=(--set Writer.file=dispatch.h5 --set EventTables.file=dispatch_events.h5 --set PhysicsTables.file=dispatch_tables.h5)
+# Under the sanitizers (scripts/sanitize) photon propagation is 20 times slower: the equivalence
+# and slice cases run the same paths on a smaller sample there, still crossing four status
+# intervals, with slice cuts inside an interval and on its edge. The normal suite runs full size.
+events=160 status_every=40 cuts=(0:50 50:70 120:40)
+[ -n "${MPITRAY_SANITIZED:-}" ] && events=64 status_every=16 cuts=(0:20 20:28 48:16)
 
 case $case in
   dynamic | round_robin)
-    size=(--set IceSimSource.events=160 --set IceSimSource.status_every=40)
+    size=(--set IceSimSource.events=$events --set IceSimSource.status_every=$status_every)
     schedule=dynamic
     [ "$case" = round_robin ] && schedule=round-robin
     "$icesim" run -q "$src/tests/icesim/serial.yaml" "${size[@]}" || exit 1
@@ -36,10 +41,10 @@ PY
   slices)
     # The sample cut into three slices (first_event), run on RANKS ranks, merged: the frames of
     # the whole sample run serially. Cuts inside a status interval (50) and on its edge (120).
-    size=(--set IceSimSource.status_every=40)
-    "$icesim" run -q "$src/tests/icesim/serial.yaml" "${size[@]}" --set IceSimSource.events=160 || exit 1
+    size=(--set IceSimSource.status_every=$status_every)
+    "$icesim" run -q "$src/tests/icesim/serial.yaml" "${size[@]}" --set IceSimSource.events=$events || exit 1
     parts=()
-    for cut in 0:50 50:70 120:40; do
+    for cut in "${cuts[@]}"; do
       first=${cut%:*} events=${cut#*:}
       mpirun -n "$ranks" "$icesim" run -q "$src/examples/icesim.yaml" "${size[@]}" --set IceSimSource.first_event=$first \
         --set IceSimSource.events=$events --set Writer.file=slice$first.h5 --set EventTables.file=events$first.h5 \
