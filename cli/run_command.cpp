@@ -8,7 +8,7 @@
 #include <mpitray/core/signals.hpp>
 #include <mpitray/core/tray_builder.hpp>
 #include <mpitray/dispatch/dispatch.hpp>
-#include <mpitray/dispatch/runtime.hpp>
+#include <mpitray/dispatch/dispatch_context.hpp>
 #include <mpitray/dispatch/worker.hpp>
 #include <mpitray/io/modules.hpp>
 #include <mpitray/io/output_file.hpp>
@@ -44,16 +44,16 @@ std::string local_host() {
 
 // Rank 0's part: the whole outer tray. Dispatch prints the progress of what it dispatches;
 // without one, the tray counts the source's events in the same lines.
-int run_dispatcher(Tray& tray, const RunOptions& options, bool has_dispatch) {
+int run_dispatcher(Tray& tray, const RunOptions& options, bool has_dispatch, const DispatchContext& dispatch) {
     std::optional<Progress> progress;
     if (!has_dispatch) tray.report_progress(&progress.emplace(!options.quiet, options.events, "events"));
     try {
         const RunState& state = tray.run(options.events);
-        if (!options.metrics.empty() && dispatch_runtime().summary.empty())
+        if (!options.metrics.empty() && dispatch.summary.empty())
             std::fprintf(stderr, "mpitray: warning: --metrics: the pipeline has no Dispatch, so there are no metrics to write\n");
         if (!options.quiet) {
             std::fputs(format_usage(tray.usage(), tray.wall_seconds()).c_str(), stdout);
-            std::fputs(dispatch_runtime().summary.c_str(), stdout);
+            std::fputs(dispatch.summary.c_str(), stdout);
         }
         if (state.ending == RunEnding::stopped) {
             std::fprintf(stderr, "mpitray: %s after %llu input frames; outputs are closed and marked 'stopped'\n",
@@ -82,11 +82,12 @@ int run_command(const RunOptions& options) {
     // MPI only when a launcher started us: a plain `mpitray run` needs no MPI at all.
     std::optional<mpi::Session> session;
     std::optional<mpi::Communicator> comm;
-    DispatchRuntime& runtime = dispatch_runtime();
-    runtime.host = local_host();
-    runtime.progress = !options.quiet;
-    runtime.expected_events = options.events;
-    runtime.metrics_file = options.metrics;
+    // Handed to the Dispatch modules through the tray's context; outlives the tray.
+    DispatchContext dispatch_context;
+    dispatch_context.host = local_host();
+    dispatch_context.progress = !options.quiet;
+    dispatch_context.expected_events = options.events;
+    dispatch_context.metrics_file = options.metrics;
     if (mpi::launched_by_mpi()) {
         try {
             session.emplace(nullptr, nullptr);
@@ -95,14 +96,14 @@ int run_command(const RunOptions& options) {
             print_error(e.what());
             return exit_failure;
         }
-        runtime.comm = &*comm;
-        runtime.host = session->host();
+        dispatch_context.comm = &*comm;
+        dispatch_context.host = session->host();
         // If mpirun ends before the ranks (a second signal to it), rank 0 stops the run in order
         // instead of being ended mid-write; every rank ends within a minute of the loss.
         mpi::LauncherWatch::start(std::chrono::seconds(60), comm->rank() == 0);
         try {
-            runtime.hosts = mpi::host_names(*comm, runtime.host);
-            runtime.pids = mpi::process_ids(*comm);  // rank 0 watches the workers on its host
+            dispatch_context.hosts = mpi::host_names(*comm, dispatch_context.host);
+            dispatch_context.pids = mpi::process_ids(*comm);  // rank 0 watches the workers on its host
         } catch (const Error& e) {
             print_error(e.what());
             return exit_failure;
@@ -122,6 +123,7 @@ int run_command(const RunOptions& options) {
         Pipeline pipeline = load_pipeline(options.pipeline);
         for (const std::string& set : options.sets) apply_override(pipeline, set);
         TrayEnvironment environment;
+        environment.context.put(dispatch_context);
         environment.seed = options.seed.value_or(pipeline.seed);
         environment.pipeline_file = pipeline.file;
         environment.pipeline_text = pipeline.text;
@@ -145,7 +147,7 @@ int run_command(const RunOptions& options) {
             // outer tray: refuse before configuring them, as rank 0 does (and reports in full).
             if (const auto conflicts = file_conflicts(pipeline.tray, pipeline.file); !conflicts.empty())
                 throw ConfigError(conflicts.front());
-            worker = std::make_unique<WorkerProcess>(*dispatch, std::move(environment), *comm, runtime.host);
+            worker = std::make_unique<WorkerProcess>(*dispatch, std::move(environment), *comm, dispatch_context.host);
         }
     } catch (const Error& e) {  // configuration errors, and an output that cannot be created
         error = e.what();
@@ -165,10 +167,10 @@ int run_command(const RunOptions& options) {
     }
 
     if (rank == 0) {
-        const int code = run_dispatcher(*tray, options, has_dispatch);
+        const int code = run_dispatcher(*tray, options, has_dispatch, dispatch_context);
         // A worker went silent (the watchdog) or died: outputs are closed, but such a rank cannot
         // take part in an orderly end of MPI (MPI_Finalize would wait for it), so the job ends here.
-        if (runtime.abort_job && session) session->abort(code);
+        if (dispatch_context.abort_job && session) session->abort(code);
         return code;
     }
     if (!worker) return exit_success;
@@ -177,7 +179,7 @@ int run_command(const RunOptions& options) {
         return exit_success;
     } catch (const std::exception& e) {
         // Nothing the dispatcher can be told about: end the whole job rather than leave it waiting.
-        std::fprintf(stderr, "mpitray: error on rank %d (%s): %s\n", rank, runtime.host.c_str(), message_of(e));
+        std::fprintf(stderr, "mpitray: error on rank %d (%s): %s\n", rank, dispatch_context.host.c_str(), message_of(e));
         std::fflush(stderr);
         session->abort(exit_failure);
     }

@@ -1,6 +1,7 @@
 #pragma once
 // What every module of a tray can see of the tray: the seed, the pipeline text (provenance for
 // output files) and how the run is ending, so a writer can record it.
+#include <mpitray/core/context.hpp>
 #include <mpitray/core/stop.hpp>
 
 #include <cstdint>
@@ -38,6 +39,7 @@ struct TrayEnvironment {
     std::vector<Stop> metadata_stops{Stop::geometry(), Stop::calibration(), Stop::detector_status(),
                                      Stop::simulation(), Stop::tray_info()};
     RunState run;
+    Context context;  // services handed in by the tray's builder (inner trays share them)
 
     bool is_metadata(Stop stop) const {
         for (Stop s : metadata_stops)

@@ -7,7 +7,7 @@
 #include <mpitray/core/tray_builder.hpp>
 #include <mpitray/dispatch/loopback_channel.hpp>
 #include <mpitray/dispatch/mpi_channel.hpp>
-#include <mpitray/dispatch/runtime.hpp>
+#include <mpitray/dispatch/dispatch_context.hpp>
 
 #include <fmt/format.h>
 
@@ -126,14 +126,21 @@ void Dispatch::configure() {
         throw config_error("is only written with on_error: skip", "failure_log");
     if (contains_dispatch(inner_)) throw config_error("cannot run a Dispatch inside its inner section");
 
-    const DispatchRuntime& runtime = dispatch_runtime();
-    if (runtime.comm != nullptr && runtime.comm->size() > 1) {
-        channel_ = std::make_unique<MpiChannel>(*runtime.comm, runtime.hosts, runtime.pids);
-    } else {
-        TrayEnvironment inner_environment = environment();
-        inner_environment.run = {};
-        channel_ = std::make_unique<LoopbackChannel>(build_tray(inner_, inner_environment, TrayRole::inner));
+    // Without a context (a tray a test or another program built), the inner section runs here.
+    context_ = environment().context.find<DispatchContext>();
+    if (context_ == nullptr) {
+        own_context_ = std::make_unique<DispatchContext>();
+        own_context_->progress = false;
+        context_ = own_context_.get();
     }
+    const DispatchContext& context = *context_;
+    TrayEnvironment inner_environment = environment();
+    inner_environment.run = {};
+    if (context.make_channel) channel_ = context.make_channel(inner_, inner_environment);
+    else if (context.comm != nullptr && context.comm->size() > 1)
+        channel_ = std::make_unique<MpiChannel>(*context.comm, context.hosts, context.pids);
+    else
+        channel_ = std::make_unique<LoopbackChannel>(build_tray(inner_, inner_environment, TrayRole::inner), context.host);
     workers_.resize(std::size_t(channel_->workers()));
     dead_.assign(workers_.size(), false);
     // A generous default: window_bytes bounds the memory anyway, and with heavy-tailed costs a
@@ -145,13 +152,13 @@ void Dispatch::configure() {
         failure_log_ = std::make_unique<io::FrameFileWriter>(
             failure_log_path_, io::Provenance{env.pipeline_file, env.pipeline_text, env.seed, env.overrides});
     }
-    metrics_.ranks = runtime.comm ? runtime.comm->size() : 1;
+    metrics_.ranks = context.comm ? context.comm->size() : 1;
     cpu_at_start_ = process_cpu_seconds();
     metrics_.schedule = schedule;
     metrics_.credits = credits_;
     metrics_.window = window_;
     metrics_.window_bytes = window_bytes_;
-    progress_ = std::make_unique<Progress>(runtime.progress, runtime.expected_events, "packets");
+    progress_ = std::make_unique<Progress>(context.progress, context.expected_events, "packets");
 }
 
 void Dispatch::process(const FramePtr& frame) {
@@ -305,7 +312,7 @@ bool Dispatch::pump(bool wait) {
 
 std::string Dispatch::worker_name(int worker) const {
     const int rank = channel_->rank_of(worker);
-    const auto& hosts = dispatch_runtime().hosts;
+    const auto& hosts = context_->hosts;
     return std::size_t(rank) < hosts.size() ? fmt::format("rank {} on {}", rank, hosts[std::size_t(rank)])
                                             : fmt::format("rank {}", rank);
 }
@@ -334,7 +341,7 @@ void Dispatch::check_watchdog() {
         const double silent = double(now - since) * 1e-9;
         if (silent < packet_timeout_) continue;
         watchdog_tripped_ = true;
-        dispatch_runtime().abort_job = true;
+        context_->abort_job = true;
         std::string packets;
         for (std::uint64_t seq : held) packets += (packets.empty() ? "" : ", ") + std::to_string(seq);
         throw MpiError(fmt::format("watchdog: {} has sent nothing for {:.1f} s while holding packet{} {} (packet_timeout "
@@ -353,7 +360,7 @@ void Dispatch::on_dead_worker(int worker) {
     watchdog_tripped_ = true;  // no more checks while draining; stops wait only briefly for acks
     dead_[std::size_t(worker)] = true;
     workers_[std::size_t(worker)].done = true;  // no stats will come
-    dispatch_runtime().abort_job = true;
+    context_->abort_job = true;
     std::vector<std::uint64_t> held;
     for (const auto& [seq, entry] : in_flight_)
         if (entry.worker == worker) held.push_back(seq);
@@ -547,7 +554,7 @@ void Dispatch::finish() {
 void Dispatch::end_channel() noexcept {
     // The job is being ended anyway (a dead or silent worker): the outputs must close before the
     // launcher's SIGKILL, so no time goes to sends that may never complete.
-    if (dispatch_runtime().abort_job) return;
+    if (context_->abort_job) return;
     try {
         if (channel_->flush(stopping() ? signal_ack_seconds : final_flush_seconds)) return;
     } catch (const std::exception& e) {
@@ -559,8 +566,8 @@ void Dispatch::end_channel() noexcept {
 void Dispatch::end_job_after_outputs(const std::string& why) noexcept {
     // A worker that is dead, stopped or still busy cannot take part in an orderly end of MPI
     // (MPI_Finalize would wait for it forever): the job ends once the outputs are closed.
-    if (dispatch_runtime().abort_job) return;
-    dispatch_runtime().abort_job = true;
+    if (context_->abort_job) return;
+    context_->abort_job = true;
     std::string late;
     for (int w = 0; w < int(workers_.size()); ++w)
         if (!workers_[std::size_t(w)].done) late += (late.empty() ? "" : ", ") + worker_name(w);
@@ -635,7 +642,7 @@ void Dispatch::check_end_watchdog(std::int64_t end_sent_ns) {
         const double silent = double(now - std::max(end_sent_ns, worker.last_heard_ns)) * 1e-9;
         if (silent < packet_timeout_) continue;
         watchdog_tripped_ = true;
-        dispatch_runtime().abort_job = true;
+        context_->abort_job = true;
         throw MpiError(fmt::format("watchdog: {} has sent nothing for {:.1f} s since it was told the input ended "
                                    "(packet_timeout {} s); it may be stuck, or its link cut. Writing what is complete "
                                    "and ending the job",
@@ -674,12 +681,11 @@ void Dispatch::report() {
     metrics_.workers = reports_;
     std::sort(metrics_.workers.begin(), metrics_.workers.end(),
               [](const WorkerReport& a, const WorkerReport& b) { return a.rank < b.rank; });
-    DispatchRuntime& runtime = dispatch_runtime();
-    runtime.summary = format_dispatch_summary(metrics_);
-    if (!runtime.metrics_file.empty()) {
-        std::ofstream out(runtime.metrics_file);
+    context_->summary = format_dispatch_summary(metrics_);
+    if (!context_->metrics_file.empty()) {
+        std::ofstream out(context_->metrics_file);
         out << dispatch_metrics_json(metrics_);
-        if (!out) std::fprintf(stderr, "mpitray: cannot write metrics to '%s'\n", runtime.metrics_file.c_str());
+        if (!out) std::fprintf(stderr, "mpitray: cannot write metrics to '%s'\n", context_->metrics_file.c_str());
     }
 }
 

@@ -4,6 +4,7 @@
 // in input order. With one rank, its inner section runs in this process through the same path.
 #include <mpitray/core/module.hpp>
 #include <mpitray/core/stop_set.hpp>
+#include <mpitray/dispatch/dispatch_context.hpp>
 #include <mpitray/dispatch/dispatch_metrics.hpp>
 #include <mpitray/dispatch/worker_channel.hpp>
 #include <mpitray/dispatch/worker_report.hpp>
@@ -94,6 +95,8 @@ private:
     std::vector<ModuleSpec> inner_;
 
     // State
+    DispatchContext* context_ = nullptr;          // handed in through the tray, or own_context_
+    std::unique_ptr<DispatchContext> own_context_;
     std::unique_ptr<WorkerChannel> channel_;
     std::vector<Worker> workers_;
     ReorderBuffer reorder_;

@@ -1,13 +1,12 @@
 #include <mpitray/dispatch/loopback_channel.hpp>
 
-#include <mpitray/dispatch/runtime.hpp>
 #include <mpitray/dispatch/worker_report.hpp>
 #include <mpitray/reply/reply.hpp>
 
 namespace mpitray {
 
-LoopbackChannel::LoopbackChannel(std::unique_ptr<Tray> inner)
-    : tray_(std::move(inner)), link_(*this), feeder_(link_, 0, dispatch_runtime().host) {
+LoopbackChannel::LoopbackChannel(std::unique_ptr<Tray> inner, std::string host)
+    : tray_(std::move(inner)), host_(std::move(host)), link_(*this), feeder_(link_, 0, host_) {
     auto reply = std::make_unique<Reply>(link_);
     reply->identify("Reply", "Reply");
     tray_->add(std::move(reply));
@@ -44,7 +43,7 @@ void LoopbackChannel::finish(bool stopped) {
             throw;
         }
     }
-    WorkerReport report{0, dispatch_runtime().host, link_.stats, tray_->usage()};
+    WorkerReport report{0, host_, link_.stats, tray_->usage()};
     report.usage.pop_back();  // the Reply
     send(Tag::stats, report_message(report));
 }

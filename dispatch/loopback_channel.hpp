@@ -8,13 +8,15 @@
 
 #include <deque>
 #include <memory>
+#include <string>
 
 namespace mpitray {
 
 class LoopbackChannel : public WorkerChannel, private ResultSink {
 public:
     // `inner` is the configured inner section; a Reply is appended to it here.
-    explicit LoopbackChannel(std::unique_ptr<Tray> inner);
+    // `host`: this machine's name, for the worker's report.
+    LoopbackChannel(std::unique_ptr<Tray> inner, std::string host);
 
     int workers() const override { return 1; }
     int rank_of(int) const override { return 0; }
@@ -29,6 +31,7 @@ private:
     void finish(bool stopped);
 
     std::unique_ptr<Tray> tray_;
+    std::string host_;
     WorkerLink link_;
     PacketFeeder feeder_;
     std::deque<Incoming> queue_;
