@@ -2,6 +2,9 @@
 #include <mpitray/core/standard_types.hpp>
 #include <mpitray/core/tray_builder.hpp>
 
+#include "../support/list_source.hpp"
+#include "../support/specs.hpp"
+
 #include <gtest/gtest.h>
 
 #include <csignal>
@@ -21,29 +24,9 @@ std::vector<Seen> seen;
 bool recorder_closed_after_failure = false;
 std::vector<FramePtr> output;
 
-// Emits frames with the stops given in `stops`; event frames get an EventHeader, metadata a
-// "<stop>Version" key.
-class ListSource : public Module {
-public:
-    ListSource() { add_parameter<std::vector<std::string>>("stops", "stops to emit", {}); }
-    bool is_source() const override { return true; }
-    void configure() override { stops_ = parameter<std::vector<std::string>>("stops"); }
-    bool produce() override {
-        if (next_ >= stops_.size()) return false;
-        const Stop stop = parse_stop(stops_[next_]);
-        auto frame = make_frame(stop);
-        if (environment().is_metadata(stop)) frame->put<std::int64_t>(stop.name() + "Version", std::int64_t(next_));
-        else frame->put(event_header_key, EventHeader{1, std::int64_t(next_), 0});
-        frame->put(stop.name() + "Key", double(next_));
-        ++next_;
-        push(frame);
-        return true;
-    }
-
-private:
-    std::vector<std::string> stops_;
-    std::size_t next_ = 0;
-};
+using mpitray::testing::ListSource;
+using mpitray::testing::spec;
+using mpitray::testing::stops;
 
 class Recorder : public Module {
 public:
@@ -171,21 +154,6 @@ ModuleRegistry& registry() {
         filled = true;
     }
     return r;
-}
-
-ModuleSpec spec(const std::string& type, std::vector<std::pair<std::string, ConfigValue>> params = {}) {
-    ModuleSpec s;
-    s.type = type;
-    s.name = type;
-    s.params = std::move(params);
-    return s;
-}
-
-ConfigValue stops(std::initializer_list<const char*> list) {
-    ConfigValue v;
-    v.kind = ConfigValue::Kind::list;
-    for (const char* s : list) v.items.push_back(ConfigValue::of(s));
-    return v;
 }
 
 std::unique_ptr<Tray> make(std::vector<ModuleSpec> modules, std::uint64_t seed = 1) {

@@ -1,0 +1,284 @@
+// Dispatch's decisions, case by case, without mpirun: the workers are ScriptedWorkers in this
+// process, so each case sets exactly the order of answers, the failures, the silences and the
+// signals it is about. The mpirun suite (equivalence_test.sh, failure_test.sh) stays the
+// end-to-end proof.
+#include "../support/list_source.hpp"
+#include "../support/specs.hpp"
+#include "scripted_workers.hpp"
+
+#include <mpitray/core/signals.hpp>
+#include <mpitray/core/standard_types.hpp>
+#include <mpitray/core/tray_builder.hpp>
+#include <mpitray/dispatch/dispatch.hpp>
+#include <mpitray/dispatch/dispatch_context.hpp>
+#include <mpitray/modules/builtin.hpp>
+
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <map>
+#include <set>
+
+using namespace mpitray;
+using mpitray::testing::ListSource;
+using mpitray::testing::ScriptedWorkers;
+using mpitray::testing::spec;
+using mpitray::testing::stops;
+
+namespace {
+
+void register_modules() {
+    register_builtin_modules();
+    register_dispatch_module();
+    ModuleRegistry::instance().add(
+        {"ListSource", "test source: the stops given", [] { return std::make_unique<ListSource>(); }});
+}
+
+// A frame as the tests compare them: its stop and its place in the input.
+struct Seen {
+    char stop;
+    std::uint64_t input;
+    bool operator==(const Seen&) const = default;
+};
+std::ostream& operator<<(std::ostream& out, const Seen& s) { return out << s.stop << '@' << s.input; }
+
+class DispatchDecisions : public ::testing::Test {
+protected:
+    void SetUp() override {
+        register_modules();
+        StopSignal::reset();
+    }
+    void TearDown() override { StopSignal::reset(); }
+
+    // A source, then a Dispatch with these parameters whose workers are `workers` scripted ones.
+    void build(const ModuleSpec& source, std::vector<std::pair<std::string, ConfigValue>> dispatch_params, int workers) {
+        output_.clear();
+        context_ = DispatchContext{};
+        context_.progress = false;
+        context_.make_channel = [this, workers](const std::vector<ModuleSpec>&, const TrayEnvironment&) {
+            auto channel = std::make_unique<ScriptedWorkers>(workers);
+            scripted_ = channel.get();
+            return channel;
+        };
+        ModuleSpec dispatch = spec("Dispatch", std::move(dispatch_params));
+        dispatch.has_inner = true;
+        TrayEnvironment environment;
+        environment.context.put(context_);
+        tray_ = build_tray({source, dispatch}, environment, TrayRole::outer);
+        tray_->set_output([this](FramePtr frame) { output_.push_back({frame->stop().code(), frame->origin.input}); });
+    }
+    ScriptedWorkers& workers() { return *scripted_; }
+
+    // What the same source writes without Dispatch.
+    static std::vector<Seen> serial(const ModuleSpec& source) {
+        std::vector<Seen> seen;
+        auto tray = build_tray({source}, TrayEnvironment{}, TrayRole::outer);
+        tray->set_output([&](FramePtr frame) { seen.push_back({frame->stop().code(), frame->origin.input}); });
+        tray->run();
+        return seen;
+    }
+    // The sequence number of each unit Dispatch sent, in order, with whether it is a packet.
+    std::vector<std::pair<std::uint64_t, bool>> units() const {
+        std::vector<std::pair<std::uint64_t, bool>> seqs;
+        for (const auto& s : scripted_->sent)
+            if ((s.tag == Tag::packet || s.tag == Tag::metadata) && (s.message.header.flags & message_flags::reply))
+                seqs.push_back({value(s.message.header.seq), s.tag == Tag::packet});
+        return seqs;
+    }
+
+    DispatchContext context_;
+    ScriptedWorkers* scripted_ = nullptr;
+    std::unique_ptr<Tray> tray_;
+    std::vector<Seen> output_;
+};
+
+// Whether `part` is how `whole` begins.
+bool begins(const std::vector<Seen>& whole, const std::vector<Seen>& part) {
+    return part.size() <= whole.size() && std::equal(part.begin(), part.end(), whole.begin());
+}
+
+ModuleSpec generator(int events, int metadata_every = 10) {
+    return spec("Generator", {{"events", ConfigValue::of(std::to_string(events))},
+                              {"packets", ConfigValue::of("true")},
+                              {"metadata_every", ConfigValue::of(std::to_string(metadata_every))},
+                              {"payload_bytes", ConfigValue::of("16")}});
+}
+std::pair<std::string, ConfigValue> param(const std::string& name, const std::string& value) {
+    return {name, ConfigValue::of(value)};
+}
+std::size_t newest(const std::vector<ScriptedWorkers::Pending>& pending) {
+    std::size_t best = 0;
+    for (std::size_t i = 1; i < pending.size(); ++i)
+        if (value(pending[i].message.header.seq) > value(pending[best].message.header.seq)) best = i;
+    return best;
+}
+
+}  // namespace
+
+TEST_F(DispatchDecisions, ResultsAnsweredNewestFirstLeaveInInputOrder) {
+    build(generator(40), {param("credits", "3")}, 3);
+    workers().choose = newest;
+    EXPECT_EQ(tray_->run().ending, RunEnding::complete);
+    EXPECT_EQ(output_, serial(generator(40)));
+    // The script did answer out of order.
+    EXPECT_FALSE(std::is_sorted(workers().answered.begin(), workers().answered.end()));
+    for (int w = 0; w < 3; ++w) EXPECT_EQ(workers().ends_sent(w), std::vector<Tag>{Tag::end_of_stream}) << "worker " << w;
+}
+
+TEST_F(DispatchDecisions, CreditsBoundThePacketsInFlightPerWorker) {
+    for (const int credits : {1, 3}) {
+        build(generator(30), {param("credits", std::to_string(credits))}, 2);
+        workers().choose = newest;
+        int most = 0;
+        workers().on_send = [&](const ScriptedWorkers::Sent& s) {
+            if (s.tag == Tag::packet) most = std::max(most, workers().in_flight(s.worker));
+        };
+        EXPECT_EQ(tray_->run().ending, RunEnding::complete);
+        EXPECT_EQ(most, credits) << "credits " << credits << ": every credit used, none more";
+    }
+}
+
+// The oldest unit is answered last: Dispatch may not run ahead of it by more than the window.
+TEST_F(DispatchDecisions, TheWindowBoundsWhatIsSentButNotWritten) {
+    build(generator(30), {param("credits", "8"), param("window", "5")}, 3);
+    workers().choose = newest;
+    std::uint64_t widest = 0;
+    workers().on_send = [&](const ScriptedWorkers::Sent& s) {
+        if (!(s.message.header.flags & message_flags::reply)) return;
+        if (const auto oldest = workers().oldest_pending())
+            widest = std::max(widest, value(s.message.header.seq) - *oldest + 1);
+    };
+    EXPECT_EQ(tray_->run().ending, RunEnding::complete);
+    EXPECT_EQ(widest, 5u);
+    EXPECT_EQ(output_, serial(generator(30)));
+}
+
+// Metadata with no packet open is broadcast: every worker gets it, one answers. Metadata inside
+// an open packet travels with it, and the other workers get copies that nobody answers.
+TEST_F(DispatchDecisions, MetadataGoesToEveryWorkerAndOneAnswersIt) {
+    const ModuleSpec source = spec("ListSource", {{"stops", stops({"G", "C", "P", "P", "G", "P", "Q", "D", "P", "P"})}});
+    build(source, {}, 3);
+    EXPECT_EQ(tray_->run().ending, RunEnding::complete);
+    std::map<std::uint64_t, std::pair<std::set<int>, int>> broadcast;  // seq -> workers, repliers
+    std::map<std::uint64_t, std::set<int>> copies;                     // seq of the packet -> workers
+    for (const auto& s : workers().sent) {
+        const std::uint64_t seq = value(s.message.header.seq);
+        if (s.tag == Tag::metadata && (s.message.header.flags & message_flags::reply) == 0 &&
+            !broadcast.count(seq) && units().at(seq).second) {
+            copies[seq].insert(s.worker);
+        } else if (s.tag == Tag::metadata) {
+            auto& [to, repliers] = broadcast[seq];
+            to.insert(s.worker);
+            repliers += (s.message.header.flags & message_flags::reply) ? 1 : 0;
+        }
+    }
+    // Units: G, C, P, P, G, P, then the packet Q D P (carrying D), then P.
+    EXPECT_EQ(broadcast.size(), 3u) << "G, C and the second G";
+    for (const auto& [seq, sent] : broadcast) {
+        EXPECT_EQ(sent.first.size(), 3u) << "metadata " << seq;
+        EXPECT_EQ(sent.second, 1) << "metadata " << seq;
+    }
+    ASSERT_EQ(copies.size(), 1u);
+    EXPECT_EQ(copies.begin()->first, 6u) << "the packet Q D P is unit 6";
+    EXPECT_EQ(copies.begin()->second.size(), 2u) << "copies of D go to the two workers without the packet";
+    EXPECT_EQ(output_, serial(source));
+}
+
+// Two packets fail; the later one's report comes first. The run ends at the earlier one, with
+// every result before it written, whichever report arrived first.
+TEST_F(DispatchDecisions, AbortEndsAtTheEarliestFailureEvenWhenItsReportComesSecond) {
+    build(generator(30), {param("credits", "3")}, 3);
+    workers().choose = newest;
+    workers().failing = {8, 11};
+    try {
+        tray_->run();
+        FAIL() << "the run did not fail";
+    } catch (const ModuleError& e) {
+        EXPECT_NE(std::string(e.what()).find("packet 8"), std::string::npos) << e.what();
+    }
+    const auto& answered = workers().answered;
+    const auto at = [&](std::uint64_t seq) { return std::find(answered.begin(), answered.end(), seq) - answered.begin(); };
+    ASSERT_LT(at(11), at(8)) << "the script answered packet 11's failure first";
+    // Units 0..7 (metadata G C D, then packets) are written, nothing from unit 8 on.
+    EXPECT_TRUE(begins(serial(generator(30)), output_));
+    EXPECT_EQ(output_.size(), 8u);
+    EXPECT_EQ(tray_->environment().run.input_frames, 8u);
+    for (int w = 0; w < 3; ++w) EXPECT_EQ(workers().ends_sent(w), std::vector<Tag>{Tag::stop}) << "worker " << w;
+}
+
+TEST_F(DispatchDecisions, SkipLeavesOutTheFailedPacketAndGoesOn) {
+    build(generator(30), {param("on_error", "skip")}, 2);
+    workers().choose = newest;
+    workers().failing = {9};
+    EXPECT_EQ(tray_->run().ending, RunEnding::complete);
+    std::vector<Seen> expected = serial(generator(30));
+    expected.erase(expected.begin() + 9);  // unit 9 is the Q frame at input 9
+    EXPECT_EQ(output_, expected);
+    EXPECT_NE(context_.summary.find("1 skipped"), std::string::npos) << context_.summary;
+}
+
+// Skip never applies to metadata: a failed metadata frame, or a packet carrying one (its result
+// holds the metadata's only processed copy), ends the run.
+TEST_F(DispatchDecisions, SkipNeverDropsMetadata) {
+    // Units: G (broadcast), Q P, Q C P (a packet carrying C), Q P.
+    const ModuleSpec source = spec("ListSource", {{"stops", stops({"G", "Q", "P", "Q", "C", "P", "Q", "P"})}});
+    for (const std::uint64_t failing : {std::uint64_t{0}, std::uint64_t{2}}) {
+        build(source, {param("on_error", "skip")}, 2);
+        workers().failing = {failing};
+        EXPECT_THROW(tray_->run(), ModuleError) << "unit " << failing;
+    }
+    // A packet without metadata is skipped.
+    build(source, {param("on_error", "skip")}, 2);
+    workers().failing = {3};
+    EXPECT_EQ(tray_->run().ending, RunEnding::complete);
+    std::vector<Seen> expected = serial(source);
+    expected.erase(expected.begin() + 6, expected.begin() + 8);
+    EXPECT_EQ(output_, expected);
+}
+
+TEST_F(DispatchDecisions, TheWatchdogNamesASilentWorkerAndEndsTheJob) {
+    build(generator(30), {param("packet_timeout", "0.05")}, 3);
+    workers().silent = {1};
+    try {
+        tray_->run();
+        FAIL() << "the run did not fail";
+    } catch (const MpiError& e) {
+        EXPECT_NE(std::string(e.what()).find("watchdog: rank 2 has sent nothing for"), std::string::npos) << e.what();
+    }
+    EXPECT_TRUE(context_.abort_job);
+    EXPECT_EQ(tray_->environment().run.ending, RunEnding::failed);
+}
+
+TEST_F(DispatchDecisions, ADeadWorkerEndsTheRunWithWhatIsCompleteBeforeItsPackets) {
+    build(generator(40), {}, 3);
+    int packets = 0;
+    workers().on_send = [&](const ScriptedWorkers::Sent& s) {
+        if (s.tag == Tag::packet && s.worker == 2 && ++packets == 3) workers().dead.insert(2);
+    };
+    try {
+        tray_->run();
+        FAIL() << "the run did not fail";
+    } catch (const MpiError& e) {
+        EXPECT_NE(std::string(e.what()).find("rank 3 died (process 1002 ended"), std::string::npos) << e.what();
+    }
+    EXPECT_TRUE(context_.abort_job);
+    EXPECT_TRUE(begins(serial(generator(40)), output_));
+    EXPECT_EQ(tray_->environment().run.input_frames, output_.size());
+}
+
+TEST_F(DispatchDecisions, AStopSignalStopsTheWorkersAndKeepsWhatIsComplete) {
+    const std::vector<Seen> expected = serial(generator(100));
+    build(generator(100), {}, 3);
+    workers().choose = newest;
+    int packets = 0;
+    workers().on_send = [&](const ScriptedWorkers::Sent& s) {
+        if (s.tag == Tag::packet && ++packets == 20) StopSignal::request(SIGTERM);
+    };
+    const RunState state = tray_->run();
+    EXPECT_EQ(state.ending, RunEnding::stopped);
+    ASSERT_GT(output_.size(), 0u);
+    EXPECT_TRUE(begins(expected, output_));
+    EXPECT_EQ(state.input_frames, output_.size());
+    for (int w = 0; w < 3; ++w) EXPECT_EQ(workers().ends_sent(w), std::vector<Tag>{Tag::stop}) << "worker " << w;
+    for (const auto& [seq, packet] : units()) EXPECT_LE(seq, 25u) << "nothing sent long after the stop";
+}

@@ -1,0 +1,169 @@
+#pragma once
+// Workers for Dispatch unit tests, in the test's own process and under its script: a WorkerChannel
+// that takes what Dispatch sends, answers it the way a worker's Receiver and Reply would (every
+// frame unchanged, so as references to the input), and lets a test decide which input is answered
+// next, which fail, which workers fall silent or die, and check every send as it happens.
+//
+// It answers only while Dispatch waits (in idle()): Dispatch then fills every credit before any
+// result comes back, so a script can answer out of order.
+#include <mpitray/dispatch/worker_channel.hpp>
+#include <mpitray/dispatch/worker_report.hpp>
+#include <mpitray/receiver/packet_feeder.hpp>
+
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <set>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+namespace mpitray::testing {
+
+class ScriptedWorkers : public WorkerChannel {
+public:
+    struct Sent {
+        int worker = 0;
+        Tag tag{};
+        Message message;  // parsed, as the worker receives it
+    };
+    struct Pending {
+        int worker = 0;
+        Tag tag{};
+        Message message;
+    };
+
+    explicit ScriptedWorkers(int workers) : workers_(workers) {}
+
+    // --- the script
+    // Which pending input to answer next (an index into `pending`); default: the oldest.
+    std::function<std::size_t(const std::vector<Pending>& pending)> choose = [](const auto&) { return std::size_t{0}; };
+    std::set<std::uint64_t> failing;  // inputs (by seq) whose answer is a failure report
+    std::set<int> silent;             // workers that never answer anything
+    std::set<int> dead;               // workers whose process has ended
+    std::function<void(const Sent&)> on_send;  // called at every send, after it is recorded
+
+    // --- what happened
+    std::vector<Sent> sent;
+    std::vector<std::uint64_t> answered;  // seqs, in the order answered (results and failures)
+
+    // Packets sent to the worker and not answered (what its credits count).
+    int in_flight(int worker) const {
+        int n = 0;
+        for (const Pending& p : pending_) n += p.worker == worker && p.tag == Tag::packet ? 1 : 0;
+        return n;
+    }
+    // The oldest input sent but not answered, if any.
+    std::optional<std::uint64_t> oldest_pending() const {
+        std::optional<std::uint64_t> oldest;
+        for (const Pending& p : pending_) oldest = std::min(oldest.value_or(value(p.message.header.seq)), value(p.message.header.seq));
+        return oldest;
+    }
+    std::vector<Tag> ends_sent(int worker) const {
+        std::vector<Tag> tags;
+        for (const Sent& s : sent)
+            if (s.worker == worker && (s.tag == Tag::end_of_stream || s.tag == Tag::stop)) tags.push_back(s.tag);
+        return tags;
+    }
+
+    // --- WorkerChannel
+    int workers() const override { return workers_; }
+    int rank_of(int worker) const override { return worker + 1; }
+    void send(int worker, Tag tag, OutgoingMessage message) override {
+        // Kept alive with its bytes: the answer refers to the frames in it.
+        const SharedBuffer bytes = message.bytes();
+        Sent record{worker, tag, bytes ? parse_message(ByteView(bytes)) : Message{}};
+        sent.push_back(record);
+        if ((tag == Tag::packet || tag == Tag::metadata) && (record.message.header.flags & message_flags::reply))
+            pending_.push_back({worker, tag, record.message});
+        if (tag == Tag::end_of_stream || tag == Tag::stop) ending_.push_back(worker);
+        if (on_send) on_send(sent.back());
+    }
+    std::optional<Incoming> poll() override {
+        if (!ready_.empty()) {
+            Incoming next = std::move(ready_.front());
+            ready_.pop_front();
+            return next;
+        }
+        if (!waiting_) return std::nullopt;
+        waiting_ = false;
+        answer_one();
+        if (ready_.empty()) return std::nullopt;
+        Incoming next = std::move(ready_.front());
+        ready_.pop_front();
+        return next;
+    }
+    void idle(bool) override {
+        waiting_ = true;
+        if (!can_answer()) {
+            // Real time passes (the watchdog counts it), but a test never hangs on a script
+            // that left Dispatch waiting for nothing.
+            if (stuck_since_ == std::chrono::steady_clock::time_point{}) stuck_since_ = std::chrono::steady_clock::now();
+            if (std::chrono::steady_clock::now() - stuck_since_ > std::chrono::seconds(10))
+                throw std::runtime_error("ScriptedWorkers: Dispatch waited 10 s for an answer the script never gives");
+            std::this_thread::sleep_for(std::chrono::microseconds(200));
+        } else {
+            stuck_since_ = {};
+        }
+    }
+    bool flush(double) override { return true; }
+    bool worker_died(int worker) override { return dead.count(worker) != 0; }
+    int worker_pid(int worker) const override { return 1000 + worker; }
+
+private:
+    bool answers(int worker) const { return silent.count(worker) == 0 && dead.count(worker) == 0; }
+    bool can_answer() const {
+        for (const Pending& p : pending_)
+            if (answers(p.worker)) return true;
+        for (int w : ending_)
+            if (answers(w)) return true;
+        return false;
+    }
+    void answer_one() {
+        std::vector<Pending> answerable;
+        std::vector<std::size_t> where;
+        for (std::size_t i = 0; i < pending_.size(); ++i)
+            if (answers(pending_[i].worker)) {
+                answerable.push_back(pending_[i]);
+                where.push_back(i);
+            }
+        if (!answerable.empty()) {
+            const std::size_t pick = where.at(choose(answerable));
+            const Pending input = pending_[pick];
+            pending_.erase(pending_.begin() + std::ptrdiff_t(pick));
+            const std::uint64_t seq = value(input.message.header.seq);
+            answered.push_back(seq);
+            if (failing.count(seq)) {
+                const FailureReport report{input.message.header.seq, rank_of(input.worker), "testhost", "Scripted",
+                                           "its input " + std::to_string(seq), "scripted failure"};
+                ready_.push_back({input.worker, Tag::failure, failure_message(report, input.message.header.flags).bytes()});
+                return;
+            }
+            // Every frame unchanged: sent back as references to the input, as a Reply does.
+            std::vector<const char*> inputs;
+            for (const FramePtr& frame : input.message.frames) inputs.push_back(frame->pristine_encoding().data());
+            OutgoingMessage result(MessageHeader{input.message.header.seq, input.message.header.flags, 1000},
+                                   input.message.frames, inputs);
+            ready_.push_back({input.worker, Tag::result, result.bytes()});
+            return;
+        }
+        // Nothing in flight: the workers told to end do so, one at a time.
+        for (std::size_t i = 0; i < ending_.size(); ++i) {
+            const int w = ending_[i];
+            if (!answers(w)) continue;
+            ending_.erase(ending_.begin() + std::ptrdiff_t(i));
+            ready_.push_back({w, Tag::finished, OutgoingMessage(MessageHeader{}, {}).bytes()});
+            ready_.push_back({w, Tag::stats, report_message(WorkerReport{rank_of(w), "testhost", {}, {}}).bytes()});
+            return;
+        }
+    }
+
+    int workers_;
+    std::vector<Pending> pending_;
+    std::vector<int> ending_;
+    std::deque<Incoming> ready_;
+    bool waiting_ = false;
+    std::chrono::steady_clock::time_point stuck_since_{};
+};
+
+}  // namespace mpitray::testing
