@@ -9,6 +9,7 @@
 #include <mpitray/core/tray_builder.hpp>
 #include <mpitray/dispatch/dispatch.hpp>
 #include <mpitray/dispatch/dispatch_context.hpp>
+#include <mpitray/dispatch/stage_plan.hpp>
 #include <mpitray/dispatch/worker.hpp>
 #include <mpitray/io/modules.hpp>
 #include <mpitray/io/output_file.hpp>
@@ -42,6 +43,21 @@ std::string local_host() {
     return name;
 }
 
+// Every rank passes its configuration error (empty if none); false when any rank had one, which
+// rank 0 has then printed (the first, by rank).
+bool agree_on_first_error(const mpi::Communicator* comm, std::string error, int rank) {
+    if (comm != nullptr && comm->size() > 1) {
+        try {
+            error = mpi::first_error_across_ranks(*comm, error);
+        } catch (const Error& e) {
+            error = e.what();
+        }
+    }
+    if (error.empty()) return true;
+    if (rank == 0) print_error(error);
+    return false;
+}
+
 // Rank 0's part: the whole outer tray. Dispatch prints the progress of what it dispatches;
 // without one, the tray counts the source's events in the same lines.
 int run_dispatcher(Tray& tray, const RunOptions& options, bool has_dispatch, const DispatchContext& dispatch) {
@@ -49,11 +65,11 @@ int run_dispatcher(Tray& tray, const RunOptions& options, bool has_dispatch, con
     if (!has_dispatch) tray.report_progress(&progress.emplace(!options.quiet, options.events, "events"));
     try {
         const RunState& state = tray.run(options.events);
-        if (!options.metrics.empty() && dispatch.summary.empty())
+        if (!options.metrics.empty() && dispatch.reports.empty())
             std::fprintf(stderr, "mpitray: warning: --metrics: the pipeline has no Dispatch, so there are no metrics to write\n");
         if (!options.quiet) {
             std::fputs(format_usage(tray.usage(), tray.wall_seconds()).c_str(), stdout);
-            std::fputs(dispatch.summary.c_str(), stdout);
+            std::fputs(dispatch.summary().c_str(), stdout);
         }
         if (state.ending == RunEnding::stopped) {
             std::fprintf(stderr, "mpitray: %s after %llu input frames; outputs are closed and marked 'stopped'\n",
@@ -82,6 +98,7 @@ int run_command(const RunOptions& options) {
     // MPI only when a launcher started us: a plain `mpitray run` needs no MPI at all.
     std::optional<mpi::Session> session;
     std::optional<mpi::Communicator> comm;
+    std::vector<std::unique_ptr<mpi::Communicator>> stage_comms;  // rank 0 and one stage's workers
     // Handed to the Dispatch modules through the tray's context; outlives the tray.
     DispatchContext dispatch_context;
     dispatch_context.host = local_host();
@@ -114,55 +131,83 @@ int run_command(const RunOptions& options) {
     if (rank == 0) StopSignal::install();
     else StopSignal::ignore();  // rank 0 coordinates a stop
 
-    // Configuration: every rank builds its part; the first error (by rank) is printed once.
-    std::unique_ptr<Tray> tray;
-    std::unique_ptr<WorkerProcess> worker;
-    bool has_dispatch = false;
+    // Configuration, in two rounds, each ending with every rank agreeing on the first error (by
+    // rank), which rank 0 prints once. First every rank reads the pipeline and plans which ranks
+    // each Dispatch gets (every rank plans the same), so that all can then make the stages'
+    // communicators together; then every rank builds its part.
+    std::optional<Pipeline> pipeline;
+    std::vector<const ModuleSpec*> dispatches;
+    Plan plan;
     std::string error;
     try {
-        Pipeline pipeline = load_pipeline(options.pipeline);
-        for (const std::string& set : options.sets) apply_override(pipeline, set);
+        pipeline.emplace(load_pipeline(options.pipeline));
+        for (const std::string& set : options.sets) apply_override(*pipeline, set);
+        dispatches = find_dispatches(*pipeline);
+        std::vector<StageRequest> requests;
+        for (const ModuleSpec* d : dispatches) requests.push_back(Dispatch::stage_request(*d));
+        plan = plan_stages(requests, ranks);
+    } catch (const Error& e) {
+        error = e.what();
+    }
+    if (!agree_on_first_error(comm ? &*comm : nullptr, error, rank)) return exit_usage;
+    const int my_stage = plan.stage_of(rank);
+    {
+        // One Dispatch with every worker keeps the job's communicator; otherwise each stage gets
+        // its own, so that its messages never meet another stage's. On one rank there is none.
+        const bool whole_job = !comm || ranks == 1 || (plan.stages.size() == 1 && plan.idle.empty());
+        for (std::size_t s = 0; s < plan.stages.size(); ++s) {
+            DispatchContext::Stage stage{plan.stages[s].name, comm ? &*comm : nullptr, {}};
+            if (!whole_job) {
+                auto sub = mpi::sub_communicator(*comm, rank == 0 || my_stage == int(s));
+                stage.comm = sub.get();
+                stage.world_ranks.push_back(0);
+                stage.world_ranks.insert(stage.world_ranks.end(), plan.stages[s].ranks.begin(), plan.stages[s].ranks.end());
+                stage_comms.push_back(std::move(sub));
+            }
+            dispatch_context.stages.push_back(std::move(stage));
+        }
+    }
+
+    std::unique_ptr<Tray> tray;
+    std::unique_ptr<WorkerProcess> worker;
+    const bool has_dispatch = !dispatches.empty();
+    try {
         TrayEnvironment environment;
         environment.context.put(dispatch_context);
-        environment.seed = options.seed.value_or(pipeline.seed);
-        environment.pipeline_file = pipeline.file;
-        environment.pipeline_text = pipeline.text;
+        environment.seed = options.seed.value_or(pipeline->seed);
+        environment.pipeline_file = pipeline->file;
+        environment.pipeline_text = pipeline->text;
         for (const std::string& set : options.sets) environment.overrides += " --set " + set;
         if (options.seed) environment.overrides += fmt::format(" --seed {}", *options.seed);
         if (options.events) environment.overrides += fmt::format(" --events {}", *options.events);
         if (!environment.overrides.empty()) environment.overrides.erase(0, 1);
-        if (rank == 0 && !pipeline.has_seed && !options.seed)
+        if (rank == 0 && !pipeline->has_seed && !options.seed)
             std::fprintf(stderr, "mpitray: warning: no seed in '%s' and no --seed: using seed 0 (give every job of a "
                                  "campaign its own --seed)\n",
-                         pipeline.file.c_str());
-        const ModuleSpec* dispatch = find_dispatch(pipeline);
-        has_dispatch = dispatch != nullptr;
+                         pipeline->file.c_str());
         if (rank == 0) {
-            tray = build_tray(pipeline.tray, std::move(environment), TrayRole::outer);
-            if (ranks > 1 && dispatch == nullptr)
-                std::fprintf(stderr, "mpitray: warning: the pipeline has no Dispatch module; ranks 1 to %d have nothing to do\n",
-                             ranks - 1);
-        } else if (dispatch != nullptr) {
+            tray = build_tray(pipeline->tray, std::move(environment), TrayRole::outer);
+            if (!plan.idle.empty())
+                std::fprintf(stderr, "mpitray: warning: %s; %s nothing to do\n",
+                             has_dispatch ? "the Dispatch modules' workers parameters claim fewer ranks than the job has"
+                                          : "the pipeline has no Dispatch module",
+                             plan.idle.size() == 1 ? fmt::format("rank {} has", plan.idle.front()).c_str()
+                                                   : fmt::format("ranks {} to {} have", plan.idle.front(), plan.idle.back()).c_str());
+        } else if (my_stage >= 0) {
             // A worker builds only the inner section, whose outputs may still be files of the
             // outer tray: refuse before configuring them, as rank 0 does (and reports in full).
-            if (const auto conflicts = file_conflicts(pipeline.tray, pipeline.file); !conflicts.empty())
+            if (const auto conflicts = file_conflicts(pipeline->tray, pipeline->file); !conflicts.empty())
                 throw ConfigError(conflicts.front());
-            worker = std::make_unique<WorkerProcess>(*dispatch, std::move(environment), *comm, dispatch_context.host);
+            const DispatchContext::Stage& stage = dispatch_context.stages[std::size_t(my_stage)];
+            worker = std::make_unique<WorkerProcess>(*dispatches[std::size_t(my_stage)], std::move(environment), *stage.comm,
+                                                     rank, dispatch_context.host);
         }
     } catch (const Error& e) {  // configuration errors, and an output that cannot be created
         error = e.what();
     }
-    if (comm && ranks > 1) {
-        try {
-            error = mpi::first_error_across_ranks(*comm, error);
-        } catch (const Error& e) {
-            error = e.what();
-        }
-    }
-    if (!error.empty()) {
+    if (!agree_on_first_error(comm ? &*comm : nullptr, error, rank)) {
         if (tray) tray->abandon();  // another rank failed: remove the outputs this one created
         if (worker) worker->abandon();
-        if (rank == 0) print_error(error);
         return exit_usage;
     }
 

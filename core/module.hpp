@@ -59,6 +59,12 @@ public:
     // Only the framework's Reply module sees shadow frames; the tray carries them past all others.
     virtual bool sees_shadow_frames() const { return false; }
 
+    // A module that must see every event of the stream, in order (one that numbers events, merges
+    // coincident ones, or needs continuous data) says why here. It cannot run inside a Dispatch
+    // inner section, where each worker sees only its packets: the tray builder refuses it there.
+    // Empty: the module works on each event on its own.
+    virtual std::string needs_every_event_in_order() const { return {}; }
+
     // Only modules that run a section of their own (Dispatch) take an inner list.
     virtual bool accepts_inner() const { return false; }
     virtual void set_inner(std::vector<ModuleSpec> /*inner*/) {}

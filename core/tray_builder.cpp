@@ -50,6 +50,9 @@ std::unique_ptr<Tray> build_tray(const std::vector<ModuleSpec>& modules, TrayEnv
         } else if (spec.has_inner) {
             report(spec, "takes no 'inner' section (only Dispatch does)");
         }
+        if (const std::string why = module->needs_every_event_in_order(); !why.empty() && role == TrayRole::inner)
+            report(spec, "must see every event in order (" + why + "), so it cannot run inside Dispatch, where each "
+                         "worker sees only its own packets; put it in the serial tray, between two Dispatch modules");
         if (module->is_source() && (role == TrayRole::inner || i != 0))
             report(spec, role == TrayRole::inner ? "is a source and cannot run inside Dispatch"
                                                  : "is a source and can only be the first module of the tray");

@@ -81,6 +81,12 @@ Dispatch::Dispatch() {
                           "watchdog: a worker holding packets that sends nothing for this many seconds is reported "
                           "and the job ends (writing what is complete); 0: off",
                           0.0);
+    add_parameter<std::int64_t>("workers",
+                                "worker ranks for this Dispatch; 0: a share of the ranks no Dispatch claims, in "
+                                "proportion to weight (with one Dispatch: all of them)",
+                                0);
+    add_parameter<double>("weight", "this Dispatch's share of the unclaimed ranks, relative to the others' (workers: 0)",
+                          1.0);
     add_parameter<double>("stop_grace",
                           "after SIGINT/SIGTERM, seconds to wait for packets in flight before abandoning them "
                           "(mpirun kills 1 s after passing a signal on; SLURM waits KillWait, 30 s by default)",
@@ -125,6 +131,9 @@ void Dispatch::configure() {
     if (!failure_log_path_.empty() && on_error_ != OnError::skip)
         throw config_error("is only written with on_error: skip", "failure_log");
     if (contains_dispatch(inner_)) throw config_error("cannot run a Dispatch inside its inner section");
+    // Checked again here for the `mpitray modules` reader; the ranks were planned from them (stage_plan.hpp).
+    parameter_within("workers", std::int64_t{0}, std::int64_t{1} << 20, "0: a share of the unclaimed ranks");
+    parameter_within("weight", 1e-9, 1e9, "more than 0");
 
     // Without a context (a tray a test or another program built), the inner section runs here.
     context_ = environment().context.find<DispatchContext>();
@@ -136,9 +145,13 @@ void Dispatch::configure() {
     const DispatchContext& context = *context_;
     TrayEnvironment inner_environment = environment();
     inner_environment.run = {};
+    // This Dispatch's ranks: its stage's, or with no stages planned, the whole job's.
+    const DispatchContext::Stage* stage = context.stage(name());
+    mpi::Communicator* comm = stage != nullptr ? stage->comm : context.stages.empty() ? context.comm : nullptr;
     if (context.make_channel) channel_ = context.make_channel(inner_, inner_environment);
-    else if (context.comm != nullptr && context.comm->size() > 1)
-        channel_ = std::make_unique<MpiChannel>(*context.comm, context.hosts, context.pids);
+    else if (comm != nullptr && comm->size() > 1)
+        channel_ = std::make_unique<MpiChannel>(*comm, stage != nullptr ? stage->world_ranks : std::vector<int>{},
+                                                context.hosts, context.pids);
     else
         channel_ = std::make_unique<LoopbackChannel>(build_tray(inner_, inner_environment, TrayRole::inner), context.host);
     workers_.resize(std::size_t(channel_->workers()));
@@ -153,12 +166,15 @@ void Dispatch::configure() {
             failure_log_path_, io::Provenance{env.pipeline_file, env.pipeline_text, env.seed, env.overrides});
     }
     metrics_.ranks = context.comm ? context.comm->size() : 1;
+    if (context.stages.size() > 1) metrics_.stage = name();
     cpu_at_start_ = process_cpu_seconds();
     metrics_.schedule = schedule;
     metrics_.credits = credits_;
     metrics_.window = window_;
     metrics_.window_bytes = window_bytes_;
-    progress_ = std::make_unique<Progress>(context.progress, context.expected_events, "packets");
+    // With several stages the first reports progress: its packets are the source's events.
+    const bool first_stage = context.stages.empty() || context.stages.front().name == name();
+    progress_ = std::make_unique<Progress>(context.progress && first_stage, context.expected_events, "packets");
 }
 
 void Dispatch::process(const FramePtr& frame) {
@@ -681,12 +697,34 @@ void Dispatch::report() {
     metrics_.workers = reports_;
     std::sort(metrics_.workers.begin(), metrics_.workers.end(),
               [](const WorkerReport& a, const WorkerReport& b) { return a.rank < b.rank; });
-    context_->summary = format_dispatch_summary(metrics_);
+    // A Dispatch that reports again (a later module failed after its finish) replaces its report.
+    auto& reports = context_->reports;
+    auto mine = std::find_if(reports.begin(), reports.end(), [&](const auto& r) { return r.name == name(); });
+    if (mine == reports.end()) mine = reports.insert(reports.end(), {name(), {}, {}});
+    mine->summary = format_dispatch_summary(metrics_);
+    mine->metrics = dispatch_metrics_json(metrics_);
     if (!context_->metrics_file.empty()) {
+        // Rewritten by each stage as it ends: the last one writes them all.
+        std::vector<std::string> all;
+        for (const auto& r : reports) all.push_back(r.metrics);
         std::ofstream out(context_->metrics_file);
-        out << dispatch_metrics_json(metrics_);
+        out << dispatch_metrics_file(all);
         if (!out) std::fprintf(stderr, "mpitray: cannot write metrics to '%s'\n", context_->metrics_file.c_str());
     }
+}
+
+StageRequest Dispatch::stage_request(const ModuleSpec& spec) {
+    // Parameters read as the module reads them; one it refuses is reported when the tray is
+    // built, and plans with its default meanwhile.
+    Dispatch dispatch;
+    for (const auto& [param, value] : spec.params) {
+        if (param != "workers" && param != "weight") continue;
+        try {
+            dispatch.set_parameter(param, value);
+        } catch (const ConfigError&) {
+        }
+    }
+    return {spec.name, dispatch.parameter<std::int64_t>("workers"), dispatch.parameter<double>("weight"), spec.where};
 }
 
 void register_dispatch_module() {

@@ -6,6 +6,7 @@
 #include <mpitray/core/stop_set.hpp>
 #include <mpitray/dispatch/dispatch_context.hpp>
 #include <mpitray/dispatch/dispatch_metrics.hpp>
+#include <mpitray/dispatch/stage_plan.hpp>
 #include <mpitray/dispatch/worker_channel.hpp>
 #include <mpitray/dispatch/worker_report.hpp>
 #include <mpitray/io/frame_file_writer.hpp>
@@ -25,6 +26,9 @@ class Dispatch : public Module {
 public:
     Dispatch();
     ~Dispatch() override;
+
+    // What a pipeline entry asks of the job's ranks (its `workers` and `weight`).
+    static StageRequest stage_request(const ModuleSpec& spec);
 
     bool accepts_inner() const override { return true; }
     void set_inner(std::vector<ModuleSpec> inner) override { inner_ = std::move(inner); }

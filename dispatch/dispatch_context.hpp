@@ -21,7 +21,15 @@ class Communicator;
 }
 
 struct DispatchContext {
-    mpi::Communicator* comm = nullptr;  // null, or a single rank: inner sections run in-process
+    // One Dispatch of the pipeline and the ranks it reaches its workers through.
+    struct Stage {
+        std::string name;                   // the Dispatch module's name
+        mpi::Communicator* comm = nullptr;  // rank 0 and the stage's workers; null: in-process
+        std::vector<int> world_ranks;       // the job's rank of each of comm's ranks
+    };
+
+    mpi::Communicator* comm = nullptr;  // the whole job; null, or a single rank: inner sections run in-process
+    std::vector<Stage> stages;          // by tray order; empty: one stage on `comm`
     std::string host;
     std::vector<std::string> hosts;  // by rank, when launched by MPI
     std::vector<int> pids;           // process ids by rank, when launched by MPI
@@ -37,8 +45,26 @@ struct DispatchContext {
     ChannelMaker make_channel;
 
     // Left by Dispatch for the program.
-    std::string summary;     // filled when it finishes
-    bool abort_job = false;  // a worker went silent or died: the program must end the job
+    struct Report {
+        std::string name;     // the Dispatch module's name
+        std::string summary;  // printed after the usage table
+        std::string metrics;  // its --metrics JSON
+    };
+    std::vector<Report> reports;  // in the order the Dispatch modules ended; one each
+    bool abort_job = false;       // a worker went silent or died: the program must end the job
+
+    // Every Dispatch's summary, in the order they ended.
+    std::string summary() const {
+        std::string all;
+        for (const Report& r : reports) all += r.summary;
+        return all;
+    }
+
+    const Stage* stage(const std::string& name) const {
+        for (const Stage& s : stages)
+            if (s.name == name) return &s;
+        return nullptr;
+    }
 };
 
 }  // namespace mpitray

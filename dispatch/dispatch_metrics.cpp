@@ -29,8 +29,8 @@ double mb(std::uint64_t bytes) { return double(bytes) / 1e6; }
 
 std::string format_dispatch_summary(const DispatchMetrics& m) {
     std::string out = fmt::format(
-        "\nDispatch: {} packets, {} metadata frames, {} skipped on {} worker{} ({} schedule, {} credits, window {})\n",
-        m.packets, m.metadata, m.skipped, m.workers.size(), m.workers.size() == 1 ? "" : "s", m.schedule, m.credits,
+        "\nDispatch{}: {} packets, {} metadata frames, {} skipped on {} worker{} ({} schedule, {} credits, window {})\n",
+        m.stage.empty() ? "" : " '" + m.stage + "'", m.packets, m.metadata, m.skipped, m.workers.size(), m.workers.size() == 1 ? "" : "s", m.schedule, m.credits,
         m.window);
     out += fmt::format("  {:.1f} packets/s; peak in flight {}; reorder buffer peak {} slots, {:.1f} MB; "
                        "rank 0 CPU {:.2f} s of {:.2f} s wall ({:.1f}%)\n",
@@ -67,6 +67,7 @@ std::string format_dispatch_summary(const DispatchMetrics& m) {
 
 std::string dispatch_metrics_json(const DispatchMetrics& m) {
     std::string out = "{\n";
+    if (!m.stage.empty()) out += fmt::format("  \"stage\": {},\n", json_string(m.stage));
     out += fmt::format("  \"ranks\": {},\n  \"schedule\": {},\n  \"credits\": {},\n  \"window\": {},\n"
                        "  \"window_bytes\": {},\n",
                        m.ranks, json_string(m.schedule), m.credits, m.window, m.window_bytes);
@@ -103,6 +104,13 @@ std::string dispatch_metrics_json(const DispatchMetrics& m) {
     }
     out += "\n  ]\n}\n";
     return out;
+}
+
+std::string dispatch_metrics_file(const std::vector<std::string>& by_stage) {
+    if (by_stage.size() == 1) return by_stage.front();
+    std::string out = "{\"stages\": [";
+    for (std::size_t i = 0; i < by_stage.size(); ++i) out += (i ? ",\n" : "\n") + by_stage[i];
+    return out + "]}\n";
 }
 
 }  // namespace mpitray

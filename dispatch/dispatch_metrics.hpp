@@ -17,6 +17,7 @@ struct PacketSpan {
 };
 
 struct DispatchMetrics {
+    std::string stage;  // the Dispatch's name when the pipeline has several; empty with one
     int ranks = 1;
     std::string schedule;
     int credits = 0;
@@ -41,5 +42,7 @@ struct DispatchMetrics {
 
 std::string format_dispatch_summary(const DispatchMetrics& metrics);
 std::string dispatch_metrics_json(const DispatchMetrics& metrics);
+// The --metrics file: one Dispatch's JSON as it is; several as {"stages": [...]}, in the order they ended.
+std::string dispatch_metrics_file(const std::vector<std::string>& by_stage);
 
 }  // namespace mpitray

@@ -34,8 +34,9 @@ int open_pidfd(int pid) {
 
 }  // namespace
 
-MpiChannel::MpiChannel(mpi::Communicator& comm, const std::vector<std::string>& hosts, const std::vector<int>& pids)
-    : comm_(comm) {
+MpiChannel::MpiChannel(mpi::Communicator& comm, std::vector<int> world_ranks, const std::vector<std::string>& hosts,
+                       const std::vector<int>& pids)
+    : comm_(comm), world_ranks_(std::move(world_ranks)) {
     const int n = workers();
     pidfds_.assign(std::size_t(n), -1);
     pids_.assign(std::size_t(n), 0);

@@ -7,7 +7,8 @@
 
 namespace mpitray {
 
-// Workers are MPI ranks 1..N-1 of the communicator; worker w is rank w + 1.
+// Workers are MPI ranks 1..N-1 of the communicator (the job's, or a stage's); worker w is its rank
+// w + 1. Messages name the job's ranks.
 //
 // Liveness: MPI does not tell rank 0 that a worker died (a send to it just never completes), and
 // the launcher's reaction (mpirun: SIGCONT, SIGTERM after odls_base_sigkill_timeout, SIGKILL
@@ -16,14 +17,18 @@ namespace mpitray {
 // which becomes readable when the process ends (docs/protocol.md, "When a worker dies").
 class MpiChannel : public WorkerChannel {
 public:
-    // `hosts` and `pids` by rank (may be empty: no liveness watch).
-    MpiChannel(mpi::Communicator& comm, const std::vector<std::string>& hosts, const std::vector<int>& pids);
+    // `world_ranks`: the job's rank of each of comm's ranks (empty: the same). `hosts` and `pids`
+    // by the job's rank (may be empty: no liveness watch).
+    MpiChannel(mpi::Communicator& comm, std::vector<int> world_ranks, const std::vector<std::string>& hosts,
+               const std::vector<int>& pids);
     ~MpiChannel() override;
     MpiChannel(const MpiChannel&) = delete;
     MpiChannel& operator=(const MpiChannel&) = delete;
 
     int workers() const override { return comm_.size() - 1; }
-    int rank_of(int worker) const override { return worker + 1; }
+    int rank_of(int worker) const override {
+        return world_ranks_.empty() ? worker + 1 : world_ranks_[std::size_t(worker) + 1];
+    }
     void send(int worker, Tag tag, OutgoingMessage message) override { comm_.send(worker + 1, tag, std::move(message)); }
     std::optional<Incoming> poll() override {
         auto received = comm_.try_receive();
@@ -44,6 +49,7 @@ public:
 
 private:
     mpi::Communicator& comm_;
+    std::vector<int> world_ranks_;
     mpi::Backoff backoff_;
     std::vector<int> pidfds_;  // by worker; -1: not watched
     std::vector<int> pids_;    // by worker

@@ -7,23 +7,18 @@
 
 namespace mpitray {
 
-const ModuleSpec* find_dispatch(const Pipeline& pipeline) {
-    const ModuleSpec* found = nullptr;
-    for (const ModuleSpec& m : pipeline.tray) {
-        if (m.type != "Dispatch") continue;
-        if (found)
-            throw ConfigError(m.where.str() + ": a pipeline may have one Dispatch module (the other is at " +
-                              found->where.str() + ")");
-        found = &m;
-    }
+std::vector<const ModuleSpec*> find_dispatches(const Pipeline& pipeline) {
+    std::vector<const ModuleSpec*> found;
+    for (const ModuleSpec& m : pipeline.tray)
+        if (m.type == "Dispatch") found.push_back(&m);
     return found;
 }
 
 WorkerProcess::WorkerProcess(const ModuleSpec& dispatch, TrayEnvironment environment, mpi::Communicator& comm,
-                             std::string host)
-    : comm_(comm), host_(std::move(host)), link_(*this) {
+                             int world_rank, std::string host)
+    : comm_(comm), world_rank_(world_rank), host_(std::move(host)), link_(*this) {
     tray_ = build_tray(dispatch.inner, std::move(environment), TrayRole::inner);
-    auto receiver = std::make_unique<Receiver>(link_, comm_, host_);
+    auto receiver = std::make_unique<Receiver>(link_, comm_, world_rank_, host_);
     receiver->identify("Receiver", "Receiver");
     tray_->add_front(std::move(receiver));
     auto reply = std::make_unique<Reply>(link_);
@@ -42,7 +37,7 @@ void WorkerProcess::run() {
         if (!link_.stopped) throw;
         send(Tag::finished, OutgoingMessage(MessageHeader{}, {}));  // stopped: nothing to append
     }
-    WorkerReport report{comm_.rank(), host_, link_.stats, tray_->usage()};
+    WorkerReport report{world_rank_, host_, link_.stats, tray_->usage()};
     report.usage.erase(report.usage.begin());  // the Receiver
     report.usage.pop_back();                   // the Reply
     send(Tag::stats, report_message(report));

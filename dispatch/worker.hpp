@@ -7,16 +7,19 @@
 #include <mpitray/shadowframes/worker_link.hpp>
 
 #include <memory>
+#include <vector>
 
 namespace mpitray {
 
-// The pipeline's Dispatch entry; nullptr when it has none. ConfigError when it has several.
-const ModuleSpec* find_dispatch(const Pipeline& pipeline);
+// The pipeline's Dispatch entries (its stages), in tray order.
+std::vector<const ModuleSpec*> find_dispatches(const Pipeline& pipeline);
 
 class WorkerProcess : private ResultSink {
 public:
-    // Builds and configures the inner tray; throws ConfigError.
-    WorkerProcess(const ModuleSpec& dispatch, TrayEnvironment environment, mpi::Communicator& comm, std::string host);
+    // Builds and configures the inner tray of `dispatch`, whose rank 0 on `comm` (the job's, or
+    // the stage's) is the dispatcher; `world_rank` names this rank in its report. Throws ConfigError.
+    WorkerProcess(const ModuleSpec& dispatch, TrayEnvironment environment, mpi::Communicator& comm, int world_rank,
+                  std::string host);
     ~WorkerProcess() override;
     // Serves the dispatcher until end_of_stream or stop, then sends its report.
     void run();
@@ -27,6 +30,7 @@ private:
     void send(Tag tag, OutgoingMessage message) override;
 
     mpi::Communicator& comm_;
+    int world_rank_;
     std::string host_;
     WorkerLink link_;
     std::unique_ptr<Tray> tray_;

@@ -10,6 +10,7 @@ void register_fail();
 void register_print();
 void register_stamp();
 void register_count();
+void register_sequence();
 
 void register_builtin_modules() {
     register_generator();
@@ -20,6 +21,7 @@ void register_builtin_modules() {
     register_print();
     register_stamp();
     register_count();
+    register_sequence();
 }
 
 }  // namespace mpitray

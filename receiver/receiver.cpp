@@ -8,8 +8,8 @@ namespace {
 constexpr int dispatcher_rank = 0;
 }
 
-Receiver::Receiver(WorkerLink& link, mpi::Communicator& comm, std::string host)
-    : link_(link), comm_(comm), feeder_(link, comm.rank(), std::move(host)) {}
+Receiver::Receiver(WorkerLink& link, mpi::Communicator& comm, int rank, std::string host)
+    : link_(link), comm_(comm), rank_(rank), feeder_(link, rank, std::move(host)) {}
 
 bool Receiver::produce() {
     const std::int64_t waiting_since = monotonic_ns();
@@ -27,7 +27,7 @@ bool Receiver::produce() {
             link_.stopped = true;
             throw Error("the dispatcher abandoned the run");
         default:
-            throw MpiError(fmt::format("rank {} got an unexpected {} message from the dispatcher", comm_.rank(),
+            throw MpiError(fmt::format("rank {} got an unexpected {} message from the dispatcher", rank_,
                                        tag_name(received.tag)),
                            0);
     }

@@ -10,13 +10,15 @@ namespace mpitray {
 
 class Receiver : public Module {
 public:
-    Receiver(WorkerLink& link, mpi::Communicator& comm, std::string host);
+    // `comm`: the dispatcher is its rank 0. `rank`: this worker's rank in the job, for reports.
+    Receiver(WorkerLink& link, mpi::Communicator& comm, int rank, std::string host);
     bool is_source() const override { return true; }
     bool produce() override;
 
 private:
     WorkerLink& link_;
     mpi::Communicator& comm_;
+    int rank_;
     PacketFeeder feeder_;
 };
 

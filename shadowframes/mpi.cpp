@@ -261,6 +261,13 @@ std::vector<std::string> host_names(const Communicator& comm, const std::string&
     return hosts;
 }
 
+std::unique_ptr<Communicator> sub_communicator(const Communicator& comm, bool member) {
+    MPI_Comm group = MPI_COMM_NULL;
+    check(MPI_Comm_split(comm.get(), member ? 0 : MPI_UNDEFINED, comm.rank(), &group), "MPI_Comm_split");
+    if (group == MPI_COMM_NULL) return nullptr;
+    return std::make_unique<Communicator>(group);
+}
+
 std::vector<int> process_ids(const Communicator& comm) {
     const int mine = int(::getpid());
     std::vector<int> all(std::size_t(comm.size()), 0);

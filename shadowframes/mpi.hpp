@@ -9,6 +9,7 @@
 #include <mpi.h>
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -99,6 +100,11 @@ private:
     std::vector<OutgoingMessage> sending_;
     std::vector<int> completed_;  // scratch for MPI_Testsome
 };
+
+// The ranks of `comm` for which `member` is true, as a communicator of their own, in comm's rank
+// order; null for the others. Collective over comm (every rank calls it, member or not). The new
+// communicator lives until MPI ends.
+std::unique_ptr<Communicator> sub_communicator(const Communicator& comm, bool member);
 
 // Every rank's host name, by rank. Collective.
 std::vector<std::string> host_names(const Communicator& comm, const std::string& mine);

@@ -11,6 +11,7 @@
 #include <mpitray/core/tray_builder.hpp>
 #include <mpitray/dispatch/dispatch.hpp>
 #include <mpitray/dispatch/dispatch_context.hpp>
+#include <mpitray/dispatch/stage_plan.hpp>
 #include <mpitray/modules/builtin.hpp>
 
 #include <gtest/gtest.h>
@@ -214,7 +215,7 @@ TEST_F(DispatchDecisions, SkipLeavesOutTheFailedPacketAndGoesOn) {
     std::vector<Seen> expected = serial(generator(30));
     expected.erase(expected.begin() + 9);  // unit 9 is the Q frame at input 9
     EXPECT_EQ(output_, expected);
-    EXPECT_NE(context_.summary.find("1 skipped"), std::string::npos) << context_.summary;
+    EXPECT_NE(context_.summary().find("1 skipped"), std::string::npos) << context_.summary();
 }
 
 // Skip never applies to metadata: a failed metadata frame, or a packet carrying one (its result
@@ -281,4 +282,101 @@ TEST_F(DispatchDecisions, AStopSignalStopsTheWorkersAndKeepsWhatIsComplete) {
     EXPECT_EQ(state.input_frames, output_.size());
     for (int w = 0; w < 3; ++w) EXPECT_EQ(workers().ends_sent(w), std::vector<Tag>{Tag::stop}) << "worker " << w;
     for (const auto& [seq, packet] : units()) EXPECT_LE(seq, 25u) << "nothing sent long after the stop";
+}
+
+// --- Which ranks each Dispatch of a pipeline gets (stage_plan.hpp).
+
+namespace {
+StageRequest stage(const std::string& name, std::int64_t workers = 0, double weight = 1.0) {
+    return {name, workers, weight, {}};
+}
+std::vector<int> ranks_of(const Plan& plan, std::size_t s) { return plan.stages.at(s).ranks; }
+}  // namespace
+
+TEST(StagePlan, OneDispatchGetsEveryWorker) {
+    const Plan plan = plan_stages({stage("Dispatch")}, 5);
+    EXPECT_EQ(ranks_of(plan, 0), (std::vector<int>{1, 2, 3, 4}));
+    EXPECT_TRUE(plan.idle.empty());
+    EXPECT_EQ(plan.stage_of(3), 0);
+    EXPECT_EQ(plan.stage_of(0), -1) << "rank 0 dispatches; it is no stage's worker";
+}
+
+TEST(StagePlan, OneRankRunsEveryStageInProcess) {
+    const Plan plan = plan_stages({stage("sim", 4), stage("reco")}, 1);
+    EXPECT_TRUE(ranks_of(plan, 0).empty());
+    EXPECT_TRUE(ranks_of(plan, 1).empty());
+}
+
+TEST(StagePlan, UnclaimedRanksAreSharedByWeightAfterOneEach) {
+    // 8 workers, weights 1:3: one each, then 6 shared 1.5 : 4.5, the tie to the earlier stage.
+    Plan plan = plan_stages({stage("sim", 0, 1), stage("reco", 0, 3)}, 9);
+    EXPECT_EQ(ranks_of(plan, 0), (std::vector<int>{1, 2, 3}));
+    EXPECT_EQ(ranks_of(plan, 1), (std::vector<int>{4, 5, 6, 7, 8}));
+    // Even weights, an odd count: the earlier stage gets the extra rank.
+    plan = plan_stages({stage("a"), stage("b"), stage("c")}, 8);
+    EXPECT_EQ(ranks_of(plan, 0).size(), 3u);
+    EXPECT_EQ(ranks_of(plan, 1).size(), 2u);
+    EXPECT_EQ(ranks_of(plan, 2).size(), 2u);
+    EXPECT_EQ(plan.stage_of(7), 2);
+}
+
+TEST(StagePlan, AFixedCountIsTakenFirstAndTheRestShared) {
+    const Plan plan = plan_stages({stage("sim"), stage("ordered_reco", 2), stage("last")}, 8);
+    EXPECT_EQ(ranks_of(plan, 1), (std::vector<int>{4, 5}));
+    EXPECT_EQ(ranks_of(plan, 0), (std::vector<int>{1, 2, 3}));
+    EXPECT_EQ(ranks_of(plan, 2), (std::vector<int>{6, 7}));
+    EXPECT_TRUE(plan.idle.empty());
+}
+
+TEST(StagePlan, RanksNoStageClaimsAreIdle) {
+    const Plan plan = plan_stages({stage("sim", 2), stage("reco", 1)}, 6);
+    EXPECT_EQ(plan.idle, (std::vector<int>{4, 5}));
+    EXPECT_EQ(plan.stage_of(4), -1);
+}
+
+TEST(StagePlan, TooFewRanksSaysHowManyAreNeeded) {
+    try {
+        plan_stages({stage("sim", 3), stage("reco")}, 4);
+        FAIL() << "no error";
+    } catch (const ConfigError& e) {
+        EXPECT_NE(std::string(e.what()).find("need at least 4 worker ranks (sim 3, reco at least 1), but the job has 4 "
+                                             "ranks: rank 0 and 3 workers. Run it on at least 5 ranks, or on one"),
+                  std::string::npos)
+            << e.what();
+    }
+    EXPECT_THROW(plan_stages({stage("sim"), stage("reco")}, 2), ConfigError);
+    EXPECT_NO_THROW(plan_stages({stage("sim"), stage("reco")}, 3));
+}
+
+TEST(StagePlan, StagesNeedNamesOfTheirOwn) {
+    try {
+        plan_stages({stage("Dispatch"), stage("Dispatch")}, 5);
+        FAIL() << "no error";
+    } catch (const ConfigError& e) {
+        EXPECT_NE(std::string(e.what()).find("two Dispatch modules are named 'Dispatch'"), std::string::npos) << e.what();
+    }
+    EXPECT_THROW(plan_stages({stage("a", 0, 0.0)}, 3), ConfigError) << "weight 0";
+    EXPECT_THROW(plan_stages({stage("a", -1)}, 3), ConfigError) << "negative workers";
+}
+
+TEST(StagePlan, AModuleThatNeedsEveryEventInOrderIsRefusedInsideDispatch) {
+    register_modules();
+    ModuleSpec dispatch = spec("Dispatch");
+    dispatch.has_inner = true;
+    dispatch.inner = {spec("Sequence")};
+    try {
+        build_tray({generator(3), dispatch}, TrayEnvironment{}, TrayRole::outer);
+        FAIL() << "no error";
+    } catch (const ConfigError& e) {
+        EXPECT_NE(std::string(e.what()).find("module 'Sequence' (Sequence): must see every event in order (it numbers "
+                                             "the events in the order they reach it), so it cannot run inside Dispatch"),
+                  std::string::npos)
+            << e.what();
+    }
+    // Between two stages it is where it belongs.
+    ModuleSpec reco = spec("Dispatch");
+    reco.name = "reco";
+    reco.has_inner = true;
+    dispatch.inner = {};
+    EXPECT_NO_THROW(build_tray({generator(3), dispatch, spec("Sequence"), reco}, TrayEnvironment{}, TrayRole::outer));
 }

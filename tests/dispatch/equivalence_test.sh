@@ -25,16 +25,22 @@ case $case in
   finish_frames) ;;
   qdrop) ;;
   paired) ;;
+  two_stages) ;;
   slices) ;;
   memory) ;;
   *) echo "unknown case $case"; exit 2 ;;
 esac
 
-if [ "$case" = qdrop ] || [ "$case" = paired ]; then
+if [ "$case" = qdrop ] || [ "$case" = paired ] || [ "$case" = two_stages ]; then
   # CASE.yaml against CASE_inline.yaml (the same modules without Dispatch).
   "$mpitray" run "$pipelines/${case}_inline.yaml" -q --set Writer.file=serial.h5 || exit 1
   mpirun -n "$ranks" "$mpitray" run "$pipelines/$case.yaml" -q --set Writer.file=dispatch.h5 || exit 1
   "$mpitray" diff serial.h5 dispatch.h5 || { echo "FAIL: $ranks ranks differ from the serial run"; exit 1; }
+  if [ "$case" = two_stages ]; then  # both stages round-robin too
+    mpirun -n "$ranks" "$mpitray" run "$pipelines/$case.yaml" -q --set Writer.file=round_robin.h5 \
+      --set sim.schedule=round-robin --set reco.schedule=round-robin || exit 1
+    "$mpitray" diff serial.h5 round_robin.h5 || { echo "FAIL: $ranks ranks, round-robin, differ from the serial run"; exit 1; }
+  fi
   if [ "$ranks" = 1 ]; then  # and without mpirun at all
     "$mpitray" run "$pipelines/$case.yaml" -q --set Writer.file=plain.h5 || exit 1
     "$mpitray" diff serial.h5 plain.h5 || { echo "FAIL: the in-process run differs from the serial run"; exit 1; }
