@@ -85,6 +85,11 @@ public:
     virtual void process(const FramePtr& frame);
     // End of input: flush and close. Frames pushed here still go downstream.
     virtual void finish() {}
+    // The run is failing because a module before this one failed. Push downstream what you hold
+    // that is complete (results still on their way back from workers), so the outputs hold every
+    // result before the failed input, as a serial run's would. Not called when the failure came
+    // from this module or one after it. close_after_failure() follows.
+    virtual void drain_before_failure() {}
     // The run failed: let go of what is in flight (workers, connections). Must not throw.
     // Outputs are closed after it, in close_outputs().
     virtual void close_after_failure() noexcept {}

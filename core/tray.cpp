@@ -101,19 +101,27 @@ void Tray::invoke(std::size_t index, const Frame* frame, Call&& call, const char
         }
         slot.current = nullptr;
     };
+    // The innermost callback catches first: that is the module whose failure this is.
+    auto note_failed = [&] {
+        if (!failed_slot_) failed_slot_ = index;
+    };
     try {
         call();
     } catch (const ModuleError&) {
         account();
+        note_failed();
         throw;  // already names the module downstream that failed
     } catch (const MpiError&) {
         account();
+        note_failed();
         throw;  // about the job (a rank, a link), not about the frame at hand
     } catch (const std::exception& e) {
         account();
+        note_failed();
         throw ModuleError(slot.module->name(), frame ? frame->describe() : std::string(phase), message_of(e));
     } catch (...) {
         account();
+        note_failed();
         throw ModuleError(slot.module->name(), frame ? frame->describe() : std::string(phase),
                           "threw something that is not a std::exception");
     }
@@ -221,6 +229,7 @@ const RunState& Tray::run(std::optional<std::uint64_t> max_events) {
         if (progress_) progress_->finish();
     } catch (const std::exception& e) {
         in_produce_ = false;
+        drain_after_failed_module();
         if (progress_) progress_->finish();
         fail(message_of(e));
         throw;
@@ -261,6 +270,20 @@ void Tray::fail(const std::string& reason) noexcept {
     close_outputs();
     environment_.run.input_frames = complete_input_frames();
     ended_ = std::chrono::steady_clock::now();
+}
+
+void Tray::drain_after_failed_module() noexcept {
+    if (!failed_slot_) return;
+    // In order, so what one pushes passes the next; what a module pushes still goes all the way
+    // down. A second failure ends the draining; the run's error stays the first one.
+    for (std::size_t i = *failed_slot_ + 1; i < slots_.size(); ++i) {
+        try {
+            invoke(i, nullptr, [&] { slots_[i].module->drain_before_failure(); }, "writing what was complete before the failure");
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "mpitray: while writing what was complete before the failure: %s\n", message_of(e));
+            return;
+        }
+    }
 }
 
 void Tray::close_outputs() noexcept {

@@ -104,12 +104,15 @@ private:
     // the modules before it.
     RunState state_at(std::size_t index) const;
     void close_outputs() noexcept;   // after a failure: every module, errors printed
+    // After a failure: the modules after the one that failed push what they hold complete.
+    void drain_after_failed_module() noexcept;
     void reseed_for_produce(Slot& slot, std::uint64_t position);
 
     TrayEnvironment environment_;
     std::vector<Slot> slots_;
     bool in_produce_ = false;
     bool finishing_ = false;
+    std::optional<std::size_t> failed_slot_;  // the module whose callback threw first
     std::uint64_t daq_generation_ = 0;  // Q frames that entered the tray (see FrameMixer)
     std::function<void(FramePtr)> output_;
     std::vector<Timing> child_time_;  // one entry per callback in progress

@@ -43,6 +43,23 @@ std::size_t bytes_kept_alive(const std::vector<FramePtr>& frames) {
     return held;
 }
 
+// Frames a worker made carry their place in the sample, but not their place in this run's input
+// (the message does not hold it), which a later Dispatch needs to count what was written: it is
+// that of the input frame at the same sample position (the frame they were made from), else the
+// unit's first.
+void restore_input_index(const std::vector<FramePtr>& frames, const std::vector<FramePtr>& inputs,
+                         std::uint64_t first_input) {
+    for (const FramePtr& frame : frames) {
+        if (frame->origin.input != FrameOrigin::unset) continue;  // an input frame, sent back by reference
+        frame->origin.input = first_input;
+        for (const FramePtr& input : inputs)
+            if (input->origin.position == frame->origin.position) {
+                frame->origin.input = input->origin.input;
+                break;
+            }
+    }
+}
+
 bool contains_dispatch(const std::vector<ModuleSpec>& modules) {
     for (const ModuleSpec& m : modules)
         if (m.type == "Dispatch" || contains_dispatch(m.inner)) return true;
@@ -422,6 +439,7 @@ void Dispatch::handle(const Incoming& incoming) {
                                          end - double(message.header.busy_ns) * 1e-9, end});
             busy_average_ns_ = 0.9 * busy_average_ns_ + 0.1 * double(message.header.busy_ns);
             metrics_.frames_out += message.frames.size();
+            restore_input_index(message.frames, it->second.input, it->second.first_input);
             metrics_.bytes_received += incoming.bytes->size();
             const std::size_t held = bytes_kept_alive(message.frames);
             reorder_.fill({message.header.seq, std::move(message.frames), held, it->second.metadata});
@@ -565,6 +583,20 @@ void Dispatch::finish() {
     end_channel();
     progress_->finish();
     report();
+}
+
+void Dispatch::drain_before_failure() {
+    // A module before this Dispatch failed, after everything before the failed input reached it:
+    // the open packet is complete (as far as a serial run got), and so is every packet in flight.
+    // They are written, as a serial run would have; waiting is bounded as in finish().
+    if (failing_ || ended_ || !channel_) return;
+    send_packet();
+    const std::int64_t start = monotonic_ns();
+    const bool hurry = stopping() || context_->abort_job;
+    while (!reorder_.empty() && !failure_) {
+        if (hurry && seconds_since(start) > stop_grace_) break;
+        pump(true);
+    }
 }
 
 void Dispatch::end_channel() noexcept {

@@ -37,6 +37,8 @@ public:
     void configure() override;
     void process(const FramePtr& frame) override;
     void finish() override;
+    // Writes the open packet and what is in flight: results a serial run would have written.
+    void drain_before_failure() override;
     void close_after_failure() noexcept override;
     void close_outputs(const RunState& state) override;
     void abandon() noexcept override {

@@ -115,6 +115,13 @@ public:
     Labelled() { add_required_parameter<std::string>("label", "a label"); }
 };
 
+// Records whether it was asked to write what it held before a failure.
+std::vector<std::string> drained;
+class Drainer : public Module {
+public:
+    void drain_before_failure() override { drained.push_back(name()); }
+};
+
 // Records how it was told the run ended, as an output module would write it into its file.
 std::vector<RunEnding> closes_seen;
 class Closer : public Module {
@@ -144,6 +151,7 @@ ModuleRegistry& registry() {
         r.add({"ListSource", "test source", [] { return std::make_unique<ListSource>(); }});
         r.add({"SliceSource", "slice source", [] { return std::make_unique<SliceSource>(); }});
         r.add({"Closer", "records closes", [] { return std::make_unique<Closer>(); }});
+        r.add({"Drainer", "records drains", [] { return std::make_unique<Drainer>(); }});
         r.add({"BadFinisher", "fails at the end", [] { return std::make_unique<BadFinisher>(); }});
         r.add({"Recorder", "test recorder", [] { return std::make_unique<Recorder>(); }});
         r.add({"Thrower", "test thrower", [] { return std::make_unique<Thrower>(); }});
@@ -382,4 +390,21 @@ TEST(TrayBuilder, TheFirstModuleMustBeASource) {
     EXPECT_THROW(build_tray({spec("Recorder")}, {}, TrayRole::outer, registry()), ConfigError);
     EXPECT_THROW(build_tray({spec("ListSource")}, {}, TrayRole::inner, registry()), ConfigError);
     EXPECT_NO_THROW(build_tray({spec("Recorder")}, {}, TrayRole::inner, registry()));
+}
+
+// Modules after the one that failed write what they hold complete (a Dispatch: results still on
+// their way), in order; modules before it do not (issue: a second Dispatch lost the results it
+// had in flight when the first failed).
+TEST(Tray, OnlyTheModulesAfterTheFailedOneDrainWhatTheyHold) {
+    ModuleSpec before = spec("Drainer");
+    before.name = "before";
+    ModuleSpec after = spec("Drainer");
+    after.name = "after";
+    ModuleSpec last = spec("Drainer");
+    last.name = "last";
+    drained.clear();
+    auto tray = make({spec("ListSource", {{"stops", stops({"P", "P", "P"})}}), before,
+                      spec("Thrower", {{"at", ConfigValue::of("1")}}), after, last});
+    EXPECT_THROW(tray->run(), ModuleError);
+    EXPECT_EQ(drained, (std::vector<std::string>{"after", "last"}));
 }

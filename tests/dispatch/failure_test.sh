@@ -73,20 +73,21 @@ expect_stopped() {
 #   worker_kill   SIGKILL to rank 1                          non-zero; failed
 #   worker_stop   SIGSTOP to rank 1, then SIGTERM to rank 0  75; stopped
 # 'stopped' also means valid and holding exactly input_frames frames. The job's other settings
-# come from the array cell_sets, if set.
+# come from the array cell_sets, if set; cell_pipeline (default long.yaml) is the pipeline, and
+# cell_worker (default 1) the rank the worker cells kill or stop.
 signal_cell() {
   local how=$1 round=$2 pid launcher job_ranks worker= code start left
   local context="round $round ($how)"
   rm -f dispatch.h5 dispatch.h5.partial log
   if [ "$how" = timeout ]; then
-    timeout 2 mpirun -n "$ranks" "$mpitray" run "$pipelines/long.yaml" -q --set Writer.file=dispatch.h5 \
+    timeout 2 mpirun -n "$ranks" "$mpitray" run "$pipelines/${cell_pipeline:-long.yaml}" -q --set Writer.file=dispatch.h5 \
       ${cell_sets[@]+"${cell_sets[@]}"} >log 2>&1 &
     pid=$!
     launcher=
     for _ in $(seq 50); do launcher=$(pgrep -x -P $pid mpirun) && break; sleep 0.1; done
   else
     # Its own process group, as an interactive shell would give it.
-    setsid mpirun -n "$ranks" "$mpitray" run "$pipelines/long.yaml" -q --set Writer.file=dispatch.h5 \
+    setsid mpirun -n "$ranks" "$mpitray" run "$pipelines/${cell_pipeline:-long.yaml}" -q --set Writer.file=dispatch.h5 \
       ${cell_sets[@]+"${cell_sets[@]}"} >log 2>&1 &
     pid=$! launcher=$!
   fi
@@ -101,9 +102,9 @@ signal_cell() {
     every) kill -TERM "$launcher" $job_ranks ;;
     timeout) ;;
     double_sigint) kill -INT "$launcher"; sleep 0.3; kill -INT "$launcher" ;;
-    worker_kill) kill -KILL "$(rank_pid "$launcher" 1)" ;;
+    worker_kill) kill -KILL "$(rank_pid "$launcher" "${cell_worker:-1}")" ;;
     worker_stop)
-      worker=$(rank_pid "$launcher" 1)
+      worker=$(rank_pid "$launcher" "${cell_worker:-1}")
       kill -STOP "$worker"
       kill -TERM "$(rank_pid "$launcher" 0)" ;;
   esac
@@ -293,6 +294,42 @@ case $case in
     for round in 1 2; do
       signal_cell timeout $round
       signal_cell double_sigint $round
+    done
+    ;;
+  two_stages_failure)
+    # A failure in either of two stages: the run ends failed at the failed event, holding what
+    # the serial run holds before it. Only the failing stage's Fail is on.
+    [ "$ranks" -eq 2 ] && {  # two stages need a worker each
+      job -n 2 "$mpitray" run "$pipelines/two_stages_failure.yaml" -q --set Writer.file=dispatch.h5 >log 2>&1
+      [ $? -eq 2 ] || fail "two stages on 2 ranks did not exit 2"
+      grep -q "need at least 2 worker ranks (sim at least 1, reco at least 1), but the job has 2 ranks" log \
+        || fail "the error does not say how many ranks the stages need"
+      [ ! -e dispatch.h5 ] && [ ! -e dispatch.h5.partial ] || fail "a configuration error left an output"
+      launcher_ended
+      echo "PASS: $case at $ranks ranks"; exit 0; }
+    for failing in SimFail RecoFail; do
+      other=RecoFail; [ $failing = RecoFail ] && other=SimFail
+      "$mpitray" run "$pipelines/two_stages_failure_inline.yaml" -q --set Writer.file=serial.h5 --set $other.stops=[X] \
+        >/dev/null 2>&1
+      rm -f dispatch.h5
+      job -n "$ranks" "$mpitray" run "$pipelines/two_stages_failure.yaml" -q --set Writer.file=dispatch.h5 \
+        --set $other.stops=[X] >log 2>&1
+      [ $? -ne 0 ] || fail "$failing: the run exited 0"
+      grep -qE "module '$failing' failed on Q frame \(run 1, event 20\)" log || fail "$failing: the failure is not named"
+      [ "$(status_of dispatch.h5)" = failed ] || fail "$failing: dispatch.h5 says $(status_of dispatch.h5), not failed"
+      "$mpitray" diff serial.h5 dispatch.h5 || fail "$failing: the output does not hold exactly the results before event 20"
+      expect_input_frames dispatch.h5 "$(input_frame_of_event 20)"
+      launcher_ended
+    done
+    ;;
+  two_stages_signals)
+    # Stops and deaths with two stages: SIGTERM to rank 0 and to mpirun stop both stages; a
+    # worker of either stage killed, or stopped before SIGTERM to rank 0.
+    cell_pipeline=long_two_stages.yaml
+    for how in rank0 mpirun; do signal_cell $how 1; done
+    for cell_worker in 1 $((ranks - 1)); do  # the first stage's first worker, the last stage's last
+      signal_cell worker_kill 1
+      signal_cell worker_stop 1
     done
     ;;
   signals)
