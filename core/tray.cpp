@@ -80,6 +80,9 @@ void Tray::invoke(std::size_t index, const Frame* frame, Call&& call, const char
     // scales it by wall time. Wall time is read on every call.
     const bool sample_cpu = sampling_depth_ > 0 || slot.usage.calls % cpu_sample_every == 0;
     if (sample_cpu) ++sampling_depth_;
+    // A failure caught and handled inside an earlier callback (a worker's feeder turns it into a
+    // report) is not this one's.
+    if (child_time_.empty()) failed_slot_.reset();
     child_time_.push_back({});
     const std::int64_t wall0 = monotonic_ns();
     const std::int64_t cpu0 = sample_cpu ? thread_cpu_ns() : 0;
