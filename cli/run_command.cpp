@@ -158,7 +158,14 @@ int run_command(const RunOptions& options) {
         for (std::size_t s = 0; s < plan.stages.size(); ++s) {
             DispatchContext::Stage stage{plan.stages[s].name, comm ? &*comm : nullptr, {}};
             if (!whole_job) {
-                auto sub = mpi::sub_communicator(*comm, rank == 0 || my_stage == int(s));
+                std::unique_ptr<mpi::Communicator> sub;
+                try {
+                    sub = mpi::sub_communicator(*comm, rank == 0 || my_stage == int(s));
+                } catch (const Error& e) {
+                    // The other ranks are in (or past) the same collective: only an abort ends them.
+                    print_error(e.what());
+                    session->abort(exit_failure);
+                }
                 stage.comm = sub.get();
                 stage.world_ranks.push_back(0);
                 stage.world_ranks.insert(stage.world_ranks.end(), plan.stages[s].ranks.begin(), plan.stages[s].ranks.end());

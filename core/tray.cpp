@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <exception>
 
 namespace mpitray {
 namespace {
@@ -232,8 +233,18 @@ const RunState& Tray::run(std::optional<std::uint64_t> max_events) {
         if (progress_) progress_->finish();
     } catch (const std::exception& e) {
         in_produce_ = false;
-        drain_after_failed_module();
+        const std::exception_ptr earlier = drain_after_failed_module();
         if (progress_) progress_->finish();
+        if (earlier) {
+            // A module after the failed one failed on what it held: input from before the first
+            // failure's, so it is the run's failure, as in a serial run, where it came first.
+            try {
+                std::rethrow_exception(earlier);
+            } catch (const std::exception& first) {
+                fail(message_of(first));
+                throw;
+            }
+        }
         fail(message_of(e));
         throw;
     } catch (...) {
@@ -275,18 +286,23 @@ void Tray::fail(const std::string& reason) noexcept {
     ended_ = std::chrono::steady_clock::now();
 }
 
-void Tray::drain_after_failed_module() noexcept {
-    if (!failed_slot_) return;
+std::exception_ptr Tray::drain_after_failed_module() noexcept {
+    if (!failed_slot_) return nullptr;
     // In order, so what one pushes passes the next; what a module pushes still goes all the way
-    // down. A second failure ends the draining; the run's error stays the first one.
-    for (std::size_t i = *failed_slot_ + 1; i < slots_.size(); ++i) {
+    // down. A second failure ends the draining: a module's failure on what was held is returned,
+    // any other (a silent worker) only reported.
+    const std::size_t failed = *failed_slot_;
+    for (std::size_t i = failed + 1; i < slots_.size(); ++i) {
         try {
             invoke(i, nullptr, [&] { slots_[i].module->drain_before_failure(); }, "writing what was complete before the failure");
+        } catch (const ModuleError&) {
+            return std::current_exception();
         } catch (const std::exception& e) {
             std::fprintf(stderr, "mpitray: while writing what was complete before the failure: %s\n", message_of(e));
-            return;
+            return nullptr;
         }
     }
+    return nullptr;
 }
 
 void Tray::close_outputs() noexcept {

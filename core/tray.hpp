@@ -16,6 +16,7 @@
 #include <mpitray/core/usage.hpp>
 
 #include <chrono>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -104,8 +105,9 @@ private:
     // the modules before it.
     RunState state_at(std::size_t index) const;
     void close_outputs() noexcept;   // after a failure: every module, errors printed
-    // After a failure: the modules after the one that failed push what they hold complete.
-    void drain_after_failed_module() noexcept;
+    // After a failure: the modules after the one that failed push what they hold complete. A
+    // module failing on that (an earlier input than the first failure's) is returned.
+    std::exception_ptr drain_after_failed_module() noexcept;
     void reseed_for_produce(Slot& slot, std::uint64_t position);
 
     TrayEnvironment environment_;

@@ -49,14 +49,20 @@ std::size_t bytes_kept_alive(const std::vector<FramePtr>& frames) {
 // unit's first.
 void restore_input_index(const std::vector<FramePtr>& frames, const std::vector<FramePtr>& inputs,
                          std::uint64_t first_input) {
+    // Results come in input order, so the search starts where the last one matched: one pass over
+    // the inputs for the whole result in the usual case.
+    std::size_t at = 0;
     for (const FramePtr& frame : frames) {
         if (frame->origin.input != FrameOrigin::unset) continue;  // an input frame, sent back by reference
         frame->origin.input = first_input;
-        for (const FramePtr& input : inputs)
-            if (input->origin.position == frame->origin.position) {
-                frame->origin.input = input->origin.input;
+        for (std::size_t k = 0; k < inputs.size(); ++k) {
+            const std::size_t i = (at + k) % inputs.size();
+            if (inputs[i]->origin.position == frame->origin.position) {
+                frame->origin.input = inputs[i]->origin.input;
+                at = i;
                 break;
             }
+        }
     }
 }
 
@@ -149,8 +155,8 @@ void Dispatch::configure() {
         throw config_error("is only written with on_error: skip", "failure_log");
     if (contains_dispatch(inner_)) throw config_error("cannot run a Dispatch inside its inner section");
     // Checked again here for the `mpitray modules` reader; the ranks were planned from them (stage_plan.hpp).
-    parameter_within("workers", std::int64_t{0}, std::int64_t{1} << 20, "0: a share of the unclaimed ranks");
-    parameter_within("weight", 1e-9, 1e9, "more than 0");
+    parameter_within("workers", std::int64_t{0}, stage_limits::max_workers, "0: a share of the unclaimed ranks");
+    parameter_within("weight", stage_limits::min_weight, stage_limits::max_weight);
 
     // Without a context (a tray a test or another program built), the inner section runs here.
     context_ = environment().context.find<DispatchContext>();
@@ -218,6 +224,14 @@ void Dispatch::process(const FramePtr& frame) {
 }
 
 bool Dispatch::stopping() { return StopSignal::received() != 0; }
+
+bool Dispatch::stop_grace_over() {
+    if (!stopping()) return false;
+    // Counted from when the first Dispatch of the run noticed the stop: the launcher's SIGKILL
+    // follows one grace after its signal, not one per stage.
+    if (!context_->stop_noticed_ns) context_->stop_noticed_ns = monotonic_ns();
+    return seconds_since(*context_->stop_noticed_ns) > stop_grace_;
+}
 
 void Dispatch::drop(const std::vector<FramePtr>& frames) {
     for (const FramePtr& frame : frames)
@@ -506,9 +520,8 @@ void Dispatch::on_failure(const FailureReport& report) {
     // failure report arrives while waiting), then end the run.
     failure_ = report;
     // A stop signal bounds the wait (the launcher's SIGKILL follows): what is complete is written.
-    const std::int64_t wait_start = monotonic_ns();
     while (value(reorder_.next_to_pop()) < value(failure_->seq)) {
-        if (stopping() && seconds_since(wait_start) > stop_grace_) break;
+        if (stop_grace_over()) break;
         pump(true);
     }
     const FailureReport& first = *failure_;
@@ -564,18 +577,19 @@ void Dispatch::emit_ready() {
 
 void Dispatch::finish() {
     send_packet();
-    const std::int64_t drain_start = monotonic_ns();
     bool abandoned = false;
     while (!reorder_.empty()) {
-        if (stopping() && seconds_since(drain_start) > stop_grace_) {
+        if (stop_grace_over()) {
             abandoned = true;  // a stop was asked for and the stragglers are late: keep what is complete
             break;
         }
         pump(true);
     }
-    // Input is complete up to the first input a stop abandoned or left unsent.
+    // Input is complete up to the first input a stop abandoned or left unsent. Results that still
+    // come in while the workers acknowledge the stop are not written: the count is taken.
     limit_input_to_what_was_written();
     const bool stopped = stopping() || abandoned;
+    if (abandoned) failing_ = true;
     shut_down(stopped ? Tag::stop : Tag::end_of_stream, stopped ? signal_ack_seconds : -1.0);
     if (!stopped)
         for (const Worker& worker : workers_)
@@ -589,12 +603,13 @@ void Dispatch::drain_before_failure() {
     // A module before this Dispatch failed, after everything before the failed input reached it:
     // the open packet is complete (as far as a serial run got), and so is every packet in flight.
     // They are written, as a serial run would have; waiting is bounded as in finish().
+    // Bounded as finish() is: by the watchdog (packet_timeout), and by stop_grace once a stop
+    // signal comes or the job is being ended (a dead or silent worker elsewhere).
     if (failing_ || ended_ || !channel_) return;
     send_packet();
     const std::int64_t start = monotonic_ns();
-    const bool hurry = stopping() || context_->abort_job;
     while (!reorder_.empty() && !failure_) {
-        if (hurry && seconds_since(start) > stop_grace_) break;
+        if (stop_grace_over() || (context_->abort_job && seconds_since(start) > stop_grace_)) break;
         pump(true);
     }
 }
@@ -670,7 +685,7 @@ void Dispatch::shut_down(Tag how, double ack_seconds) {
         }
         // A stop while the workers run their finish(): the launcher's SIGKILL follows, so wait
         // only stop_grace. The run did not complete (their Finish frames are missing): it fails.
-        if (ack_seconds < 0 && stopping() && seconds_since(start) > stop_grace_) {
+        if (ack_seconds < 0 && stop_grace_over()) {
             end_job_after_outputs("stopped while the workers ran their finish()");
             throw Error("stopped by a signal while the workers ran their finish(); the frames they push there are missing");
         }
@@ -704,7 +719,10 @@ void Dispatch::close_after_failure() noexcept {
     limit_input_to_what_was_written();
     try {
         if (channel_) {
-            shut_down(Tag::stop, stopping() || watchdog_tripped_ ? signal_ack_seconds : failure_ack_seconds);
+            // The job is being ended (a dead or silent worker, here or in another stage), or a
+            // stop signal came: the launcher's SIGKILL is near, so wait only briefly.
+            shut_down(Tag::stop, stopping() || watchdog_tripped_ || context_->abort_job ? signal_ack_seconds
+                                                                                         : failure_ack_seconds);
             end_channel();
         }
     } catch (const std::exception& e) {
@@ -740,7 +758,7 @@ void Dispatch::report() {
         std::vector<std::string> all;
         for (const auto& r : reports) all.push_back(r.metrics);
         std::ofstream out(context_->metrics_file);
-        out << dispatch_metrics_file(all);
+        out << dispatch_metrics_file(all, context_->stages.size() > 1);
         if (!out) std::fprintf(stderr, "mpitray: cannot write metrics to '%s'\n", context_->metrics_file.c_str());
     }
 }

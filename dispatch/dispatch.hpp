@@ -80,6 +80,7 @@ private:
     void end_channel() noexcept;                        // the last sends, bounded
     void end_job_after_outputs(const std::string& why) noexcept;  // MPI_Abort once outputs are closed
     bool stopping();               // a stop signal arrived: send nothing more
+    bool stop_grace_over();        // stop_grace has passed since the run's first Dispatch noticed the stop
     void check_watchdog();         // throws when a worker holding packets went silent, or died
     void on_dead_worker(int worker);  // writes what is complete before its packets, then throws
     std::string worker_name(int worker) const;
@@ -123,7 +124,7 @@ private:
     DispatchMetrics metrics_;
     double cpu_at_start_ = 0;
     bool watchdog_tripped_ = false;
-    bool failing_ = false;          // close_after_failure() ran: no more results go downstream
+    bool failing_ = false;          // close_after_failure() ran, or a stop abandoned results: no more go downstream
     std::map<std::uint64_t, std::uint64_t> waiting_first_input_;  // results in the reorder buffer: seq -> first input
     std::optional<std::uint64_t> emitting_first_input_;          // of the result being pushed downstream
     std::vector<bool> dead_;       // by worker: its process ended

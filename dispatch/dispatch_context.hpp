@@ -52,6 +52,7 @@ struct DispatchContext {
     };
     std::vector<Report> reports;  // in the order the Dispatch modules ended; one each
     bool abort_job = false;       // a worker went silent or died: the program must end the job
+    std::optional<std::int64_t> stop_noticed_ns;  // when the first Dispatch noticed a stop signal
 
     // Every Dispatch's summary, in the order they ended.
     std::string summary() const {

@@ -106,8 +106,8 @@ std::string dispatch_metrics_json(const DispatchMetrics& m) {
     return out;
 }
 
-std::string dispatch_metrics_file(const std::vector<std::string>& by_stage) {
-    if (by_stage.size() == 1) return by_stage.front();
+std::string dispatch_metrics_file(const std::vector<std::string>& by_stage, bool several_stages) {
+    if (!several_stages && by_stage.size() == 1) return by_stage.front();
     std::string out = "{\"stages\": [";
     for (std::size_t i = 0; i < by_stage.size(); ++i) out += (i ? ",\n" : "\n") + by_stage[i];
     return out + "]}\n";

@@ -42,7 +42,8 @@ struct DispatchMetrics {
 
 std::string format_dispatch_summary(const DispatchMetrics& metrics);
 std::string dispatch_metrics_json(const DispatchMetrics& metrics);
-// The --metrics file: one Dispatch's JSON as it is; several as {"stages": [...]}, in the order they ended.
-std::string dispatch_metrics_file(const std::vector<std::string>& by_stage);
+// The --metrics file: one Dispatch's JSON as it is; with several stages {"stages": [...]}, in the
+// order they ended (only those that have, while the run goes on).
+std::string dispatch_metrics_file(const std::vector<std::string>& by_stage, bool several_stages);
 
 }  // namespace mpitray

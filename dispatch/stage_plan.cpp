@@ -55,9 +55,13 @@ Plan plan_stages(const std::vector<StageRequest>& stages, int ranks) {
             throw ConfigError(fmt::format("{}two Dispatch modules are named '{}': give each stage its own name "
                                           "(name: sim, name: reco, ...)",
                                           at(stage), stage.name));
-        if (stage.workers < 0) throw ConfigError(fmt::format("{}Dispatch '{}': workers must be 0 or more", at(stage), stage.name));
-        if (!(stage.weight > 0) || !std::isfinite(stage.weight))
-            throw ConfigError(fmt::format("{}Dispatch '{}': weight must be more than 0", at(stage), stage.name));
+        // As Dispatch::configure() checks them, which runs only after the plan.
+        if (stage.workers < 0 || stage.workers > stage_limits::max_workers)
+            throw ConfigError(fmt::format("{}Dispatch '{}': workers must be 0 to {}, not {}", at(stage), stage.name,
+                                          stage_limits::max_workers, stage.workers));
+        if (!(stage.weight >= stage_limits::min_weight && stage.weight <= stage_limits::max_weight))
+            throw ConfigError(fmt::format("{}Dispatch '{}': weight must be {} to {}, not {}", at(stage), stage.name,
+                                          stage_limits::min_weight, stage_limits::max_weight, stage.weight));
     }
     Plan plan;
     for (const StageRequest& stage : stages) plan.stages.push_back({stage.name, {}});

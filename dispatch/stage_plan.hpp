@@ -15,6 +15,12 @@
 
 namespace mpitray {
 
+namespace stage_limits {
+inline constexpr std::int64_t max_workers = std::int64_t{1} << 20;
+inline constexpr double min_weight = 1e-9;
+inline constexpr double max_weight = 1e9;
+}  // namespace stage_limits
+
 struct StageRequest {
     std::string name;          // the Dispatch module's name
     std::int64_t workers = 0;  // 0: a share of what is left

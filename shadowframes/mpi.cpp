@@ -44,15 +44,16 @@ MPI_Datatype byte_type(std::size_t size) {
 // inside MPI without yielding (Session turns Open MPI's yield off), and ranks that outnumber the
 // cores would keep the cores from the ranks they wait for: 16 workers on 2 cores took 80 ms
 // instead of 5 to get through startup.
-// With a deadline, gives up when it passes and says whether the request completed.
+// With a deadline, gives up when it passes and says whether the request completed. `long_wait`:
+// the other ranks may take hours, so it sleeps the longest pauses at once.
 bool wait_for(MPI_Request& request, const char* what,
-              std::optional<std::chrono::steady_clock::time_point> deadline = std::nullopt) {
+              std::optional<std::chrono::steady_clock::time_point> deadline = std::nullopt, bool long_wait = false) {
     Backoff backoff;
     while (!deadline || std::chrono::steady_clock::now() < *deadline) {
         int done = 0;
         check(MPI_Test(&request, &done, MPI_STATUS_IGNORE), what);
         if (done) return true;
-        backoff.wait(!deadline);
+        backoff.wait(!deadline && !long_wait);
     }
     return false;
 }
@@ -116,14 +117,15 @@ Session::~Session() {
 // (Open MPI 4.1 on PMIx 4.2) now and then segfaults, or hangs in its own PMIx_server_finalize after
 // every rank is gone: 1 run in 30 of a ten-line MPI program doing just that, and 2 in 21 of
 // mpitray's stopped-worker test. A rank waiting here is inside plain MPI, which an abort ends
-// cleanly. The wait is bounded; past the bound (rank 0 still busy with modules after Dispatch),
-// MPI_Finalize as before.
+// cleanly. The wait has no bound: a worker whose stage ended, or a rank no stage needed, may wait
+// for hours while rank 0 runs later stages, and must still be here, not in MPI_Finalize, if rank
+// 0 then aborts. It sleeps between looks; rank 0's abort, the launcher, or (without a launcher)
+// LauncherWatch ends the wait if rank 0 never comes.
 void Session::meet_before_finalize() noexcept {
-    constexpr auto bound = std::chrono::seconds(120);
     try {
         MPI_Request request = MPI_REQUEST_NULL;
         check(MPI_Ibarrier(MPI_COMM_WORLD, &request), "MPI_Ibarrier");
-        wait_for(request, "MPI_Ibarrier", std::chrono::steady_clock::now() + bound);
+        wait_for(request, "MPI_Ibarrier", std::nullopt, true);
     } catch (const MpiError&) {
         // A rank is gone: MPI_Finalize, as without the meeting.
     }

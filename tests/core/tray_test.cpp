@@ -115,11 +115,35 @@ public:
     Labelled() { add_required_parameter<std::string>("label", "a label"); }
 };
 
-// Records whether it was asked to write what it held before a failure.
+// Records whether it was asked to write what it held before a failure. Holds back the frames it
+// gets and pushes them only then (a Dispatch's results in flight), failing on event `fail_at`.
 std::vector<std::string> drained;
 class Drainer : public Module {
 public:
-    void drain_before_failure() override { drained.push_back(name()); }
+    Drainer() {
+        add_parameter<bool>("hold", "hold the frames back until drained", true);
+        add_parameter<std::int64_t>("fail_at", "event to fail on when draining; -1: none", -1);
+    }
+    void configure() override {
+        hold_ = parameter<bool>("hold");
+        fail_at_ = parameter<std::int64_t>("fail_at");
+    }
+    void process(const FramePtr& frame) override {
+        if (hold_) held_.push_back(frame);
+        else push(frame);
+    }
+    void drain_before_failure() override {
+        drained.push_back(name());
+        for (const FramePtr& frame : held_) {
+            if (frame->at<EventHeader>(event_header_key).event == fail_at_) throw std::runtime_error("failed on what it held");
+            push(frame);
+        }
+    }
+
+private:
+    bool hold_ = true;
+    std::int64_t fail_at_ = -1;
+    std::vector<FramePtr> held_;
 };
 
 // Records how it was told the run ended, as an output module would write it into its file.
@@ -396,7 +420,7 @@ TEST(TrayBuilder, TheFirstModuleMustBeASource) {
 // their way), in order; modules before it do not (issue: a second Dispatch lost the results it
 // had in flight when the first failed).
 TEST(Tray, OnlyTheModulesAfterTheFailedOneDrainWhatTheyHold) {
-    ModuleSpec before = spec("Drainer");
+    ModuleSpec before = spec("Drainer", {{"hold", ConfigValue::of("false")}});
     before.name = "before";
     ModuleSpec after = spec("Drainer");
     after.name = "after";
@@ -407,4 +431,24 @@ TEST(Tray, OnlyTheModulesAfterTheFailedOneDrainWhatTheyHold) {
                       spec("Thrower", {{"at", ConfigValue::of("1")}}), after, last});
     EXPECT_THROW(tray->run(), ModuleError);
     EXPECT_EQ(drained, (std::vector<std::string>{"after", "last"}));
+    EXPECT_EQ(output.size(), 1u) << "event 0, held by 'after', then by 'last', written when both drained";
+}
+
+// A module that fails on what it held when draining failed on an earlier input than the module
+// that failed first: its failure is the run's, as in a serial run, where it came first.
+TEST(Tray, AFailureWhileDrainingIsTheRunsFailure) {
+    ModuleSpec holder = spec("Drainer", {{"fail_at", ConfigValue::of("1")}});
+    holder.name = "holder";
+    drained.clear();
+    auto tray = make({spec("ListSource", {{"stops", stops({"P", "P", "P", "P"})}}), spec("Thrower", {{"at", ConfigValue::of("2")}}),
+                      holder});
+    try {
+        tray->run();
+        FAIL() << "the run did not fail";
+    } catch (const ModuleError& e) {
+        EXPECT_EQ(e.module(), "holder");
+        EXPECT_EQ(e.message(), "failed on what it held");
+    }
+    EXPECT_EQ(output.size(), 1u) << "event 0 only";
+    EXPECT_NE(tray->environment().run.reason.find("module 'holder'"), std::string::npos) << tray->environment().run.reason;
 }

@@ -53,6 +53,11 @@ protected:
 
     // A source, then a Dispatch with these parameters whose workers are `workers` scripted ones.
     void build(const ModuleSpec& source, std::vector<std::pair<std::string, ConfigValue>> dispatch_params, int workers) {
+        build_with({source}, std::move(dispatch_params), workers);
+    }
+    // The same after these modules.
+    void build_with(std::vector<ModuleSpec> before, std::vector<std::pair<std::string, ConfigValue>> dispatch_params,
+                    int workers) {
         output_.clear();
         context_ = DispatchContext{};
         context_.progress = false;
@@ -65,7 +70,8 @@ protected:
         dispatch.has_inner = true;
         TrayEnvironment environment;
         environment.context.put(context_);
-        tray_ = build_tray({source, dispatch}, environment, TrayRole::outer);
+        before.push_back(dispatch);
+        tray_ = build_tray(before, environment, TrayRole::outer);
         tray_->set_output([this](FramePtr frame) { output_.push_back({frame->stop().code(), frame->origin.input}); });
     }
     ScriptedWorkers& workers() { return *scripted_; }
@@ -124,6 +130,35 @@ TEST_F(DispatchDecisions, ResultsAnsweredNewestFirstLeaveInInputOrder) {
     // The script did answer out of order.
     EXPECT_FALSE(std::is_sorted(workers().answered.begin(), workers().answered.end()));
     for (int w = 0; w < 3; ++w) EXPECT_EQ(workers().ends_sent(w), std::vector<Tag>{Tag::end_of_stream}) << "worker " << w;
+}
+
+// Frames a worker made come back without their place in this run's input (the message carries
+// the sample position only); rank 0 gives it back, as a later Dispatch needs it to count what
+// was written.
+TEST_F(DispatchDecisions, NewFramesFromWorkersGetTheirInputIndexBack) {
+    build(generator(30), {}, 2);
+    workers().new_frames = true;
+    EXPECT_EQ(tray_->run().ending, RunEnding::complete);
+    EXPECT_EQ(output_, serial(generator(30))) << "Seen compares each frame's input index";
+}
+
+// A module before Dispatch fails: the packet Dispatch has open and the results in flight come
+// from input before the failure, so they are written, as a serial run would have written them.
+TEST_F(DispatchDecisions, AFailureBeforeDispatchStillWritesWhatDispatchHolds) {
+    const ModuleSpec source = generator(30);
+    const ModuleSpec fail = spec("Fail", {{"at", ConfigValue::of("17")}});
+    output_.clear();
+    std::vector<Seen> expected;
+    {
+        auto tray = build_tray({source, fail}, TrayEnvironment{}, TrayRole::outer);
+        tray->set_output([&](FramePtr frame) { expected.push_back({frame->stop().code(), frame->origin.input}); });
+        EXPECT_THROW(tray->run(), ModuleError);
+    }
+    build_with({source, fail}, {param("credits", "3")}, 2);
+    workers().choose = newest;
+    EXPECT_THROW(tray_->run(), ModuleError);
+    EXPECT_EQ(output_, expected);
+    EXPECT_EQ(tray_->environment().run.input_frames, expected.size());
 }
 
 TEST_F(DispatchDecisions, CreditsBoundThePacketsInFlightPerWorker) {
@@ -263,6 +298,7 @@ TEST_F(DispatchDecisions, ADeadWorkerEndsTheRunWithWhatIsCompleteBeforeItsPacket
         EXPECT_NE(std::string(e.what()).find("rank 3 died (process 1002 ended"), std::string::npos) << e.what();
     }
     EXPECT_TRUE(context_.abort_job);
+    ASSERT_GT(output_.size(), 0u) << "what came before the dead worker's packets is written";
     EXPECT_TRUE(begins(serial(generator(40)), output_));
     EXPECT_EQ(tray_->environment().run.input_frames, output_.size());
 }

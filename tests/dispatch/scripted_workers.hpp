@@ -42,6 +42,7 @@ public:
     std::set<int> silent;             // workers that never answer anything
     std::set<int> dead;               // workers whose process has ended
     std::function<void(const Sent&)> on_send;  // called at every send, after it is recorded
+    bool new_frames = false;  // answer with copies (as frames a module changed), not references
 
     // --- what happened
     std::vector<Sent> sent;
@@ -139,9 +140,11 @@ private:
                 ready_.push_back({input.worker, Tag::failure, failure_message(report, input.message.header.flags).bytes()});
                 return;
             }
-            // Every frame unchanged: sent back as references to the input, as a Reply does.
+            // Every frame unchanged: sent back as references to the input, as a Reply does; or,
+            // with new_frames, as new frames with the same contents and sample positions.
             std::vector<const char*> inputs;
-            for (const FramePtr& frame : input.message.frames) inputs.push_back(frame->pristine_encoding().data());
+            if (!new_frames)
+                for (const FramePtr& frame : input.message.frames) inputs.push_back(frame->pristine_encoding().data());
             OutgoingMessage result(MessageHeader{input.message.header.seq, input.message.header.flags, 1000},
                                    input.message.frames, inputs);
             ready_.push_back({input.worker, Tag::result, result.bytes()});
