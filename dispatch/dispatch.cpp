@@ -7,6 +7,7 @@
 #include <mpitray/core/tray_builder.hpp>
 #include <mpitray/dispatch/loopback_channel.hpp>
 #include <mpitray/dispatch/mpi_channel.hpp>
+#include <mpitray/io/frame_file_writer.hpp>
 #include <mpitray/dispatch/dispatch_context.hpp>
 
 #include <fmt/format.h>
@@ -117,6 +118,11 @@ Dispatch::Dispatch() {
 }
 
 Dispatch::~Dispatch() = default;
+
+void Dispatch::abandon() noexcept {
+    if (failure_log_) failure_log_->discard();
+    if (channel_) channel_->abandon();
+}
 
 std::vector<FileUse> Dispatch::files() const {
     const std::string log = parameter<std::string>("failure_log");

@@ -9,7 +9,6 @@
 #include <mpitray/dispatch/stage_plan.hpp>
 #include <mpitray/dispatch/worker_channel.hpp>
 #include <mpitray/dispatch/worker_report.hpp>
-#include <mpitray/io/frame_file_writer.hpp>
 #include <mpitray/receiver/packet_feeder.hpp>
 #include <mpitray/shadowframes/reorder_buffer.hpp>
 
@@ -21,6 +20,9 @@
 namespace mpitray {
 
 class Progress;
+namespace io {
+class FrameFileWriter;  // the failure log; defined in io, which brings HDF5
+}
 
 class Dispatch : public Module {
 public:
@@ -41,10 +43,7 @@ public:
     void drain_before_failure() override;
     void close_after_failure() noexcept override;
     void close_outputs(const RunState& state) override;
-    void abandon() noexcept override {
-        if (failure_log_) failure_log_->discard();
-        if (channel_) channel_->abandon();
-    }
+    void abandon() noexcept override;
 
 private:
     enum class Schedule { dynamic, round_robin };
