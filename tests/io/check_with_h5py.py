@@ -2,7 +2,10 @@
 """Reads an mpitray frame file with h5py alone (no mpitray) and checks what docs/file-format.md
 promises: the attributes, an index whose rows tile the data, and each frame's magic and length.
 
-usage: check_with_h5py.py FILE EXPECTED_STATUS
+usage: check_with_h5py.py FILE EXPECTED_STATUS [whole]
+
+With `whole`, the file must also hold exactly `input_frames` frames (one output frame per input
+frame, as the stop tests' pipelines write).
 """
 import struct
 import sys
@@ -11,6 +14,7 @@ import h5py
 import numpy as np
 
 path, expected_status = sys.argv[1], sys.argv[2]
+whole = sys.argv[3:] == ["whole"]
 with h5py.File(path, "r") as f:
     attrs = dict(f.attrs)
     for name in ("format", "format_version", "mpitray_version", "pipeline", "seed", "status", "frames", "input_frames"):
@@ -21,6 +25,9 @@ with h5py.File(path, "r") as f:
     data = f["frames/data"]
     assert list(index.dtype.names) == ["sequence", "stop", "offset", "length", "checksum"], index.dtype
     assert len(index) == attrs["frames"], (len(index), attrs["frames"])
+    if whole:
+        assert attrs["frames"] == attrs["input_frames"], \
+            f"the file holds {attrs['frames']} frames but says input_frames {attrs['input_frames']}"
     assert np.array_equal(index["sequence"], np.arange(len(index)))
     ends = index["offset"] + index["length"]
     assert np.array_equal(index["offset"][1:], ends[:-1]), "frames are back to back"
