@@ -7,7 +7,7 @@ namespace {
 
 class Splitter : public Module {
 public:
-    Splitter() { add_parameter<std::int64_t>("n", "P frames to make for each Q frame", 1); }
+    Splitter() { add_parameter<std::int64_t>("n", "P frames to make for each Q frame (0 to 2^53)", 1); }
 
     void configure() override {
         n_ = parameter_within("n", 0, limits::count, limits::count_note);

@@ -16,12 +16,12 @@ public:
     Work() {
         add_parameter<std::string>("mode", "sleep (wait) or spin (burn CPU)", "sleep");
         add_parameter<std::string>("cost", "fixed, lognormal or exponential", "fixed");
-        add_parameter<double>("mean_ms", "mean cost per frame in milliseconds", 10.0);
-        add_parameter<double>("sigma", "lognormal: sigma of the underlying normal", 1.0);
+        add_parameter<double>("mean_ms", "mean cost per frame in milliseconds (0 to 86400000, a day)", 10.0);
+        add_parameter<double>("sigma", "lognormal: sigma of the underlying normal (0 to 10)", 1.0);
         add_parameter<std::vector<std::string>>("stops", "the stops that cost work; others pass for free", {"P"});
         add_parameter<std::string>("key", "key under which the drawn cost (ms, double) is stored", "WorkCostMs");
         add_optional_parameter<std::int64_t>("slow_event", "an event number that costs slow_ms instead (a straggler)");
-        add_parameter<double>("slow_ms", "the straggler's cost in milliseconds", 1000.0);
+        add_parameter<double>("slow_ms", "the straggler's cost in milliseconds (0 to 86400000, a day)", 1000.0);
     }
 
     void configure() override {

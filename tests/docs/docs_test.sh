@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The documentation cannot drift from the repository: every repository path that docs/*.md,
-# README.md and the component READMEs name exists, and the `mpitray modules` listing pasted in
-# docs/user-guide.md is what the program prints today.
+# README.md and the component READMEs name exists, and the `mpitray modules` listings and the
+# modules' parameter tables in docs/user-guide.md are what the program prints today.
 #
 # usage: docs_test.sh MPITRAY SOURCE_DIR
 set -uo pipefail
@@ -79,8 +79,38 @@ else:
         failures.append("docs/user-guide.md: the '$ mpitray modules' listing differs from the program's output; "
                         "paste the real one:\n" + actual)
 
+# Every `$ mpitray modules NAME` listing, and every module's parameter table in the user guide
+# (a "### NAME" section whose table starts "| parameter |"), say what `mpitray modules NAME` says.
+def listing(module):
+    return subprocess.run([mpitray, "modules", module], capture_output=True, text=True).stdout
+
+
+for pasted in re.finditer(r"```\n\$ mpitray modules (\w+)\n(.*?)```", guide, re.S):
+    module, text = pasted.group(1), pasted.group(2)
+    if not listing(module).startswith(text):
+        failures.append(f"docs/user-guide.md: the '$ mpitray modules {module}' listing differs from the program's "
+                        "output; paste the real one:\n" + listing(module))
+
+tables = 0
+for section in re.finditer(r"^### (\w+)\n(.*?)(?=^#)", guide, re.S | re.M):
+    module, body = section.group(1), section.group(2)
+    rows = re.findall(r"^\| `(\w+)` +\| (.*?) +\| (.*?) +\| (.*?) +\|$", body, re.M)
+    if not rows or "| parameter |" not in body:
+        continue
+    tables += 1
+    program = []
+    for line in listing(module).splitlines()[3:]:
+        fields = re.split(r"  +", line.strip())
+        if len(fields) == 4:
+            program.append(tuple(fields))
+    documented = [(name, kind, default.strip("`"), meaning) for name, kind, default, meaning in rows]
+    if documented != program:
+        wrong = [f"{d} (the program: {p})" for d, p in zip(documented, program) if d != p]
+        failures.append(f"docs/user-guide.md: the parameter table of {module} is not what 'mpitray modules {module}' "
+                        f"says: {wrong[0] if wrong else f'{len(documented)} rows against {len(program)}'}")
+
 for f in failures:
     print("FAIL:", f)
-print(f"{checked} paths checked in {len(docs)} documents, {len(failures)} problems")
+print(f"{checked} paths and {tables} parameter tables checked in {len(docs)} documents, {len(failures)} problems")
 sys.exit(1 if failures else 0)
 PY
