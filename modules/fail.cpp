@@ -14,7 +14,7 @@ public:
     Fail() {
         add_optional_parameter<std::int64_t>("at", "event number to fail on; unset: every event");
         add_parameter<std::string>("action", "throw, abort, segfault or exit", "throw");
-        add_parameter<std::int64_t>("exit_code", "the exit code for action exit", 3);
+        add_parameter<std::int64_t>("exit_code", "the exit code for action exit (0 to 255)", 3);
         add_parameter<std::vector<std::string>>("stops", "the stops it may fail on", {"Q", "P"});
     }
 

@@ -11,7 +11,7 @@ namespace {
 class Filter : public Module {
 public:
     Filter() {
-        add_parameter<std::int64_t>("drop_every", "drop frames whose event number is a multiple of this; 0: off", 0);
+        add_parameter<std::int64_t>("drop_every", "drop frames whose event number is a multiple of this; 0: off (0 to 2^53)", 0);
         add_parameter<double>("drop_fraction", "drop this fraction of frames at random (framework RNG)", 0.0);
         add_parameter<std::vector<std::int64_t>>("drop_events", "drop frames with these event numbers", {});
         add_parameter<std::vector<std::string>>("stops", "the stops it filters; others pass", {"P"});

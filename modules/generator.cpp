@@ -12,18 +12,18 @@ namespace {
 class Generator : public Module {
 public:
     Generator() {
-        add_parameter<std::int64_t>("events", "number of event frames to make", 10);
+        add_parameter<std::int64_t>("events", "number of event frames to make (0 to 2^53)", 10);
         add_parameter<std::int64_t>("metadata_every",
                                     "emit new G, C and D frames (with changed content) every this many events; "
-                                    "0: only at the start",
+                                    "0: only at the start (0 to 2^53)",
                                     0);
-        add_parameter<std::int64_t>("payload_bytes", "size of the random 'Payload' object in each event frame", 256);
+        add_parameter<std::int64_t>("payload_bytes", "size of the random 'Payload' object in each event frame (0 to 1 GiB)", 256);
         add_parameter<bool>("packets", "make Q frames (for a Splitter) instead of P frames", false);
         add_parameter<std::int64_t>("run", "run number in every EventHeader", 1);
         add_parameter<std::int64_t>("first_event",
                                     "event number of the first event frame: this run is the slice of a larger "
                                     "sample that starts there, and draws the same random numbers as the whole "
-                                    "sample run at once (merge slices with 'mpitray merge')",
+                                    "sample run at once (merge slices with 'mpitray merge'); 0 to 2^53",
                                     0);
         add_parameter<bool>("random_payload",
                             "fill the Payload from the framework RNG; false: with the event number's low byte "

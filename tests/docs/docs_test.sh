@@ -95,7 +95,7 @@ tables = 0
 for section in re.finditer(r"^### (\w+)\n(.*?)(?=^#)", guide, re.S | re.M):
     module, body = section.group(1), section.group(2)
     rows = re.findall(r"^\| `(\w+)` +\| (.*?) +\| (.*?) +\| (.*?) +\|$", body, re.M)
-    if not rows or "| parameter |" not in body:
+    if not rows or not re.search(r"^\| parameter +\|", body, re.M):
         continue
     tables += 1
     program = []
