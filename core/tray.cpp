@@ -106,26 +106,23 @@ void Tray::invoke(std::size_t index, const Frame* frame, Call&& call, const char
         slot.current = nullptr;
     };
     // The innermost callback catches first: that is the module whose failure this is.
-    auto note_failed = [&] {
+    auto account_failure = [&] {
+        account();
         if (!failed_slot_) failed_slot_ = index;
     };
     try {
         call();
     } catch (const ModuleError&) {
-        account();
-        note_failed();
+        account_failure();
         throw;  // already names the module downstream that failed
     } catch (const MpiError&) {
-        account();
-        note_failed();
+        account_failure();
         throw;  // about the job (a rank, a link), not about the frame at hand
     } catch (const std::exception& e) {
-        account();
-        note_failed();
+        account_failure();
         throw ModuleError(slot.module->name(), frame ? frame->describe() : std::string(phase), message_of(e));
     } catch (...) {
-        account();
-        note_failed();
+        account_failure();
         throw ModuleError(slot.module->name(), frame ? frame->describe() : std::string(phase),
                           "threw something that is not a std::exception");
     }

@@ -81,14 +81,10 @@ public:
         if (on_send) on_send(sent.back());
     }
     std::optional<Incoming> poll() override {
-        if (!ready_.empty()) {
-            Incoming next = std::move(ready_.front());
-            ready_.pop_front();
-            return next;
+        if (ready_.empty() && waiting_) {
+            waiting_ = false;
+            answer_one();
         }
-        if (!waiting_) return std::nullopt;
-        waiting_ = false;
-        answer_one();
         if (ready_.empty()) return std::nullopt;
         Incoming next = std::move(ready_.front());
         ready_.pop_front();
