@@ -7,16 +7,15 @@
 #include <mpitray/core/tray_builder.hpp>
 #include <mpitray/dispatch/loopback_channel.hpp>
 #include <mpitray/dispatch/mpi_channel.hpp>
-#include <mpitray/io/frame_file_writer.hpp>
-#include <mpitray/dispatch/dispatch_context.hpp>
+#include <mpitray/dispatch/failure_log.hpp>
 
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <limits>
 #include <ctime>
-#include <sys/resource.h>
 #include <fstream>
+#include <limits>
+#include <sys/resource.h>
 
 namespace mpitray {
 namespace {
@@ -143,9 +142,9 @@ void Dispatch::configure() {
     const auto window_bytes = parameter<std::int64_t>("window_bytes");
     if (window_bytes < 1) throw config_error("must be 1 or more", "window_bytes");
     window_bytes_ = std::size_t(window_bytes);
-    packet_stop_ = parse_stop(parameter<std::string>("packet_stop"));
+    const Stop packet_stop = parse_stop(parameter<std::string>("packet_stop"));
     metadata_stops_ = StopSet(parameter<std::vector<std::string>>("metadata_stops"));
-    if (metadata_stops_.contains(packet_stop_)) throw config_error("is also a metadata stop", "packet_stop");
+    if (metadata_stops_.contains(packet_stop)) throw config_error("is also a metadata stop", "packet_stop");
     for (Stop stop : environment().metadata_stops)
         if (!metadata_stops_.contains(stop))
             throw config_error("must include " + stop.name() + ": every worker needs the tray's metadata frames to mix them in",
@@ -154,10 +153,10 @@ void Dispatch::configure() {
     if (on_error == "abort") on_error_ = OnError::abort;
     else if (on_error == "skip") on_error_ = OnError::skip;
     else throw config_error("must be 'abort' or 'skip', not '" + on_error + "'", "on_error");
-    failure_log_path_ = parameter<std::string>("failure_log");
+    const std::string failure_log = parameter<std::string>("failure_log");
     stop_grace_ = parameter_within("stop_grace", 0.0, limits::day_s, limits::day_note);
-    packet_timeout_ = parameter_within("packet_timeout", 0.0, limits::day_s, "0: off; at most a day");
-    if (!failure_log_path_.empty() && on_error_ != OnError::skip)
+    watchdog_.emplace(parameter_within("packet_timeout", 0.0, limits::day_s, "0: off; at most a day"));
+    if (!failure_log.empty() && on_error_ != OnError::skip)
         throw config_error("is only written with on_error: skip", "failure_log");
     if (contains_dispatch(inner_)) throw config_error("cannot run a Dispatch inside its inner section");
     // Checked again here for the `mpitray modules` reader; the ranks were planned from them (stage_plan.hpp).
@@ -183,17 +182,18 @@ void Dispatch::configure() {
                                                 context.hosts, context.pids);
     else
         channel_ = std::make_unique<LoopbackChannel>(build_tray(inner_, inner_environment, TrayRole::inner), context.host);
-    workers_.resize(std::size_t(channel_->workers()));
-    dead_.assign(workers_.size(), false);
+    const auto workers = std::size_t(channel_->workers());
+    packetizer_.emplace(packet_stop, metadata_stops_);
+    scheduler_.emplace(int(workers), schedule_, credits_);
+    last_heard_ns_.assign(workers, 0);
+    done_.assign(workers, false);
+    dead_.assign(workers, false);
+    finished_.assign(workers, {});
     // A generous default: window_bytes bounds the memory anyway, and with heavy-tailed costs a
     // small window leaves workers idle behind a straggler (bench: lognormal sigma 1.5 on 8
     // workers reached 0.69 of ideal with 80 slots, 0.95 with 1000).
-    window_ = window > 0 ? std::size_t(window) : std::max<std::size_t>(1024, 4 * workers_.size() * std::size_t(credits_) + 16);
-    if (!failure_log_path_.empty()) {
-        const TrayEnvironment& env = environment();
-        failure_log_ = std::make_unique<io::FrameFileWriter>(
-            failure_log_path_, io::Provenance{env.pipeline_file, env.pipeline_text, env.seed, env.overrides});
-    }
+    window_ = window > 0 ? std::size_t(window) : std::max<std::size_t>(1024, 4 * workers * std::size_t(credits_) + 16);
+    if (!failure_log.empty()) failure_log_ = std::make_unique<FailureLog>(failure_log, environment(), metadata_stops_);
     metrics_.ranks = context.comm ? context.comm->size() : 1;
     if (context.stages.size() > 1) metrics_.stage = name();
     cpu_at_start_ = process_cpu_seconds();
@@ -207,26 +207,9 @@ void Dispatch::configure() {
 }
 
 void Dispatch::process(const FramePtr& frame) {
-    const Stop stop = frame->stop();
-    if (metadata_stops_.contains(stop) && packet_has_start_) {
-        // Metadata between a packet's start and its dependent frames: it travels inside the packet,
-        // so that worker sees it exactly where the serial run does; the others get it after.
-        packet_.push_back(frame);
-        packet_metadata_.push_back(frame);
-        ++metrics_.metadata;
-    } else if (metadata_stops_.contains(stop)) {
-        send_packet();
-        broadcast_metadata(frame);
-    } else if (stop == packet_stop_) {
-        send_packet();
-        packet_.push_back(frame);
-        packet_has_start_ = true;
-    } else if (packet_has_start_) {
-        packet_.push_back(frame);  // a dependent frame joins the open packet
-    } else {
-        packet_.push_back(frame);  // no packet structure: the frame is a packet of its own
-        send_packet();
-    }
+    Packetizer::Cut cut = packetizer_->add(frame);
+    send_packet(std::move(cut.packet));
+    if (cut.broadcast) broadcast_metadata(cut.broadcast);
 }
 
 bool Dispatch::stopping() { return StopSignal::received() != 0; }
@@ -244,45 +227,38 @@ void Dispatch::drop(const std::vector<FramePtr>& frames) {
         first_dropped_ = std::min(first_dropped_.value_or(frame->origin.input), frame->origin.input);
 }
 
-void Dispatch::send_packet() {
-    if (packet_.empty()) return;
+void Dispatch::send_packet(Packet packet) {
+    if (packet.empty()) return;
     wait_for_room();
-    const int worker = stopping() ? -1 : pick_worker();
-    if (worker < 0) {  // a stop arrived while waiting: this packet stays unsent
-        drop(packet_);
-        packet_.clear();
-        packet_metadata_.clear();
-        packet_has_start_ = false;
+    const std::optional<int> worker = stopping() ? std::nullopt : pick_worker();
+    if (!worker) {  // a stop arrived while waiting: this packet stays unsent
+        drop(packet.frames);
         return;
     }
     const Seq seq = reorder_.open();
-    OutgoingMessage message(MessageHeader{seq, message_flags::reply, 0}, packet_);
+    OutgoingMessage message(MessageHeader{seq, message_flags::reply, 0}, packet.frames);
     metrics_.bytes_sent += message.size();
-    metrics_.frames_in += packet_.size();
+    metrics_.frames_in += packet.frames.size();
+    metrics_.metadata += packet.metadata.size();
     ++metrics_.packets;
-    InFlight& entry = in_flight_[value(seq)];
-    entry.worker = worker;
+    InFlight& entry = in_flight_.add(value(seq));
+    entry.worker = *worker;
     entry.sent_ns = monotonic_ns();
-    entry.first_input = packet_.front()->origin.input;
-    entry.input = packet_;  // unchanged frames come back as references to these
-    if (failure_log_) entry.context = metadata_context();
-    ++workers_[std::size_t(worker)].in_flight;
-    int total = 0;
-    for (const Worker& w : workers_) total += w.in_flight;
-    metrics_.peak_in_flight = std::max(metrics_.peak_in_flight, total);
-    channel_->send(worker, Tag::packet, std::move(message));
-    for (const FramePtr& metadata : packet_metadata_) {
-        for (int w = 0; w < int(workers_.size()); ++w) {
-            if (w == worker) continue;
+    entry.first_input = packet.frames.front()->origin.input;
+    if (failure_log_) entry.context = failure_log_->context();
+    scheduler_->sent(*worker);
+    metrics_.peak_in_flight = scheduler_->peak_in_flight();
+    channel_->send(*worker, Tag::packet, std::move(message));
+    for (const FramePtr& metadata : packet.metadata) {
+        for (int w = 0; w < scheduler_->workers(); ++w) {
+            if (w == *worker) continue;
             OutgoingMessage copy(MessageHeader{seq, message_flags::metadata, 0}, {metadata});  // no reply
             metrics_.bytes_sent += copy.size();
             channel_->send(w, Tag::metadata, std::move(copy));
         }
-        latest_metadata_[metadata->stop()] = metadata;
+        if (failure_log_) failure_log_->metadata_sent(metadata);
     }
-    packet_.clear();
-    packet_metadata_.clear();
-    packet_has_start_ = false;
+    entry.input = std::move(packet.frames);  // unchanged frames come back as references to these
     while (pump(false)) {
     }
 }
@@ -295,10 +271,8 @@ void Dispatch::broadcast_metadata(const FramePtr& frame) {
     }
     const Seq seq = reorder_.open();
     // Every worker runs it; the least busy one sends its result back.
-    int replier = 0;
-    for (int w = 1; w < int(workers_.size()); ++w)
-        if (workers_[std::size_t(w)].in_flight < workers_[std::size_t(replier)].in_flight) replier = w;
-    for (int w = 0; w < int(workers_.size()); ++w) {
+    const int replier = scheduler_->least_busy();
+    for (int w = 0; w < scheduler_->workers(); ++w) {
         const std::uint32_t flags = message_flags::metadata | (w == replier ? message_flags::reply : 0u);
         OutgoingMessage message(MessageHeader{seq, flags, 0}, {frame});
         metrics_.bytes_sent += message.size();
@@ -306,13 +280,13 @@ void Dispatch::broadcast_metadata(const FramePtr& frame) {
     }
     ++metrics_.metadata;
     ++metrics_.frames_in;
-    InFlight& entry = in_flight_[value(seq)];
+    InFlight& entry = in_flight_.add(value(seq));
     entry.worker = replier;
     entry.metadata = true;
     entry.input = {frame};
     entry.sent_ns = monotonic_ns();
     entry.first_input = frame->origin.input;
-    latest_metadata_[frame->stop()] = frame;
+    if (failure_log_) failure_log_->metadata_sent(frame);
     while (pump(false)) {
     }
 }
@@ -321,35 +295,17 @@ void Dispatch::wait_for_room() {
     while ((reorder_.slots() >= window_ || reorder_.bytes() >= window_bytes_) && !stopping()) pump(true);
 }
 
-int Dispatch::pick_worker() {
-    const int n = int(workers_.size());
+std::optional<int> Dispatch::pick_worker() {
     while (true) {
-        if (schedule_ == Schedule::round_robin) {
-            if (workers_[std::size_t(next_worker_)].in_flight < credits_) {
-                const int chosen = next_worker_;
-                next_worker_ = (next_worker_ + 1) % n;
-                return chosen;
-            }
-        } else {
-            int best = -1;
-            for (int i = 0; i < n; ++i) {
-                const int w = (next_worker_ + i) % n;
-                const int load = workers_[std::size_t(w)].in_flight;
-                if (load < credits_ && (best < 0 || load < workers_[std::size_t(best)].in_flight)) best = w;
-            }
-            if (best >= 0) {
-                next_worker_ = (best + 1) % n;
-                return best;
-            }
-        }
-        if (stopping()) return -1;
+        if (const std::optional<int> worker = scheduler_->pick()) return worker;
+        if (stopping()) return std::nullopt;
         pump(true);
     }
 }
 
 bool Dispatch::pump(bool wait) {
     if (auto incoming = channel_->poll()) {
-        workers_[std::size_t(incoming->worker)].last_heard_ns = monotonic_ns();
+        last_heard_ns_[std::size_t(incoming->worker)] = monotonic_ns();
         handle(*incoming);
         return true;
     }
@@ -357,7 +313,7 @@ bool Dispatch::pump(bool wait) {
         check_watchdog();
         // Results are due soon when the workers' time per packet, spread over the workers, is
         // short: then the pause only yields the core, since sleeping would stall the exchange.
-        const double result_gap_ns = busy_average_ns_ / double(workers_.size());
+        const double result_gap_ns = busy_average_ns_ / double(scheduler_->workers());
         channel_->idle(result_gap_ns < fast_result_gap_ns);
     }
     return false;
@@ -373,35 +329,16 @@ std::string Dispatch::worker_name(int worker) const {
 void Dispatch::check_watchdog() {
     if (watchdog_tripped_) return;
     const std::int64_t now = monotonic_ns();
-    // A dead worker first: every 10 ms at most (one poll() per watched worker).
-    if (now - liveness_checked_ns_ >= 10'000'000) {
-        liveness_checked_ns_ = now;
-        for (int w = 0; w < int(workers_.size()); ++w)
-            if (!workers_[std::size_t(w)].done && channel_->worker_died(w)) on_dead_worker(w);
-    }
-    if (packet_timeout_ <= 0) return;
-    for (int w = 0; w < int(workers_.size()); ++w) {
-        // Silent since its last message, or since the oldest input it holds was sent.
-        std::int64_t since = -1;
-        std::vector<std::uint64_t> held;
-        for (const auto& [seq, entry] : in_flight_)
-            if (entry.worker == w) {
-                held.push_back(seq);
-                since = since < 0 ? entry.sent_ns : std::min(since, entry.sent_ns);
-            }
-        if (held.empty()) continue;
-        since = std::max(since, workers_[std::size_t(w)].last_heard_ns);
-        const double silent = double(now - since) * 1e-9;
-        if (silent < packet_timeout_) continue;
-        watchdog_tripped_ = true;
-        context_->abort_job = true;
-        std::string packets;
-        for (std::uint64_t seq : held) packets += (packets.empty() ? "" : ", ") + std::to_string(seq);
-        throw MpiError(fmt::format("watchdog: {} has sent nothing for {:.1f} s while holding packet{} {} (packet_timeout "
-                                   "{} s); it may be stuck, or its link cut. Writing what is complete and ending the job",
-                                   worker_name(w), silent, held.size() == 1 ? "" : "s", packets, packet_timeout_),
-                       0);
-    }
+    if (watchdog_->liveness_due(now))
+        for (int w = 0; w < scheduler_->workers(); ++w)
+            if (!done_[std::size_t(w)] && channel_->worker_died(w)) on_dead_worker(w);
+    if (auto silence = watchdog_->silent_holder(now, in_flight_, last_heard_ns_)) trip_watchdog(*silence);
+}
+
+void Dispatch::trip_watchdog(const Watchdog::Silence& silence) {
+    watchdog_tripped_ = true;
+    context_->abort_job = true;
+    throw MpiError(watchdog_->describe(silence, worker_name(silence.worker)), 0);
 }
 
 // A worker's process ended (SIGKILL, the OOM killer, a crash): its packets will never come back,
@@ -412,11 +349,9 @@ void Dispatch::check_watchdog() {
 void Dispatch::on_dead_worker(int worker) {
     watchdog_tripped_ = true;  // no more checks while draining; stops wait only briefly for acks
     dead_[std::size_t(worker)] = true;
-    workers_[std::size_t(worker)].done = true;  // no stats will come
+    done_[std::size_t(worker)] = true;  // no stats will come
     context_->abort_job = true;
-    std::vector<std::uint64_t> held;
-    for (const auto& [seq, entry] : in_flight_)
-        if (entry.worker == worker) held.push_back(seq);
+    const std::vector<std::uint64_t> held = in_flight_.held_by(worker);
     // Everything before its oldest unit can still be written, when the other workers deliver.
     const std::uint64_t cut = held.empty() ? std::numeric_limits<std::uint64_t>::max() : held.front();
     const std::int64_t start = monotonic_ns();
@@ -429,8 +364,7 @@ void Dispatch::on_dead_worker(int worker) {
         pump(true);
     }
     limit_input_to_what_was_written();
-    std::string packets;
-    for (std::uint64_t seq : held) packets += (packets.empty() ? "" : ", ") + std::to_string(seq);
+    const std::string packets = list_units(held);
     const int pid = channel_->worker_pid(worker);
     throw MpiError(fmt::format("{} died (process {} ended: killed, out of memory or crashed){}{}. Writing what is "
                                "complete{} and ending the job",
@@ -444,32 +378,8 @@ void Dispatch::on_dead_worker(int worker) {
 }
 
 void Dispatch::handle(const Incoming& incoming) {
-    const ByteView bytes(incoming.bytes);
-    if (incoming.tag == Tag::result) {
-        const Seq seq = peek_header(bytes).seq;
-        auto it = in_flight_.find(value(seq));
-        if (it == in_flight_.end())
-            throw Error(fmt::format("rank {} sent a result for packet {}, which is not in flight",
-                                    channel_->rank_of(incoming.worker), value(seq)));
-        Message message = parse_message(bytes, &it->second.input);
-        {
-            if (!it->second.metadata) --workers_[std::size_t(it->second.worker)].in_flight;
-            const double end = progress_->elapsed();
-            metrics_.timeline.push_back({value(message.header.seq), channel_->rank_of(incoming.worker),
-                                         end - double(message.header.busy_ns) * 1e-9, end});
-            busy_average_ns_ = 0.9 * busy_average_ns_ + 0.1 * double(message.header.busy_ns);
-            metrics_.frames_out += message.frames.size();
-            restore_input_index(message.frames, it->second.input, it->second.first_input);
-            metrics_.bytes_received += incoming.bytes->size();
-            const std::size_t held = bytes_kept_alive(message.frames);
-            reorder_.fill({message.header.seq, std::move(message.frames), held, it->second.metadata});
-            waiting_first_input_[value(seq)] = it->second.first_input;
-            in_flight_.erase(it);
-            emit_ready();
-        }
-        return;
-    }
-    const Message message = parse_message(bytes);
+    if (incoming.tag == Tag::result) return on_result(incoming);
+    const Message message = parse_message(ByteView(incoming.bytes));
     switch (incoming.tag) {
         case Tag::failure: {
             FailureReport report = parse_failure(message);
@@ -478,15 +388,37 @@ void Dispatch::handle(const Incoming& incoming) {
             on_failure(report);
             break;
         }
-        case Tag::finished: workers_[std::size_t(incoming.worker)].finished = message.frames; break;
+        case Tag::finished: finished_[std::size_t(incoming.worker)] = message.frames; break;
         case Tag::stats:
             reports_.push_back(parse_report(message));
-            workers_[std::size_t(incoming.worker)].done = true;
+            done_[std::size_t(incoming.worker)] = true;
             break;
         default:
             throw Error(fmt::format("rank {} sent an unexpected {} message", channel_->rank_of(incoming.worker),
                                     tag_name(incoming.tag)));
     }
+}
+
+void Dispatch::on_result(const Incoming& incoming) {
+    const ByteView bytes(incoming.bytes);
+    const Seq seq = peek_header(bytes).seq;
+    const InFlight* sent = in_flight_.find(value(seq));
+    if (sent == nullptr)
+        throw Error(fmt::format("rank {} sent a result for packet {}, which is not in flight",
+                                channel_->rank_of(incoming.worker), value(seq)));
+    Message message = parse_message(bytes, &sent->input);
+    const InFlight unit = in_flight_.take(value(seq));
+    if (!unit.metadata) scheduler_->answered(unit.worker);
+    const double end = progress_->elapsed();
+    metrics_.timeline.push_back({value(seq), channel_->rank_of(incoming.worker),
+                                 end - double(message.header.busy_ns) * 1e-9, end});
+    busy_average_ns_ = 0.9 * busy_average_ns_ + 0.1 * double(message.header.busy_ns);
+    metrics_.frames_out += message.frames.size();
+    restore_input_index(message.frames, unit.input, unit.first_input);
+    metrics_.bytes_received += incoming.bytes->size();
+    const std::size_t held = bytes_kept_alive(message.frames);
+    reorder_.fill({seq, std::move(message.frames), held, unit.metadata, unit.first_input});
+    emit_ready();
 }
 
 void Dispatch::on_failure(const FailureReport& report) {
@@ -497,28 +429,27 @@ void Dispatch::on_failure(const FailureReport& report) {
         if (seq < value(failure_->seq)) failure_ = report;
         return;
     }
-    auto it = in_flight_.find(seq);
-    const bool packet = it != in_flight_.end() && !it->second.metadata;
+    const InFlight* unit = in_flight_.find(seq);
+    const bool packet = unit != nullptr && !unit->metadata;
     // A metadata frame that fails cannot be skipped (every later packet depends on it), even
     // when it travelled inside a packet.
     // A packet that carries metadata frames cannot be skipped either: its result holds their one
     // processed copy for the output.
     bool on_metadata = report.on_metadata;
     if (packet)
-        for (const FramePtr& frame : it->second.input) on_metadata = on_metadata || metadata_stops_.contains(frame->stop());
-    if (packet) --workers_[std::size_t(it->second.worker)].in_flight;
+        for (const FramePtr& frame : unit->input) on_metadata = on_metadata || metadata_stops_.contains(frame->stop());
+    if (packet) scheduler_->answered(unit->worker);
 
     const std::string where = fmt::format("{}{} on rank {} ({}), packet {}", report.frame,
                                           report.frame.empty() ? "" : ",", report.rank, report.host, seq);
     if (on_error_ == OnError::skip && packet && !on_metadata) {
         ++metrics_.skipped;
-        record_skipped_packets(metrics_.skipped, failure_log_path_);
+        record_skipped_packets(metrics_.skipped, failure_log_ ? failure_log_->path() : std::string());
         std::fprintf(stderr, "mpitray: skipped packet %llu: module '%s' failed on %s: %s\n",
                      static_cast<unsigned long long>(seq), report.module.c_str(), where.c_str(), report.message.c_str());
-        log_failure(it->second, report);
-        reorder_.fill({report.seq, {}, 0});  // the packet counts as dropped
-        waiting_first_input_[seq] = it->second.first_input;
-        in_flight_.erase(it);
+        const InFlight skipped = in_flight_.take(seq);
+        if (failure_log_) failure_log_->write(skipped, report);
+        reorder_.fill({report.seq, {}, 0, false, skipped.first_input});  // the packet counts as dropped
         emit_ready();
         return;
     }
@@ -537,44 +468,12 @@ void Dispatch::on_failure(const FailureReport& report) {
                       first.message);
 }
 
-std::vector<FramePtr> Dispatch::metadata_context() const {
-    std::vector<FramePtr> context;
-    for (const auto& [stop, frame] : latest_metadata_) context.push_back(frame);
-    std::sort(context.begin(), context.end(),
-              [](const FramePtr& a, const FramePtr& b) { return a->origin.input < b->origin.input; });
-    return context;
-}
-
-void Dispatch::log_failure(const InFlight& input, const FailureReport& report) {
-    if (!failure_log_) return;
-    // The metadata the packet was sent with, in stream order (each frame once), so running the
-    // inner section on the log replays the failure; then the packet; and the failure itself in
-    // the log's attributes.
-    for (const FramePtr& frame : input.context) {
-        if (logged_metadata_[frame->stop()] == frame.get()) continue;
-        failure_log_->write(*frame);
-        logged_metadata_[frame->stop()] = frame.get();
-    }
-    for (const FramePtr& frame : input.input) {
-        failure_log_->write(*frame);
-        if (metadata_stops_.contains(frame->stop())) logged_metadata_[frame->stop()] = frame.get();
-    }
-    failures_ += fmt::format("packet {} ({} frames from input position {}): module '{}' failed on {} on rank {} ({}): {}\n",
-                             value(report.seq), input.input.size(), input.first_input, report.module, report.frame,
-                             report.rank, report.host, report.message);
-    failure_log_->note("failures", failures_);
-}
-
 void Dispatch::emit_ready() {
     // After a failure nothing more goes downstream: a module there may have failed on the result
     // before, and what follows must not appear after a gap.
     if (failing_) return;
     while (auto result = reorder_.pop()) {
-        // A failure downstream while this result is pushed leaves it incomplete.
-        if (const auto waiting = waiting_first_input_.find(value(result->seq)); waiting != waiting_first_input_.end()) {
-            emitting_first_input_ = waiting->second;
-            waiting_first_input_.erase(waiting);
-        }
+        emitting_first_input_ = result->first_input;  // a failure downstream while it is pushed leaves it incomplete
         for (const FramePtr& frame : result->frames) push(frame);
         emitting_first_input_.reset();
         if (!result->metadata) progress_->done(1);
@@ -582,7 +481,7 @@ void Dispatch::emit_ready() {
 }
 
 void Dispatch::finish() {
-    send_packet();
+    send_packet(packetizer_->close());
     bool abandoned = false;
     while (!reorder_.empty()) {
         if (stop_grace_over()) {
@@ -598,8 +497,8 @@ void Dispatch::finish() {
     if (abandoned) failing_ = true;
     shut_down(stopped ? Tag::stop : Tag::end_of_stream, stopped ? signal_ack_seconds : -1.0);
     if (!stopped)
-        for (const Worker& worker : workers_)
-            for (const FramePtr& frame : worker.finished) push(frame);
+        for (const auto& frames : finished_)
+            for (const FramePtr& frame : frames) push(frame);
     end_channel();
     progress_->finish();
     report();
@@ -612,7 +511,7 @@ void Dispatch::drain_before_failure() {
     // Bounded as finish() is: by the watchdog (packet_timeout), and by stop_grace once a stop
     // signal comes or the job is being ended (a dead or silent worker elsewhere).
     if (failing_ || ended_ || !channel_) return;
-    send_packet();
+    send_packet(packetizer_->close());
     const std::int64_t start = monotonic_ns();
     while (!reorder_.empty() && !failure_) {
         if (stop_grace_over() || (context_->abort_job && seconds_since(start) > stop_grace_)) break;
@@ -638,24 +537,14 @@ void Dispatch::end_job_after_outputs(const std::string& why) noexcept {
     if (context_->abort_job) return;
     context_->abort_job = true;
     std::string late;
-    for (int w = 0; w < int(workers_.size()); ++w)
-        if (!workers_[std::size_t(w)].done) late += (late.empty() ? "" : ", ") + worker_name(w);
+    for (int w = 0; w < int(done_.size()); ++w)
+        if (!done_[std::size_t(w)]) late += (late.empty() ? "" : ", ") + worker_name(w);
     std::fprintf(stderr, "mpitray: %s%s%s; ending the job once the outputs are closed\n", why.c_str(),
                  late.empty() ? "" : ": not ended in order: ", late.c_str());
 }
 
 void Dispatch::close_outputs(const RunState& state) {
-    if (!failure_log_) return;
-    RunState own = state;  // the log holds the packets this Dispatch skipped
-    own.skipped_packets = metrics_.skipped;
-    own.failure_log = failure_log_path_;
-    if (failure_log_->is_open()) {
-        failure_log_->close(own);
-        failure_log_closed_ = own.ending;
-    } else if (own.ending == RunEnding::failed && failure_log_closed_ && *failure_log_closed_ != RunEnding::failed) {
-        io::mark_ended(failure_log_path_, own);  // a later output failed to close: so did the run
-        failure_log_closed_ = own.ending;
-    }
+    if (failure_log_) failure_log_->close(state, metrics_.skipped);  // it holds the packets this Dispatch skipped
 }
 
 void Dispatch::limit_input_to_what_was_written() {
@@ -664,11 +553,10 @@ void Dispatch::limit_input_to_what_was_written() {
     std::optional<std::uint64_t> incomplete = first_dropped_;
     auto lower = [&](std::uint64_t first_input) { incomplete = std::min(incomplete.value_or(first_input), first_input); };
     if (emitting_first_input_) lower(*emitting_first_input_);
-    if (auto oldest = in_flight_.find(value(reorder_.next_to_pop())); oldest != in_flight_.end())
-        lower(oldest->second.first_input);
-    else if (auto waiting = waiting_first_input_.find(value(reorder_.next_to_pop())); waiting != waiting_first_input_.end())
-        lower(waiting->second);
-    if (!packet_.empty()) lower(packet_.front()->origin.input);
+    if (const InFlight* oldest = in_flight_.find(value(reorder_.next_to_pop()))) lower(oldest->first_input);
+    else if (const Result* waiting = reorder_.peek()) lower(waiting->first_input);
+    if (packetizer_)
+        if (auto open = packetizer_->open_first_input()) lower(*open);
     if (incomplete) limit_complete_input(*incomplete);
 }
 
@@ -676,15 +564,10 @@ void Dispatch::limit_input_to_what_was_written() {
 void Dispatch::shut_down(Tag how, double ack_seconds) {
     if (ended_) return;
     ended_ = true;
-    for (int w = 0; w < int(workers_.size()); ++w)
-        if (!dead_[std::size_t(w)]) channel_->send(w, how, OutgoingMessage(MessageHeader{}, {}));
+    for (int w = 0; w < int(dead_.size()); ++w)
+        if (!dead_[std::size_t(w)]) channel_->send(w, how, control_message());
     const std::int64_t start = monotonic_ns();
-    auto all_done = [&] {
-        for (const Worker& w : workers_)
-            if (!w.done) return false;
-        return true;
-    };
-    while (!all_done()) {
+    while (!all_workers_done()) {
         if (ack_seconds >= 0 && seconds_since(start) > ack_seconds) {
             end_job_after_outputs("workers did not acknowledge the end of the run in time");
             return;
@@ -695,29 +578,17 @@ void Dispatch::shut_down(Tag how, double ack_seconds) {
             end_job_after_outputs("stopped while the workers ran their finish()");
             throw Error("stopped by a signal while the workers ran their finish(); the frames they push there are missing");
         }
-        check_end_watchdog(start);
+        // The watchdog covers the end too: a worker silent for packet_timeout after it was told
+        // the input ended (its inner modules' finish() included) is reported.
+        if (!watchdog_tripped_)
+            if (auto silence = watchdog_->silent_after_end(monotonic_ns(), start, last_heard_ns_, done_))
+                trip_watchdog(*silence);
         pump(true);
     }
 }
 
-void Dispatch::check_end_watchdog(std::int64_t end_sent_ns) {
-    // The watchdog covers the end too: a worker that sends nothing for packet_timeout after it
-    // was told the input ended (its inner modules' finish() included) is reported as silent.
-    if (packet_timeout_ <= 0 || watchdog_tripped_) return;
-    const std::int64_t now = monotonic_ns();
-    for (int w = 0; w < int(workers_.size()); ++w) {
-        const Worker& worker = workers_[std::size_t(w)];
-        if (worker.done) continue;
-        const double silent = double(now - std::max(end_sent_ns, worker.last_heard_ns)) * 1e-9;
-        if (silent < packet_timeout_) continue;
-        watchdog_tripped_ = true;
-        context_->abort_job = true;
-        throw MpiError(fmt::format("watchdog: {} has sent nothing for {:.1f} s since it was told the input ended "
-                                   "(packet_timeout {} s); it may be stuck, or its link cut. Writing what is complete "
-                                   "and ending the job",
-                                   worker_name(w), silent, packet_timeout_),
-                       0);
-    }
+bool Dispatch::all_workers_done() const {
+    return std::find(done_.begin(), done_.end(), false) == done_.end();
 }
 
 void Dispatch::close_after_failure() noexcept {

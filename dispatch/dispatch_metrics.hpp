@@ -1,7 +1,7 @@
 #pragma once
 // What the dispatcher measured: the usage summary across ranks printed at the end of a run, and
 // the same as JSON (`mpitray run --metrics FILE`), with a per-packet timeline a plot can draw.
-#include <mpitray/dispatch/worker_report.hpp>
+#include <mpitray/shadowframes/worker_messages.hpp>
 
 #include <cstdint>
 #include <string>

@@ -1,6 +1,5 @@
 #include <mpitray/dispatch/loopback_channel.hpp>
 
-#include <mpitray/dispatch/worker_report.hpp>
 #include <mpitray/reply/reply.hpp>
 
 namespace mpitray {
@@ -34,7 +33,6 @@ void LoopbackChannel::finish(bool stopped) {
     link_.stopped = stopped;
     if (stopped) {
         tray_->fail("the run was stopped");
-        send(Tag::finished, OutgoingMessage(MessageHeader{}, {}));
     } else {
         try {
             tray_->finish();  // the Reply sends the finished message
@@ -43,9 +41,9 @@ void LoopbackChannel::finish(bool stopped) {
             throw;
         }
     }
-    WorkerReport report{0, host_, link_.stats, tray_->usage()};
-    report.usage.pop_back();  // the Reply
-    send(Tag::stats, report_message(report));
+    std::vector<ModuleUsage> usage = tray_->usage();
+    usage.pop_back();  // the Reply
+    end_worker(link_, 0, host_, std::move(usage));
 }
 
 void LoopbackChannel::send(Tag tag, OutgoingMessage message) { queue_.push_back({0, tag, message.bytes()}); }

@@ -1,7 +1,6 @@
 #include <mpitray/dispatch/worker.hpp>
 
 #include <mpitray/core/tray_builder.hpp>
-#include <mpitray/dispatch/worker_report.hpp>
 #include <mpitray/receiver/receiver.hpp>
 #include <mpitray/reply/reply.hpp>
 
@@ -34,13 +33,12 @@ void WorkerProcess::run() {
     try {
         tray_->run();  // ends with the Reply's finished message
     } catch (const Error&) {
-        if (!link_.stopped) throw;
-        send(Tag::finished, OutgoingMessage(MessageHeader{}, {}));  // stopped: nothing to append
+        if (!link_.stopped) throw;  // stopped: the tray failed, as it should
     }
-    WorkerReport report{world_rank_, host_, link_.stats, tray_->usage()};
-    report.usage.erase(report.usage.begin());  // the Receiver
-    report.usage.pop_back();                   // the Reply
-    send(Tag::stats, report_message(report));
+    std::vector<ModuleUsage> usage = tray_->usage();
+    usage.erase(usage.begin());  // the Receiver
+    usage.pop_back();            // the Reply
+    end_worker(link_, world_rank_, host_, std::move(usage));
     comm_.flush();
 }
 

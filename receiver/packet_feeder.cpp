@@ -4,29 +4,6 @@
 
 namespace mpitray {
 
-OutgoingMessage failure_message(const FailureReport& report, std::uint32_t flags) {
-    auto frame = make_frame(Stop('!'));
-    frame->put<std::int64_t>("rank", report.rank);
-    frame->put("host", report.host);
-    frame->put("module", report.module);
-    frame->put("frame", report.frame);
-    frame->put("message", report.message);
-    return OutgoingMessage(MessageHeader{report.seq, flags, 0}, {frame});
-}
-
-FailureReport parse_failure(const Message& message) {
-    FailureReport report;
-    report.seq = message.header.seq;
-    if (message.frames.empty()) return report;
-    const Frame& f = *message.frames.front();
-    report.rank = static_cast<int>(f.at<std::int64_t>("rank"));
-    report.host = f.at<std::string>("host");
-    report.module = f.at<std::string>("module");
-    report.frame = f.at<std::string>("frame");
-    report.message = f.at<std::string>("message");
-    return report;
-}
-
 void PacketFeeder::feed(const Message& message, std::size_t message_bytes, const std::function<void(FramePtr)>& push) {
     const bool metadata = (message.header.flags & message_flags::metadata) != 0;
     link_.stats.bytes_in += message_bytes;

@@ -5,25 +5,12 @@
 // by the dispatcher when it runs the inner section in its own process.
 #include <mpitray/shadowframes/message.hpp>
 #include <mpitray/shadowframes/worker_link.hpp>
+#include <mpitray/shadowframes/worker_messages.hpp>
 
 #include <functional>
 #include <string>
 
 namespace mpitray {
-
-struct FailureReport {
-    Seq seq{};
-    int rank = 0;
-    std::string host;
-    std::string module;   // empty when not a module's error
-    std::string frame;    // the frame being processed, described
-    std::string message;
-    bool on_metadata = false; // the message was a metadata frame (set by the dispatcher)
-};
-
-// A failure report as a protocol message, and back.
-OutgoingMessage failure_message(const FailureReport& report, std::uint32_t flags);
-FailureReport parse_failure(const Message& message);
 
 class PacketFeeder {
 public:

@@ -1,6 +1,7 @@
 #include <mpitray/reply/reply.hpp>
 
 #include <mpitray/shadowframes/shadow_frame.hpp>
+#include <mpitray/shadowframes/worker_messages.hpp>
 
 namespace mpitray {
 
@@ -20,7 +21,7 @@ void Reply::process(const FramePtr& frame) {
 }
 
 void Reply::finish() {
-    OutgoingMessage finished(MessageHeader{}, link_.stopped ? std::vector<FramePtr>{} : link_.collected);
+    OutgoingMessage finished = finished_message(link_.collected);  // a stopped worker's tray fails: no finish()
     link_.stats.bytes_out += finished.size();
     link_.sink.send(Tag::finished, std::move(finished));
     link_.collected.clear();

@@ -7,6 +7,7 @@
 #include <mpitray/shadowframes/protocol.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <optional>
 #include <vector>
@@ -18,6 +19,7 @@ struct Result {
     std::vector<FramePtr> frames;
     std::size_t bytes = 0;
     bool metadata = false;  // a metadata frame's result, not a packet's
+    std::uint64_t first_input = 0;  // input index (FrameOrigin::input) of the unit's first frame
 };
 
 class ReorderBuffer {
@@ -28,6 +30,8 @@ public:
     void fill(Result result);
     // The oldest result, once it has arrived.
     std::optional<Result> pop();
+    // The oldest result, if it has arrived, left in place.
+    const Result* peek() const noexcept { return slots_.empty() || !slots_.front() ? nullptr : &*slots_.front(); }
 
     Seq next_to_open() const noexcept { return next_open_; }
     Seq next_to_pop() const noexcept { return next_pop_; }

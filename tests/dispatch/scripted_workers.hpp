@@ -7,7 +7,7 @@
 // It answers only while Dispatch waits (in idle()): Dispatch then fills every credit before any
 // result comes back, so a script can answer out of order.
 #include <mpitray/dispatch/worker_channel.hpp>
-#include <mpitray/dispatch/worker_report.hpp>
+#include <mpitray/shadowframes/worker_messages.hpp>
 #include <mpitray/receiver/packet_feeder.hpp>
 
 #include <chrono>

@@ -2,6 +2,7 @@
 #include <mpitray/shadowframes/message.hpp>
 #include <mpitray/shadowframes/reorder_buffer.hpp>
 #include <mpitray/shadowframes/shadow_frame.hpp>
+#include <mpitray/shadowframes/worker_messages.hpp>
 
 #include <mpitray/core/frame_codec.hpp>
 
@@ -156,4 +157,83 @@ TEST(ReorderBuffer, RejectsResultsNobodyAwaits) {
     EXPECT_THROW(buffer.fill(result(0)), Error) << "twice";
     buffer.pop();
     EXPECT_THROW(buffer.fill(result(0)), Error) << "already handed out";
+}
+
+// Through the bytes, as the other end reads it.
+Message delivered(const OutgoingMessage& message) {
+    static std::vector<SharedBuffer> kept;  // the parsed frames view the message
+    kept.push_back(message.bytes());
+    return parse_message(ByteView(kept.back()));
+}
+
+TEST(WorkerMessages, AFailureReportArrivesWhole) {
+    const FailureReport sent{Seq{41}, 3, "node3", "Work", "Q frame 7 (run 1 event 7)", "negative energy"};
+    const OutgoingMessage message = failure_message(sent, message_flags::metadata);
+    const Message received = delivered(message);
+    EXPECT_EQ(received.header.flags, message_flags::metadata) << "the dispatcher reads on_metadata from the flags";
+    const FailureReport got = parse_failure(received);
+    EXPECT_EQ(value(got.seq), 41u);
+    EXPECT_EQ(got.rank, 3);
+    EXPECT_EQ(got.host, "node3");
+    EXPECT_EQ(got.module, "Work");
+    EXPECT_EQ(got.frame, sent.frame);
+    EXPECT_EQ(got.message, "negative energy");
+}
+
+TEST(WorkerMessages, AReportKeepsEveryCounterAndModuleByName) {
+    WorkerReport sent{4, "node4", WorkerStats{10, 2, 1, 4096, 8192, 123456789, 987654321},
+                      {{"sim", "Work", 12, 10, 9, 1.5, 1.25}, {"cut", "Filter", 9, 9, 3, 0.25, 0.125}}};
+    const WorkerReport got = parse_report(delivered(report_message(sent)));
+    EXPECT_EQ(got.rank, 4);
+    EXPECT_EQ(got.host, "node4");
+    EXPECT_EQ(got.stats.packets, 10u);
+    EXPECT_EQ(got.stats.metadata, 2u);
+    EXPECT_EQ(got.stats.failures, 1u);
+    EXPECT_EQ(got.stats.bytes_in, 4096u);
+    EXPECT_EQ(got.stats.bytes_out, 8192u);
+    EXPECT_EQ(got.stats.busy_ns, 123456789);
+    EXPECT_EQ(got.stats.idle_ns, 987654321);
+    ASSERT_EQ(got.usage.size(), 2u);
+    EXPECT_EQ(got.usage[1].name, "cut");
+    EXPECT_EQ(got.usage[1].type, "Filter");
+    EXPECT_EQ(got.usage[1].calls, 9u);
+    EXPECT_EQ(got.usage[1].frames_in, 9u);
+    EXPECT_EQ(got.usage[1].frames_out, 3u);
+    EXPECT_EQ(got.usage[0].wall_seconds, 1.5);
+    EXPECT_EQ(got.usage[0].cpu_seconds, 1.25);
+}
+
+TEST(WorkerMessages, AReportOrFailureOfAnotherShapeIsRefused) {
+    EXPECT_THROW(parse_report(delivered(control_message())), SerializationError);
+    EXPECT_THROW(parse_failure(delivered(finished_message({event(1), event(2)}))), SerializationError);
+    const OutgoingMessage good = report_message(WorkerReport{1, "h", {}, {{"a", "Work", 1, 1, 1, 0, 0}}});
+    Message damaged = delivered(good);
+    damaged.frames[0]->erase("module_calls");
+    damaged.frames[0]->put("module_calls", std::vector<std::int64_t>{1, 2});
+    EXPECT_THROW(parse_report(damaged), SerializationError);
+}
+
+namespace {
+struct Sent {
+    Tag tag;
+    std::size_t frames;
+};
+struct RecordingSink : ResultSink {
+    std::vector<Sent> sent;
+    void send(Tag tag, OutgoingMessage message) override { sent.push_back({tag, message.frame_count()}); }
+};
+}  // namespace
+
+TEST(WorkerMessages, AStoppedWorkerSendsAnEmptyFinishedThenItsReport) {
+    RecordingSink sink;
+    WorkerLink link(sink);
+    end_worker(link, 2, "h", {});
+    ASSERT_EQ(sink.sent.size(), 1u) << "ended in order: the Reply sent finished";
+    EXPECT_EQ(sink.sent[0].tag, Tag::stats);
+    link.stopped = true;
+    end_worker(link, 2, "h", {});
+    ASSERT_EQ(sink.sent.size(), 3u);
+    EXPECT_EQ(sink.sent[1].tag, Tag::finished);
+    EXPECT_EQ(sink.sent[1].frames, 0u);
+    EXPECT_EQ(sink.sent[2].tag, Tag::stats);
 }

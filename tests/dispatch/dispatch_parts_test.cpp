@@ -1,0 +1,235 @@
+// Dispatch's parts one by one: cutting the input, choosing workers, what is in flight, the
+// watchdog's decisions and the failure log. DispatchDecisions (dispatch_test.cpp) drives them together.
+#include <mpitray/core/frame.hpp>
+#include <mpitray/dispatch/failure_log.hpp>
+#include <mpitray/dispatch/in_flight.hpp>
+#include <mpitray/dispatch/packetizer.hpp>
+#include <mpitray/dispatch/watchdog.hpp>
+#include <mpitray/dispatch/worker_scheduler.hpp>
+#include <mpitray/io/frame_file_reader.hpp>
+#include <mpitray/io/hdf5.hpp>
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+#include <unistd.h>
+
+using namespace mpitray;
+
+namespace {
+
+FramePtr frame(char stop, std::uint64_t input) {
+    auto f = make_frame(Stop(stop));
+    f->origin.input = input;
+    f->origin.position = input;
+    return f;
+}
+
+// A stream of stops, each frame's input index its place in the string.
+std::vector<FramePtr> stream(const std::string& stops) {
+    std::vector<FramePtr> frames;
+    for (char c : stops) frames.push_back(frame(c, frames.size()));
+    return frames;
+}
+
+// What a packetizer makes of a stream, written as text: "[QPP]" a packet, "<G>" a metadata frame
+// for every worker, "(G)" a metadata frame travelling inside its packet.
+std::string cut(const std::string& stops) {
+    Packetizer packetizer(Stop('Q'), StopSet({"G", "C", "D"}));
+    std::string out;
+    auto write = [&](const Packet& packet) {
+        if (packet.empty()) return;
+        out += '[';
+        std::size_t m = 0;
+        for (const FramePtr& f : packet.frames) {
+            const bool inside = m < packet.metadata.size() && packet.metadata[m] == f;
+            if (inside) ++m;
+            out += inside ? std::string("(") + f->stop().code() + ")" : std::string(1, f->stop().code());
+        }
+        out += ']';
+    };
+    for (FramePtr f : stream(stops)) {
+        Packetizer::Cut c = packetizer.add(std::move(f));
+        write(c.packet);
+        if (c.broadcast) out += std::string("<") + c.broadcast->stop().code() + ">";
+    }
+    write(packetizer.close());
+    return out;
+}
+
+}  // namespace
+
+TEST(Packetizer, APacketIsAPacketStopFrameAndWhatFollowsIt) {
+    EXPECT_EQ(cut("GCDQPPQPQ"), "<G><C><D>[QPP][QP][Q]");
+}
+
+TEST(Packetizer, MetadataAfterThePacketStartTravelsInsideIt) {
+    EXPECT_EQ(cut("GQCPPQP"), "<G>[Q(C)PP][QP]");
+    EXPECT_EQ(cut("QDC"), "[Q(D)(C)]");
+}
+
+TEST(Packetizer, WithoutPacketStructureEachFrameIsAPacket) {
+    EXPECT_EQ(cut("GPPIP"), "<G>[P][P][I][P]");
+    EXPECT_EQ(cut("PPQP"), "[P][P][QP]");
+}
+
+TEST(Packetizer, TheOpenPacketNamesItsFirstInputUntilClosed) {
+    Packetizer packetizer(Stop('Q'), StopSet({"G"}));
+    EXPECT_FALSE(packetizer.open_first_input());
+    const auto frames = stream("GQP");
+    for (const FramePtr& f : frames) packetizer.add(f);
+    EXPECT_EQ(packetizer.open_first_input(), 1u);
+    EXPECT_EQ(packetizer.close().frames.size(), 2u);
+    EXPECT_FALSE(packetizer.open_first_input());
+    EXPECT_TRUE(packetizer.close().empty());
+}
+
+TEST(WorkerScheduler, DynamicGivesThePacketToTheWorkerHoldingFewest) {
+    WorkerScheduler scheduler(3, Schedule::dynamic, 2);
+    std::vector<int> order;
+    for (int i = 0; i < 6; ++i) {
+        const auto w = scheduler.pick();
+        ASSERT_TRUE(w);
+        scheduler.sent(*w);
+        order.push_back(*w);
+    }
+    EXPECT_EQ(order, (std::vector<int>{0, 1, 2, 0, 1, 2})) << "ties go to the worker after the last chosen";
+    EXPECT_FALSE(scheduler.pick()) << "every credit is used";
+    EXPECT_EQ(scheduler.total_in_flight(), 6);
+    scheduler.answered(1);
+    scheduler.answered(1);
+    scheduler.answered(2);
+    EXPECT_EQ(scheduler.pick(), 1) << "the one holding fewest, not the next in turn";
+    EXPECT_EQ(scheduler.peak_in_flight(), 6);
+}
+
+TEST(WorkerScheduler, RoundRobinWaitsForTheWorkerWhoseTurnItIs) {
+    WorkerScheduler scheduler(2, Schedule::round_robin, 1);
+    scheduler.sent(*scheduler.pick());  // worker 0
+    scheduler.sent(*scheduler.pick());  // worker 1
+    scheduler.answered(1);
+    EXPECT_FALSE(scheduler.pick()) << "worker 0's turn, and it holds its one credit";
+    scheduler.answered(0);
+    EXPECT_EQ(scheduler.pick(), 0);
+}
+
+TEST(WorkerScheduler, MetadataIsAnsweredByTheLeastBusyAndAnUnheldAnswerIsRefused) {
+    WorkerScheduler scheduler(3, Schedule::dynamic, 4);
+    scheduler.sent(0);
+    scheduler.sent(2);
+    EXPECT_EQ(scheduler.least_busy(), 1);
+    EXPECT_THROW(scheduler.answered(1), Error);
+    EXPECT_THROW(WorkerScheduler(0, Schedule::dynamic, 1), Error);
+}
+
+TEST(InFlightTable, UnitsAnsweredInAnyOrderAreFoundAndForgotten) {
+    InFlightTable table;
+    for (std::uint64_t seq = 5; seq < 9; ++seq) {
+        InFlight& unit = table.add(seq);
+        unit.worker = int(seq % 2);
+        unit.sent_ns = std::int64_t(seq) * 100;
+    }
+    EXPECT_THROW(table.add(11), Error) << "sequence numbers are handed out in order";
+    EXPECT_EQ(table.held_by(1), (std::vector<std::uint64_t>{5, 7}));
+    EXPECT_EQ(table.oldest_sent_to(0), 600);
+    EXPECT_EQ(table.take(6).worker, 0);
+    EXPECT_EQ(table.find(6), nullptr);
+    EXPECT_THROW(table.take(6), Error);
+    EXPECT_EQ(table.oldest_sent_to(0), 800);
+    table.take(5);
+    table.take(8);
+    EXPECT_NE(table.find(7), nullptr);
+    EXPECT_EQ(table.size(), 1u);
+    table.take(7);
+    EXPECT_TRUE(table.empty());
+    EXPECT_FALSE(table.oldest_sent_to(1));
+    table.add(9);  // the next after the last one added, though the table emptied
+    EXPECT_NE(table.find(9), nullptr);
+}
+
+TEST(Watchdog, ASilentWorkerHoldingPacketsIsNamedWithThem) {
+    constexpr std::int64_t s = 1'000'000'000;
+    InFlightTable table;
+    table.add(0).worker = 1;
+    table.add(1).worker = 0;
+    table.add(2).worker = 1;
+    for (std::uint64_t seq = 0; seq < 3; ++seq) table.find(seq)->sent_ns = 10 * s;
+    Watchdog watchdog(5.0);
+    const std::vector<std::int64_t> heard{14 * s, 12 * s};
+    EXPECT_FALSE(watchdog.silent_holder(14 * s, table, heard)) << "within packet_timeout";
+    const auto silence = watchdog.silent_holder(17 * s, table, heard);
+    ASSERT_TRUE(silence);
+    EXPECT_EQ(silence->worker, 1) << "heard from at 12 s: silent 5 s; worker 0 only 3 s";
+    EXPECT_EQ(silence->held, (std::vector<std::uint64_t>{0, 2}));
+    EXPECT_EQ(watchdog.describe(*silence, "rank 2 on node7"),
+              "watchdog: rank 2 on node7 has sent nothing for 5.0 s while holding packets 0, 2 (packet_timeout 5 s); "
+              "it may be stuck, or its link cut. Writing what is complete and ending the job");
+    EXPECT_FALSE(Watchdog(0).silent_holder(1000 * s, table, heard)) << "0: off";
+}
+
+TEST(Watchdog, AfterTheEndAWorkerThatNeverReportsIsNamed) {
+    constexpr std::int64_t s = 1'000'000'000;
+    Watchdog watchdog(2.0);
+    const std::vector<std::int64_t> heard{0, 9 * s};
+    const std::vector<bool> ended{true, false};
+    EXPECT_FALSE(watchdog.silent_after_end(10 * s, 8 * s, heard, ended));
+    const auto silence = watchdog.silent_after_end(11 * s, 8 * s, heard, ended);
+    ASSERT_TRUE(silence);
+    EXPECT_EQ(silence->worker, 1);
+    EXPECT_NE(watchdog.describe(*silence, "rank 2").find("since it was told the input ended"), std::string::npos);
+}
+
+TEST(Watchdog, LivenessIsAskedAtMostEveryTenMilliseconds) {
+    Watchdog watchdog(0);
+    EXPECT_TRUE(watchdog.liveness_due(50'000'000));
+    EXPECT_FALSE(watchdog.liveness_due(55'000'000));
+    EXPECT_TRUE(watchdog.liveness_due(60'000'000));
+}
+
+TEST(FailureLog, HoldsEachSkippedPacketAfterItsMetadataEachOnce) {
+    const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("failure_log_" + std::to_string(getpid()));
+    std::filesystem::create_directories(dir);
+    const std::string path = (dir / "log.h5").string();
+    TrayEnvironment environment;
+    environment.seed = 3;
+    {
+        FailureLog log(path, environment, StopSet({"G", "C"}));
+        const auto frames = stream("GCQPQPCQP");  // 0 G, 1 C, 2 Q, 3 P, 4 Q, 5 P, 6 C, 7 Q, 8 P
+        log.metadata_sent(frames[0]);
+        log.metadata_sent(frames[1]);
+        auto unit = [&](std::size_t first, std::size_t n) {
+            InFlight u;
+            u.input.assign(frames.begin() + long(first), frames.begin() + long(first + n));
+            u.first_input = first;
+            u.context = log.context();
+            return u;
+        };
+        const InFlight a = unit(2, 2), b = unit(4, 2);
+        log.metadata_sent(frames[6]);
+        const InFlight c = unit(7, 2);
+        EXPECT_EQ(c.context.size(), 2u);
+        EXPECT_EQ(c.context[1], frames[6]) << "the latest of each stop, in stream order";
+        log.write(a, FailureReport{Seq{2}, 1, "node1", "Work", "Q frame 0", "bad"});
+        log.write(b, FailureReport{Seq{3}, 2, "node2", "Work", "Q frame 1", "worse"});
+        log.write(c, FailureReport{Seq{5}, 1, "node1", "Work", "Q frame 2", "worst"});
+        RunState state;
+        state.ending = RunEnding::complete;
+        state.input_frames = 9;
+        log.close(state, 3);
+    }
+    io::FrameFileReader reader(path);
+    std::string stops;
+    std::vector<std::uint64_t> inputs;
+    while (FramePtr f = reader.next()) stops += f->stop().code();
+    EXPECT_EQ(stops, "GCQPQPCQP") << "each metadata frame once, before the first packet sent after it";
+    EXPECT_EQ(reader.info().skipped_packets, 3u);
+    EXPECT_EQ(reader.info().failure_log, path);
+    const hdf5::Handle file = hdf5::file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), path);
+    const std::string failures = hdf5::string_attribute(file.get(), "failures");
+    EXPECT_NE(failures.find("packet 3 (2 frames from input position 4): module 'Work' failed on Q frame 1 on rank 2 "
+                            "(node2): worse\n"),
+              std::string::npos)
+        << failures;
+    std::filesystem::remove_all(dir);
+}
