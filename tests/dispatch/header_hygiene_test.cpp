@@ -4,10 +4,10 @@
 #include <mpitray/dispatch/dispatch.hpp>
 
 #if defined(MPI_VERSION)
-#error "dispatch/dispatch.hpp includes mpi.h"
+#error "mpitray/dispatch/dispatch.hpp includes mpi.h"
 #endif
 #if defined(H5_VERS_MAJOR)
-#error "dispatch/dispatch.hpp includes HDF5's headers"
+#error "mpitray/dispatch/dispatch.hpp includes HDF5's headers"
 #endif
 
 #include <gtest/gtest.h>

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The documentation cannot drift from the repository: every repository path that docs/*.md,
-# README.md and the component READMEs name exists, and the `mpitray modules` listings and the
+# README.md and the component READMEs name exists (a public header may be named as it is
+# included, mpitray/COMPONENT/NAME.hpp), and the `mpitray modules` listings and the
 # modules' parameter tables in docs/user-guide.md are what the program prints today.
 #
 # usage: docs_test.sh MPITRAY SOURCE_DIR
@@ -56,6 +57,10 @@ for doc in docs:
         # In a code block every word may be a path (commands); elsewhere, what is in backticks.
         words = re.split(r"[\s'\"=,;()\[\]]+", line) if in_code_block else [t.strip() for t in inline.findall(line)]
         candidates = [(w, [src, here]) for w in words if path_like.match(w) and not placeholder(w)]
+        # A public header named as it is included, mpitray/COMPONENT/NAME.hpp, lives in
+        # COMPONENT/include/mpitray/COMPONENT/.
+        candidates += [(os.path.join(m.group(1), "include", w.strip("<>")), [src]) for w in words
+                       for m in [re.fullmatch(r"<?mpitray/([a-z]+)/[A-Za-z0-9_]+\.hpp>?", w)] if m and not placeholder(w)]
         # A document named anywhere ("see design.md") must be one the repository has.
         candidates += [(d, [src, here, os.path.join(src, "docs")]) for d in re.findall(r"[A-Za-z0-9_./-]+\.md\b", line)
                        if not path_like.match(d) and "/" not in d.strip("./") and not placeholder(d)]

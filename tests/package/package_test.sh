@@ -7,6 +7,14 @@ set -euo pipefail
 build=$1 src=$2 work=$3
 rm -rf "$work" && mkdir -p "$work"
 cmake --install "$build" --prefix "$work/prefix" >/dev/null
+# Public headers only, and whole: the private ones (in COMPONENT/src/) stay out, and every mpitray
+# header an installed one includes is installed too.
+for private in dispatch/loopback_channel.hpp dispatch/mpi_channel.hpp core/text_encoding.hpp io/output_module.hpp; do
+  if [ -e "$work/prefix/include/mpitray/$private" ]; then echo "FAIL: private header $private installed" >&2; exit 1; fi
+done
+missing=$(grep -rhoE '#include <mpitray/[a-z_/]+\.hpp>' "$work/prefix/include/mpitray" | sed -E 's/#include <(.*)>/\1/' | sort -u |
+          while read -r header; do [ -e "$work/prefix/include/$header" ] || echo "$header"; done)
+if [ -n "$missing" ]; then echo "FAIL: installed headers include headers that are not installed: $missing" >&2; exit 1; fi
 cmake -S "$src/tests/package/consumer" -B "$work/consumer" -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
 cmake --build "$work/consumer" -j2 >/dev/null
 "$work/consumer/consumer" "$work/tracks.h5"

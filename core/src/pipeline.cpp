@@ -2,7 +2,7 @@
 
 #include <mpitray/core/error.hpp>
 #include <mpitray/core/numbers.hpp>
-#include <mpitray/core/text_encoding.hpp>
+#include "text_encoding.hpp"
 
 #include <fmt/format.h>
 #include <yaml-cpp/eventhandler.h>

@@ -3,7 +3,7 @@
 // writer removes an older file of its name when it is configured, so a Writer on a Reader's
 // input deletes the input, one on the pipeline file deletes the pipeline, and two writers on one
 // file clobber each other. Files are compared by what they are, not by how they are spelled
-// (core/file_identity.hpp); an output goes by two names, PATH and PATH.partial.
+// (mpitray/core/file_identity.hpp); an output goes by two names, PATH and PATH.partial.
 #include <mpitray/core/module_registry.hpp>
 #include <mpitray/core/module_spec.hpp>
 
@@ -14,7 +14,7 @@ namespace mpitray {
 
 // One message per problem, each naming the modules and where they are written: an output on
 // the same file as another module's input or output, or as the pipeline file; and an output
-// whose PATH or PATH.partial is not a regular file (core/output_path.hpp). Looks at every module
+// whose PATH or PATH.partial is not a regular file (mpitray/core/output_path.hpp). Looks at every module
 // of `pipeline`, inner sections included, building each (unconfigured) to ask it for its files;
 // entries that cannot be built are left to build_tray to report.
 std::vector<std::string> file_conflicts(const std::vector<ModuleSpec>& pipeline, const std::string& pipeline_file,

@@ -1,7 +1,7 @@
 #pragma once
 // A file a module reads or writes, as its parameters name it. Modules say which files they use
 // (Module::files) so that a pipeline whose modules would destroy each other's files is refused
-// before any module is configured (core/file_conflicts.hpp).
+// before any module is configured (mpitray/core/file_conflicts.hpp).
 #include <string>
 
 namespace mpitray {

@@ -22,7 +22,7 @@
 
 namespace {
 
-// A whole number from 0 to `max`, read exactly (core/numbers.hpp) and handed on to CLI11 as
+// A whole number from 0 to `max`, read exactly (mpitray/core/numbers.hpp) and handed on to CLI11 as
 // plain digits. By itself CLI11 would wrap -1 to 2^64 - 1, clamp 18446744073709551616 to it,
 // and read 1e23 through a double, clamped too.
 CLI::Validator whole_number(std::uint64_t max, const std::string& note = {}) {

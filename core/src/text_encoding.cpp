@@ -1,4 +1,4 @@
-#include <mpitray/core/text_encoding.hpp>
+#include "text_encoding.hpp"
 
 #include <fmt/format.h>
 

@@ -2,7 +2,7 @@
 // Turns module entries into a configured tray, checking everything first: unknown modules,
 // unknown parameters, wrong types, missing required values, misplaced sources, and (for an
 // outer tray, the whole pipeline) modules that would destroy each other's files or the pipeline
-// file (core/file_conflicts.hpp). All the errors found are reported together, each with its
+// file (mpitray/core/file_conflicts.hpp). All the errors found are reported together, each with its
 // file and line.
 #include <mpitray/core/module_registry.hpp>
 #include <mpitray/core/module_spec.hpp>

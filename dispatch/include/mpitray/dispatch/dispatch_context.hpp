@@ -1,5 +1,5 @@
 #pragma once
-// What the program hands to its Dispatch modules, through the tray's context (core/context.hpp):
+// What the program hands to its Dispatch modules, through the tray's context (mpitray/core/context.hpp):
 // the MPI communicator (none when not launched by MPI), the ranks' hosts and process ids,
 // progress and metrics settings; and what Dispatch leaves there for the program: its summary, and
 // whether the job must be ended. The program keeps it alive for as long as the tray.

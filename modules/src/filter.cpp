@@ -1,6 +1,6 @@
 // Filter: drops event frames, by event number or at random (framework RNG).
 #include <mpitray/core/module_registry.hpp>
-#include <mpitray/modules/event_index.hpp>
+#include "event_index.hpp"
 #include <mpitray/core/stop_set.hpp>
 
 #include <set>

@@ -1,6 +1,6 @@
 // Fail: for fault tests. Fails on one event, or on every event.
 #include <mpitray/core/module_registry.hpp>
-#include <mpitray/modules/event_index.hpp>
+#include "event_index.hpp"
 #include <mpitray/core/stop_set.hpp>
 
 #include <csignal>

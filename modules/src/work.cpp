@@ -1,7 +1,7 @@
 // Work: spends a per-event cost drawn from the framework RNG, sleeping or spinning.
 #include <mpitray/core/module_registry.hpp>
 #include <mpitray/core/stop_set.hpp>
-#include <mpitray/modules/event_index.hpp>
+#include "event_index.hpp"
 
 #include <algorithm>
 #include <chrono>

@@ -27,7 +27,7 @@ public:
     // pipeline_file, seed (if there is one), overrides, created and status "writing", and removes an older PATH so
     // it is never taken for this run's. Throws StorageError, leaving no PATH.partial, when it
     // cannot, and before touching anything when PATH or PATH.partial is not a regular file
-    // (core/output_path.hpp). A PATH.partial left by an earlier run is replaced; one that another
+    // (mpitray/core/output_path.hpp). A PATH.partial left by an earlier run is replaced; one that another
     // run is writing (HDF5 holds its lock) is refused.
     OutputFile(std::string path, const Provenance& provenance, const std::string& format, std::uint64_t format_version);
     OutputFile(const OutputFile&) = delete;

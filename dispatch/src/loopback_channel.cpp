@@ -1,4 +1,4 @@
-#include <mpitray/dispatch/loopback_channel.hpp>
+#include "loopback_channel.hpp"
 
 #include <mpitray/reply/reply.hpp>
 

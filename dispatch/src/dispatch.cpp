@@ -5,8 +5,8 @@
 #include <mpitray/core/progress.hpp>
 #include <mpitray/core/signals.hpp>
 #include <mpitray/core/tray_builder.hpp>
-#include <mpitray/dispatch/loopback_channel.hpp>
-#include <mpitray/dispatch/mpi_channel.hpp>
+#include "loopback_channel.hpp"
+#include "mpi_channel.hpp"
 #include <mpitray/dispatch/failure_log.hpp>
 
 #include <fmt/format.h>

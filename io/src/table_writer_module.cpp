@@ -1,6 +1,6 @@
 // TableWriter: writes chosen keys of the frames that reach it as HDF5 tables, one row per frame.
 #include <mpitray/core/module_registry.hpp>
-#include <mpitray/io/output_module.hpp>
+#include "output_module.hpp"
 #include <mpitray/core/stop_set.hpp>
 #include <mpitray/io/table_writer.hpp>
 

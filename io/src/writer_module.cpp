@@ -1,6 +1,6 @@
 // Writer: writes the frames that reach it to a frame file, and passes them on.
 #include <mpitray/core/module_registry.hpp>
-#include <mpitray/io/output_module.hpp>
+#include "output_module.hpp"
 #include <mpitray/io/frame_file_writer.hpp>
 #include <mpitray/core/stop_set.hpp>
 

@@ -1,4 +1,4 @@
-#include <mpitray/dispatch/mpi_channel.hpp>
+#include "mpi_channel.hpp"
 
 #include <cerrno>
 #include <climits>
