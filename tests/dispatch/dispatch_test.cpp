@@ -303,6 +303,46 @@ TEST_F(DispatchDecisions, ADeadWorkerEndsTheRunWithWhatIsCompleteBeforeItsPacket
     EXPECT_EQ(tray_->environment().run.input_frames, output_.size());
 }
 
+// With one rank the inner section runs in Dispatch's own process (LoopbackChannel): a module that
+// fails there is reported through the same failure message an MPI worker sends, so skip and
+// abort mean the same on one rank as on many.
+TEST_F(DispatchDecisions, TheInProcessWorkerReportsAFailureAsAnMpiWorkerDoes) {
+    for (const std::string on_error : {"skip", "abort"}) {
+        ModuleSpec dispatch = spec("Dispatch", {param("on_error", on_error)});
+        dispatch.has_inner = true;
+        dispatch.inner = {spec("Fail", {{"at", ConfigValue::of("4")}})};
+        DispatchContext context;  // no channel of the test's: the inner section runs in this process
+        context.progress = false;
+        TrayEnvironment environment;
+        environment.context.put(context);
+        auto tray = build_tray({generator(12), dispatch}, environment, TrayRole::outer);
+        std::vector<Seen> seen;
+        tray->set_output([&](FramePtr frame) { seen.push_back({frame->stop().code(), frame->origin.input}); });
+        std::vector<Seen> expected = serial(generator(12));
+        // Event 4 is the fifth Q frame (each event is one Q frame here).
+        int events = 0;
+        const auto failed =
+            std::find_if(expected.begin(), expected.end(), [&](const Seen& s) { return s.stop == 'Q' && events++ == 4; });
+        ASSERT_NE(failed, expected.end());
+        if (on_error == "skip") {
+            expected.erase(failed);
+            EXPECT_EQ(tray->run().ending, RunEnding::complete);
+            EXPECT_EQ(seen, expected);
+            EXPECT_NE(context.summary().find("1 skipped"), std::string::npos) << context.summary();
+        } else {
+            expected.erase(failed, expected.end());
+            try {
+                tray->run();
+                ADD_FAILURE() << "the run went on after the failure";
+            } catch (const ModuleError& e) {
+                EXPECT_EQ(e.module(), "Fail");
+                EXPECT_NE(std::string(e.what()).find("on rank 0"), std::string::npos) << e.what();
+            }
+            EXPECT_EQ(seen, expected) << "everything before the failed packet, nothing after";
+        }
+    }
+}
+
 TEST_F(DispatchDecisions, AStopSignalStopsTheWorkersAndKeepsWhatIsComplete) {
     const std::vector<Seen> expected = serial(generator(100));
     build(generator(100), {}, 3);
