@@ -8,8 +8,8 @@
 #include <mpitray/io/frame_file_writer.hpp>
 #include <mpitray/io/hdf5.hpp>
 
-#include <filesystem>
 #include <unistd.h>
+#include <filesystem>
 
 using namespace mpitray;
 namespace fs = std::filesystem;
@@ -32,7 +32,9 @@ std::shared_ptr<const Buffer> frame_bytes(std::size_t payload) {
     return std::make_shared<const Buffer>(encoded.data(), encoded.data() + encoded.size());
 }
 
-std::size_t frame_count(const std::shared_ptr<const Buffer>& frame) { return std::max<std::size_t>(1, total_bytes / frame->size()); }
+std::size_t frame_count(const std::shared_ptr<const Buffer>& frame) {
+    return std::max<std::size_t>(1, total_bytes / frame->size());
+}
 
 void write_raw(const std::string& path, const std::vector<char>& data) {
     hdf5::Handle file = hdf5::file(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), "create");
@@ -41,7 +43,8 @@ void write_raw(const std::string& path, const std::vector<char>& data) {
     hdf5::Handle create = hdf5::plist(H5Pcreate(H5P_DATASET_CREATE), "plist");
     H5Pset_chunk(create.get(), 1, chunk);
     hdf5::Handle data_set = hdf5::dataset(
-        H5Dcreate2(file.get(), "data", H5T_NATIVE_UINT8, space.get(), H5P_DEFAULT, create.get(), H5P_DEFAULT), "dataset");
+        H5Dcreate2(file.get(), "data", H5T_NATIVE_UINT8, space.get(), H5P_DEFAULT, create.get(), H5P_DEFAULT),
+        "dataset");
     for (std::size_t at = 0; at < data.size(); at += block) {
         const std::size_t n = std::min(block, data.size() - at);
         const hsize_t size[1] = {at + n};
@@ -86,7 +89,8 @@ void RawHdf5Read(benchmark::State& state) {
         hdf5::Handle file = hdf5::file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "open");
         hdf5::Handle data_set = hdf5::dataset(H5Dopen2(file.get(), "data", H5P_DEFAULT), "open");
         for (std::size_t at = 0; at < data.size(); at += block) {
-            hdf5::read_range(data_set.get(), H5T_NATIVE_UINT8, at, std::min(block, data.size() - at), in.data(), "read");
+            hdf5::read_range(data_set.get(), H5T_NATIVE_UINT8, at, std::min(block, data.size() - at), in.data(),
+                             "read");
         }
         benchmark::DoNotOptimize(in.data());
     }
@@ -115,9 +119,19 @@ void ReaderRead(benchmark::State& state) {
 }  // namespace
 
 BENCHMARK(RawHdf5Write)->Arg(4096)->Arg(1 << 20)->Unit(benchmark::kMillisecond);
-BENCHMARK(WriterWrite)->Args({4096, 0})->Args({1 << 20, 0})->Args({4096, 1})->Args({1 << 20, 1})->Unit(benchmark::kMillisecond);
+BENCHMARK(WriterWrite)
+    ->Args({4096, 0})
+    ->Args({1 << 20, 0})
+    ->Args({4096, 1})
+    ->Args({1 << 20, 1})
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK(RawHdf5Read)->Arg(4096)->Arg(1 << 20)->Unit(benchmark::kMillisecond);
-BENCHMARK(ReaderRead)->Args({4096, 0})->Args({1 << 20, 0})->Args({4096, 1})->Args({1 << 20, 1})->Unit(benchmark::kMillisecond);
+BENCHMARK(ReaderRead)
+    ->Args({4096, 0})
+    ->Args({1 << 20, 0})
+    ->Args({4096, 1})
+    ->Args({1 << 20, 1})
+    ->Unit(benchmark::kMillisecond);
 
 int main(int argc, char** argv) {
     return bench::run_with_ratios(argc, argv,

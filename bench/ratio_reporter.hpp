@@ -27,7 +27,8 @@ public:
             // With repetitions, use the median; without, the single run.
             if (run.run_type == Run::RT_Aggregate && run.aggregate_name != "median") continue;
             const auto it = run.counters.find("bytes_per_second");
-            if (it != run.counters.end()) throughput_[run.run_name.function_name + "/" + run.run_name.args] = it->second;
+            if (it != run.counters.end())
+                throughput_[run.run_name.function_name + "/" + run.run_name.args] = it->second;
         }
     }
 

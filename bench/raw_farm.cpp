@@ -10,9 +10,9 @@
 
 #include <chrono>
 #include <cmath>
-#include <cstring>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <thread>
 #include <vector>
@@ -34,9 +34,9 @@ double cost_ms(std::uint64_t seed, std::uint64_t event, double mean, const std::
 void spend(double ms, bool spin) {
     const auto duration = std::chrono::duration<double, std::milli>(ms);
     if (!spin) return std::this_thread::sleep_for(duration);
-    const auto until = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::nanoseconds>(duration);
-    while (std::chrono::steady_clock::now() < until) {
-    }
+    const auto until =
+        std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::nanoseconds>(duration);
+    while (std::chrono::steady_clock::now() < until) {}
 }
 
 }  // namespace
@@ -47,7 +47,9 @@ int main(int argc, char** argv) {
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
     if (argc < 3 || size < 2) {
-        if (rank == 0) std::fprintf(stderr, "usage: mpirun -n N>=2 raw_farm EVENTS SIZE [COST_MS [MODE [COST [SIGMA [CREDITS]]]]]\n");
+        if (rank == 0)
+            std::fprintf(stderr,
+                         "usage: mpirun -n N>=2 raw_farm EVENTS SIZE [COST_MS [MODE [COST [SIGMA [CREDITS]]]]]\n");
         MPI_Finalize();
         return 2;
     }

@@ -15,7 +15,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto bytes = std::make_shared<const mpitray::Buffer>(reinterpret_cast<const char*>(data),
                                                          reinterpret_cast<const char*>(data) + size);
     mpitray::fuzz::expect_only_mpitray_errors([&] {
-        const mpitray::FramePtr frame = mpitray::decode_frame(mpitray::ByteView(bytes), mpitray::Checksum::already_verified);
+        const mpitray::FramePtr frame =
+            mpitray::decode_frame(mpitray::ByteView(bytes), mpitray::Checksum::already_verified);
         for (const auto& entry : frame->own()) {
             const auto& object = entry.second;
             mpitray::fuzz::expect_only_mpitray_errors([&] { (void)object->summary(); });

@@ -66,10 +66,11 @@ void replace_dataset(hid_t file, const char* path, hid_t type, std::uint64_t cou
     hdf5::check_status(H5Ldelete(file, path, H5P_DEFAULT), std::string("delete ") + path);
     const hsize_t dims[1] = {count};
     hdf5::Handle space = hdf5::dataspace(H5Screate_simple(1, dims, nullptr), "dataspace");
-    hdf5::Handle set = hdf5::dataset(
-        H5Dcreate2(file, path, type, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), std::string("create ") + path);
+    hdf5::Handle set = hdf5::dataset(H5Dcreate2(file, path, type, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                                     std::string("create ") + path);
     if (count > 0)
-        hdf5::check_status(H5Dwrite(set.get(), type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values), std::string("write ") + path);
+        hdf5::check_status(H5Dwrite(set.get(), type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values),
+                           std::string("write ") + path);
 }
 
 // The file this input describes, or "" when the input is too short to say.

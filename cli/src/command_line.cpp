@@ -7,8 +7,8 @@
 #include <mpitray/core/numbers.hpp>
 #include <mpitray/shadowframes/mpi.hpp>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <chrono>
 #include <cstdio>
@@ -66,13 +66,16 @@ int mpitray::run_command_line(int argc, char** argv, const char* program) {
     using namespace mpitray::cli;
     CLI::App app{std::string(program) + ": run the expensive middle of an event pipeline on many MPI ranks", program};
     const std::string version = std::string("mpitray ") + MPITRAY_VERSION;
-    app.set_version_flag("--version", std::string(program) == "mpitray" ? version : std::string(program) + " (" + version + ")");
+    app.set_version_flag("--version",
+                         std::string(program) == "mpitray" ? version : std::string(program) + " (" + version + ")");
     app.require_subcommand(1);
 
     RunOptions run;
     auto* run_cmd = app.add_subcommand("run", "run a pipeline file");
     run_cmd->add_option("pipeline", run.pipeline, "the pipeline YAML file")->required();
-    run_cmd->add_option("--set", run.sets, "override a parameter: NAME.PARAM=VALUE (repeatable)")->allow_extra_args(false)->take_all();
+    run_cmd->add_option("--set", run.sets, "override a parameter: NAME.PARAM=VALUE (repeatable)")
+        ->allow_extra_args(false)
+        ->take_all();
     run_cmd->add_option("--events", run.events, "stop after N event frames from the source")
         ->transform(whole_number(std::uint64_t{1} << 53, "2^53"));
     run_cmd->add_option("--seed", run.seed, "override the pipeline's seed")->transform(whole_number(UINT64_MAX));
@@ -100,8 +103,9 @@ int mpitray::run_command_line(int argc, char** argv, const char* program) {
     std::vector<std::string> merge_inputs;
     bool merge_any_status = false;
     bool merge_mixed = false;
-    auto* merge_cmd = app.add_subcommand("merge", "concatenate frame files into one (e.g. the slices of a campaign), "
-                                                  "leaving out repeated metadata frames");
+    auto* merge_cmd = app.add_subcommand("merge",
+                                         "concatenate frame files into one (e.g. the slices of a campaign), "
+                                         "leaving out repeated metadata frames");
     merge_cmd->add_option("output", merge_output, "the frame file to write")->required();
     merge_cmd->add_option("inputs", merge_inputs, "frame files, in the order their frames go into the output")
         ->required()
@@ -115,8 +119,10 @@ int mpitray::run_command_line(int argc, char** argv, const char* program) {
     } catch (const CLI::ParseError& e) {  // also CLI::Success: --help, --version
         // For `mpitray frobnicate` CLI11 says only "A subcommand is required": name the word.
         if (argc > 1 && argv[1][0] != '-' && app.get_subcommands().empty())
-            return report_parse_result(app, e, fmt::format("'{}' is not a subcommand; the subcommands are run, modules, "
-                                                           "dump, diff and merge", argv[1]));
+            return report_parse_result(app, e,
+                                       fmt::format("'{}' is not a subcommand; the subcommands are run, modules, "
+                                                   "dump, diff and merge",
+                                                   argv[1]));
         return report_parse_result(app, e, e.what());
     }
 

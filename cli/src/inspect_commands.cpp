@@ -46,13 +46,20 @@ int modules_command(const std::string& name) {
     for (const ParameterSpec& s : specs) {
         width = std::max(width, s.name.size());
         type_width = std::max(type_width, param_type_name(s.type).size());
-        const std::string d = s.default_value ? param_value_text(*s.default_value) : s.required ? "(required)" : "(unset)";
+        const std::string d = s.default_value ? param_value_text(*s.default_value)
+                              : s.required    ? "(required)"
+                                              : "(unset)";
         default_width = std::max(default_width, d.size());
     }
-    if (!specs.empty()) fmt::print("{:<{}}  {:<{}}  {:<{}}  {}\n", "parameter", width, "type", type_width, "default", default_width, "meaning");
+    if (!specs.empty())
+        fmt::print("{:<{}}  {:<{}}  {:<{}}  {}\n", "parameter", width, "type", type_width, "default", default_width,
+                   "meaning");
     for (const ParameterSpec& s : specs) {
-        const std::string d = s.default_value ? param_value_text(*s.default_value) : s.required ? "(required)" : "(unset)";
-        fmt::print("{:<{}}  {:<{}}  {:<{}}  {}\n", s.name, width, param_type_name(s.type), type_width, d, default_width, s.doc);
+        const std::string d = s.default_value ? param_value_text(*s.default_value)
+                              : s.required    ? "(required)"
+                                              : "(unset)";
+        fmt::print("{:<{}}  {:<{}}  {:<{}}  {}\n", s.name, width, param_type_name(s.type), type_width, d, default_width,
+                   s.doc);
     }
     if (module->accepts_inner()) fmt::print("\nTakes an 'inner' list: the modules it runs.\n");
     return exit_success;
@@ -68,7 +75,8 @@ int dump_command(const std::string& file, std::optional<std::uint64_t> limit, bo
                    info.pipeline_file.empty() ? "(no pipeline file)" : info.pipeline_file);
         if (info.skipped_packets > 0)
             fmt::print("{} packets skipped after a module failed on them (on_error: skip); their input is in {}\n",
-                       info.skipped_packets, info.failure_log.empty() ? "no failure log (none was set)" : "'" + info.failure_log + "'");
+                       info.skipped_packets,
+                       info.failure_log.empty() ? "no failure log (none was set)" : "'" + info.failure_log + "'");
         fmt::print("{:>8}  {:4}  {:<28}  {:<20}  {:>10}\n", "frame", "stop", "key", "type", "bytes");
         while (!limit || reader.position() < *limit) {
             const std::uint64_t index = reader.position();
@@ -137,19 +145,22 @@ int merge_command(const std::string& output, const std::vector<std::string>& inp
             statuses += (i ? ", " : "") + inputs[i] + ": " + info.status;
             seeds += (i ? ", " : "") + inputs[i] + ": " + (info.seed ? std::to_string(*info.seed) : "none");
             same_seed = same_seed && info.seed == first.seed;
-            if (info.pipeline != first.pipeline) other_pipelines += (other_pipelines.empty() ? "'" : ", '") + inputs[i] + "'";
+            if (info.pipeline != first.pipeline)
+                other_pipelines += (other_pipelines.empty() ? "'" : ", '") + inputs[i] + "'";
         }
         std::string differences;
         if (!same_seed) differences = "different seeds (" + seeds + ")";
         if (!other_pipelines.empty())
-            differences += (differences.empty() ? "" : " and ") + std::string("different pipelines (") + other_pipelines +
-                           " from another pipeline than '" + inputs.front() + "')";
+            differences += (differences.empty() ? "" : " and ") + std::string("different pipelines (") +
+                           other_pipelines + " from another pipeline than '" + inputs.front() + "')";
         if (!differences.empty() && !mixed)
             throw StorageError("the inputs come from " + differences +
                                "; merged, they would pass for one sample: pass --mixed to merge them anyway");
         if (!differences.empty())
-            std::fprintf(stderr, "mpitray: warning: merging inputs from %s; each input's seed is in the attribute 'merged_seeds'\n",
-                         differences.c_str());
+            std::fprintf(
+                stderr,
+                "mpitray: warning: merging inputs from %s; each input's seed is in the attribute 'merged_seeds'\n",
+                differences.c_str());
         const bool same_pipeline = other_pipelines.empty();
         const io::Provenance provenance{same_pipeline ? first.pipeline_file : "", same_pipeline ? first.pipeline : "",
                                         same_seed ? first.seed : std::nullopt, ""};

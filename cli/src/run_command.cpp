@@ -19,11 +19,11 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <optional>
-#include <unistd.h>
 
 namespace mpitray::cli {
 
@@ -66,7 +66,9 @@ int run_dispatcher(Tray& tray, const RunOptions& options, bool has_dispatch, con
     try {
         const RunState& state = tray.run(options.events);
         if (!options.metrics.empty() && dispatch.reports.empty())
-            std::fprintf(stderr, "mpitray: warning: --metrics: the pipeline has no Dispatch, so there are no metrics to write\n");
+            std::fprintf(
+                stderr,
+                "mpitray: warning: --metrics: the pipeline has no Dispatch, so there are no metrics to write\n");
         if (!options.quiet) {
             std::fputs(format_usage(tray.usage(), tray.wall_seconds()).c_str(), stdout);
             std::fputs(dispatch.summary().c_str(), stdout);
@@ -82,11 +84,12 @@ int run_dispatcher(Tray& tray, const RunOptions& options, bool has_dispatch, con
         // Only what is true: an output that could not be closed (a full disk) was removed.
         std::string lost;
         for (const std::string& path : io::outputs_given_up()) lost += (lost.empty() ? "'" : ", '") + path + "'";
-        if (lost.empty())
-            std::fprintf(stderr, "mpitray: outputs written so far are closed and marked 'failed'\n");
+        if (lost.empty()) std::fprintf(stderr, "mpitray: outputs written so far are closed and marked 'failed'\n");
         else
-            std::fprintf(stderr, "mpitray: not written (could not be closed, partial files removed): %s; any other "
-                                 "outputs are closed and marked 'failed'\n", lost.c_str());
+            std::fprintf(stderr,
+                         "mpitray: not written (could not be closed, partial files removed): %s; any other "
+                         "outputs are closed and marked 'failed'\n",
+                         lost.c_str());
         return exit_failure;
     }
 }
@@ -144,6 +147,7 @@ int run_command(const RunOptions& options) {
         for (const std::string& set : options.sets) apply_override(*pipeline, set);
         dispatches = find_dispatches(*pipeline);
         std::vector<StageRequest> requests;
+        requests.reserve(dispatches.size());
         for (const ModuleSpec* d : dispatches) requests.push_back(Dispatch::stage_request(*d));
         plan = plan_stages(requests, ranks);
     } catch (const Error& e) {
@@ -168,7 +172,8 @@ int run_command(const RunOptions& options) {
                 }
                 stage.comm = sub.get();
                 stage.world_ranks.push_back(0);
-                stage.world_ranks.insert(stage.world_ranks.end(), plan.stages[s].ranks.begin(), plan.stages[s].ranks.end());
+                stage.world_ranks.insert(stage.world_ranks.end(), plan.stages[s].ranks.begin(),
+                                         plan.stages[s].ranks.end());
                 stage_comms.push_back(std::move(sub));
             }
             dispatch_context.stages.push_back(std::move(stage));
@@ -189,25 +194,28 @@ int run_command(const RunOptions& options) {
         if (options.events) environment.overrides += fmt::format(" --events {}", *options.events);
         if (!environment.overrides.empty()) environment.overrides.erase(0, 1);
         if (rank == 0 && !pipeline->has_seed && !options.seed)
-            std::fprintf(stderr, "mpitray: warning: no seed in '%s' and no --seed: using seed 0 (give every job of a "
-                                 "campaign its own --seed)\n",
+            std::fprintf(stderr,
+                         "mpitray: warning: no seed in '%s' and no --seed: using seed 0 (give every job of a "
+                         "campaign its own --seed)\n",
                          pipeline->file.c_str());
         if (rank == 0) {
             tray = build_tray(pipeline->tray, std::move(environment), TrayRole::outer);
             if (!plan.idle.empty())
                 std::fprintf(stderr, "mpitray: warning: %s; %s nothing to do\n",
-                             has_dispatch ? "the Dispatch modules' workers parameters claim fewer ranks than the job has"
-                                          : "the pipeline has no Dispatch module",
-                             plan.idle.size() == 1 ? fmt::format("rank {} has", plan.idle.front()).c_str()
-                                                   : fmt::format("ranks {} to {} have", plan.idle.front(), plan.idle.back()).c_str());
+                             has_dispatch
+                                 ? "the Dispatch modules' workers parameters claim fewer ranks than the job has"
+                                 : "the pipeline has no Dispatch module",
+                             plan.idle.size() == 1
+                                 ? fmt::format("rank {} has", plan.idle.front()).c_str()
+                                 : fmt::format("ranks {} to {} have", plan.idle.front(), plan.idle.back()).c_str());
         } else if (my_stage >= 0) {
             // A worker builds only the inner section, whose outputs may still be files of the
             // outer tray: refuse before configuring them, as rank 0 does (and reports in full).
             if (const auto conflicts = file_conflicts(pipeline->tray, pipeline->file); !conflicts.empty())
                 throw ConfigError(conflicts.front());
             const DispatchContext::Stage& stage = dispatch_context.stages[std::size_t(my_stage)];
-            worker = std::make_unique<WorkerProcess>(*dispatches[std::size_t(my_stage)], std::move(environment), *stage.comm,
-                                                     rank, dispatch_context.host);
+            worker = std::make_unique<WorkerProcess>(*dispatches[std::size_t(my_stage)], std::move(environment),
+                                                     *stage.comm, rank, dispatch_context.host);
         }
     } catch (const Error& e) {  // configuration errors, and an output that cannot be created
         error = e.what();
@@ -231,7 +239,8 @@ int run_command(const RunOptions& options) {
         return exit_success;
     } catch (const std::exception& e) {
         // Nothing the dispatcher can be told about: end the whole job rather than leave it waiting.
-        std::fprintf(stderr, "mpitray: error on rank %d (%s): %s\n", rank, dispatch_context.host.c_str(), message_of(e));
+        std::fprintf(stderr, "mpitray: error on rank %d (%s): %s\n", rank, dispatch_context.host.c_str(),
+                     message_of(e));
         std::fflush(stderr);
         session->abort(exit_failure);
     }

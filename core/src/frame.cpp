@@ -23,9 +23,10 @@ Frame& Frame::operator=(const Frame& other) {
 void Frame::put_object(const std::string& key, std::shared_ptr<const Object> object) {
     if (key.empty()) throw SerializationError("cannot put an object with an empty key into " + describe());
     if (has_own(key))
-        throw SerializationError(fmt::format("key '{}' is already in {}; objects are immutable, erase the key first "
-                                             "to replace it",
-                                             key, describe()));
+        throw SerializationError(
+            fmt::format("key '{}' is already in {}; objects are immutable, erase the key first "
+                        "to replace it",
+                        key, describe()));
     objects_->emplace(key, std::move(object));
     encoded_ = {};
 }
@@ -87,7 +88,8 @@ SerializationError Frame::missing_key(const std::string& key) const {
         const Object* object = find(k);
         have += fmt::format("{}{} ({}, {})", have.empty() ? "" : ", ", k, object->type(), stop_of(k).name());
     }
-    return SerializationError(fmt::format("no key '{}' in {}; it has: {}", key, describe(), have.empty() ? "no keys" : have));
+    return SerializationError(
+        fmt::format("no key '{}' in {}; it has: {}", key, describe(), have.empty() ? "no keys" : have));
 }
 
 }  // namespace mpitray

@@ -51,9 +51,10 @@ public:
 private:
     void need(std::uint64_t n, const char* what) const {
         if (n > bytes_.size() - at_)
-            throw SerializationError(fmt::format("frame encoding is cut short reading the {} at byte {} ({} bytes left, "
-                                                 "{} needed)",
-                                                 what, at_, bytes_.size() - at_, n));
+            throw SerializationError(
+                fmt::format("frame encoding is cut short reading the {} at byte {} ({} bytes left, "
+                            "{} needed)",
+                            what, at_, bytes_.size() - at_, n));
     }
     std::span<const char> bytes_;
     std::size_t at_ = 0;
@@ -69,7 +70,8 @@ ByteView encode_frame(const Frame& frame) {
 std::size_t encoded_size_hint(const Frame& frame) {
     if (const ByteView& pristine = frame.pristine_encoding(); !pristine.empty()) return pristine.size();
     std::size_t size = frame_header_size + frame_trailer_size;
-    for (const auto& [key, object] : frame.own()) size += 4 + key.size() + 4 + object->type().size() + 8 + object->size_hint();
+    for (const auto& [key, object] : frame.own())
+        size += 4 + key.size() + 4 + object->type().size() + 8 + object->size_hint();
     return size;
 }
 
@@ -128,8 +130,8 @@ FramePtr decode_frame(ByteView bytes, Checksum checksum) {
     const std::uint32_t actual =
         checksum == Checksum::verify ? crc32c(all.data(), all.size() - frame_trailer_size) : expected;
     if (expected != actual)
-        throw SerializationError(
-            fmt::format("frame checksum mismatch (stored {:08x}, computed {:08x}): the bytes are corrupt", expected, actual));
+        throw SerializationError(fmt::format(
+            "frame checksum mismatch (stored {:08x}, computed {:08x}): the bytes are corrupt", expected, actual));
 
     Cursor cursor(all.first(all.size() - frame_trailer_size));
     cursor.skip(sizeof magic, "magic");

@@ -27,23 +27,27 @@ void Module::process(const FramePtr& frame) {
     }
 }
 
-std::int64_t Module::parameter_within(const std::string& name, std::int64_t min, std::int64_t max, const std::string& note) const {
+std::int64_t Module::parameter_within(const std::string& name, std::int64_t min, std::int64_t max,
+                                      const std::string& note) const {
     const auto value = parameter<std::int64_t>(name);
     if (value < min || value > max)
-        throw config_error(fmt::format("must be {} to {}{}, not {}", min, max, note.empty() ? "" : " (" + note + ")", value), name);
+        throw config_error(
+            fmt::format("must be {} to {}{}, not {}", min, max, note.empty() ? "" : " (" + note + ")", value), name);
     return value;
 }
 
 double Module::parameter_within(const std::string& name, double min, double max, const std::string& note) const {
     const auto value = parameter<double>(name);
     if (!(value >= min && value <= max))
-        throw config_error(fmt::format("must be {} to {}{}, not {}", min, max, note.empty() ? "" : " (" + note + ")", value), name);
+        throw config_error(
+            fmt::format("must be {} to {}{}, not {}", min, max, note.empty() ? "" : " (" + note + ")", value), name);
     return value;
 }
 
 ConfigError Module::config_error(const std::string& message, const std::string& parameter) const {
     std::string where = parameter.empty() ? std::string() : params_.where(parameter).str();
-    if (!parameter.empty()) return ConfigError("parameter '" + parameter + "' " + message + (where.empty() ? "" : " (" + where + ")"));
+    if (!parameter.empty())
+        return ConfigError("parameter '" + parameter + "' " + message + (where.empty() ? "" : " (" + where + ")"));
     return ConfigError(message);
 }
 

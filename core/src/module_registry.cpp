@@ -36,7 +36,8 @@ std::unique_ptr<Module> ModuleRegistry::create(const std::string& type, const st
         std::vector<std::string> names;
         for (const auto& [known, unused] : modules_) names.push_back(known);
         std::string message = "unknown module '" + type + "'";
-        if (auto close = closest_names(type, names); !close.empty()) message += "; did you mean '" + close.front() + "'?";
+        if (auto close = closest_names(type, names); !close.empty())
+            message += "; did you mean '" + close.front() + "'?";
         message += " ('mpitray modules' lists them all)";
         throw ConfigError(message);
     }
@@ -73,6 +74,7 @@ std::vector<std::string> closest_names(const std::string& word, const std::vecto
     }
     std::sort(scored.begin(), scored.end());
     std::vector<std::string> out;
+    out.reserve(scored.size());
     for (auto& [d, c] : scored) out.push_back(c);
     return out;
 }

@@ -31,7 +31,8 @@ NumberProblem read_whole(std::string_view s, Whole& out) {
         const std::size_t start = i;
         // Saturated far beyond any text's length: the answer is the same from there on.
         long long exponent = 0;
-        for (; i < s.size() && is_digit(s[i]); ++i) exponent = std::min(exponent * 10 + (s[i] - '0'), 1'000'000'000'000LL);
+        for (; i < s.size() && is_digit(s[i]); ++i)
+            exponent = std::min(exponent * 10 + (s[i] - '0'), 1'000'000'000'000LL);
         if (i == start) return NumberProblem::not_a_number;
         scale += negative ? -exponent : exponent;
     }
@@ -70,7 +71,8 @@ NumberProblem parse_integer(std::string_view text, std::int64_t min, std::int64_
     std::int64_t value = 0;
     if (whole.negative) {
         if (whole.magnitude > limit) return NumberProblem::out_of_range;
-        value = whole.magnitude == limit ? std::numeric_limits<std::int64_t>::min() : -static_cast<std::int64_t>(whole.magnitude);
+        value = whole.magnitude == limit ? std::numeric_limits<std::int64_t>::min()
+                                         : -static_cast<std::int64_t>(whole.magnitude);
     } else {
         if (whole.magnitude >= limit) return NumberProblem::out_of_range;
         value = static_cast<std::int64_t>(whole.magnitude);

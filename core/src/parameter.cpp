@@ -35,11 +35,13 @@ bool to_bool(const ConfigValue& value) {
 std::int64_t to_int(const ConfigValue& value) {
     const std::string& s = scalar_of(value, "an integer");
     std::int64_t out = 0;
-    constexpr std::int64_t min = std::numeric_limits<std::int64_t>::min(), max = std::numeric_limits<std::int64_t>::max();
+    constexpr std::int64_t min = std::numeric_limits<std::int64_t>::min(),
+                           max = std::numeric_limits<std::int64_t>::max();
     switch (parse_integer(s, min, max, out)) {
         case NumberProblem::none: return out;
         case NumberProblem::not_whole:
-            throw ConfigError(fmt::format("expects an integer, got {}, which is not a whole number{}", value.text(), at(value)));
+            throw ConfigError(
+                fmt::format("expects an integer, got {}, which is not a whole number{}", value.text(), at(value)));
         case NumberProblem::out_of_range: throw wrong(value, fmt::format("an integer from {} to {}", min, max));
         case NumberProblem::not_a_number: break;
     }
@@ -55,7 +57,8 @@ double to_real(const ConfigValue& value) {
     if (s.empty() || end != s.data() + s.size()) throw wrong(value, "a number");
     // from_chars says so rather than give infinity or zero for 1e400 or 1e-400.
     if (ec == std::errc::result_out_of_range)
-        throw ConfigError(fmt::format("expects a number, got {}, beyond what a 64-bit float holds{}", value.text(), at(value)));
+        throw ConfigError(
+            fmt::format("expects a number, got {}, beyond what a 64-bit float holds{}", value.text(), at(value)));
     if (ec != std::errc()) throw wrong(value, "a number");
     if (!std::isfinite(out)) throw wrong(value, "a finite number");
     return out;
@@ -149,7 +152,8 @@ void ParameterSet::set(const std::string& name, const ConfigValue& value) {
                                       known.empty() ? "none" : known));
     }
     if (value.is_null()) {  // `null`, `~` or nothing: back to the default (or unset)
-        if (s->required) throw ConfigError(fmt::format("parameter '{}' is required and cannot be null{}", name, at(value)));
+        if (s->required)
+            throw ConfigError(fmt::format("parameter '{}' is required and cannot be null{}", name, at(value)));
         values_.erase(name);
         where_.erase(name);
         return;

@@ -38,13 +38,16 @@ public:
     void OnDocumentEnd() override {}
     void OnAnchor(const YAML::Mark&, const std::string& name) override { anchor_name_ = name; }
     void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override { leaf(mark, anchor, 0); }
-    void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor, const std::string& value) override {
+    void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                  const std::string& value) override {
         leaf(mark, anchor, value.size());
     }
-    void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor, YAML::EmitterStyle::value) override {
+    void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                         YAML::EmitterStyle::value) override {
         open(mark, anchor);
     }
-    void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor, YAML::EmitterStyle::value) override {
+    void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                    YAML::EmitterStyle::value) override {
         open(mark, anchor);
     }
     void OnSequenceEnd() override { close(); }
@@ -54,10 +57,12 @@ public:
         // yaml-cpp lets `&a [*a]` refer to itself: a node that contains itself, endless to copy.
         for (const Open& o : open_)
             if (o.anchor == anchor)
-                throw ExpansionError{mark, "the alias " + alias + " is inside the value it names, which would contain "
-                                           "itself without end"};
+                throw ExpansionError{mark, "the alias " + alias +
+                                               " is inside the value it names, which would contain "
+                                               "itself without end"};
         const Size size = sizes_[anchor];
-        add(mark, size, fmt::format("the alias {} repeats {} values and {} bytes of text", alias, size.values, size.bytes));
+        add(mark, size,
+            fmt::format("the alias {} repeats {} values and {} bytes of text", alias, size.values, size.bytes));
     }
 
 private:
@@ -75,10 +80,10 @@ private:
         total_.values += size.values;
         total_.bytes += size.bytes;
         if (total_.values > max_pipeline_values || total_.bytes > max_pipeline_text_bytes)
-            throw ExpansionError{mark, fmt::format("{}the pipeline would hold more than {} values or {} MiB of text with "
-                                                   "its aliases expanded, the most a pipeline may hold",
-                                                   why.empty() ? "" : why + ": ", max_pipeline_values,
-                                                   max_pipeline_text_bytes >> 20)};
+            throw ExpansionError{
+                mark, fmt::format("{}the pipeline would hold more than {} values or {} MiB of text with "
+                                  "its aliases expanded, the most a pipeline may hold",
+                                  why.empty() ? "" : why + ": ", max_pipeline_values, max_pipeline_text_bytes >> 20)};
     }
     void name(YAML::anchor_t anchor) {
         if (anchor != YAML::NullAnchor) names_[anchor] = std::exchange(anchor_name_, {});
@@ -147,7 +152,8 @@ public:
             return first != std::string_view::npos && line[first] != '#';
         };
         int line = std::min(mark.line, int(lines.size()) - 1);
-        if (line == mark.line && has_content(lines[line].substr(0, std::size_t(std::max(mark.column, 0))))) return where(item);
+        if (line == mark.line && has_content(lines[line].substr(0, std::size_t(std::max(mark.column, 0)))))
+            return where(item);
         if (line == mark.line) --line;
         while (line > 0 && !has_content(lines[line])) --line;
         return {file_, line + 1};
@@ -165,7 +171,8 @@ public:
         std::map<std::string, SourceLocation> first;
         for (const auto& entry : map)
             if (auto [it, fresh] = first.emplace(entry.first.Scalar(), where(entry.first)); !fresh)
-                fail(entry.first, fmt::format("{} (first at {})", fmt::format(fmt::runtime(twice), it->first), it->second.str()));
+                fail(entry.first,
+                     fmt::format("{} (first at {})", fmt::format(fmt::runtime(twice), it->first), it->second.str()));
     }
 
     ConfigValue value(const YAML::Node& node, SourceLocation at) const {
@@ -185,7 +192,8 @@ public:
                 out.kind = ConfigValue::Kind::map;
                 refuse_duplicate_keys(node, "'{}' is given twice");
                 for (const auto& entry : node)
-                    out.entries.emplace_back(entry.first.Scalar(), value(entry.second, where(entry.second, entry.first)));
+                    out.entries.emplace_back(entry.first.Scalar(),
+                                             value(entry.second, where(entry.second, entry.first)));
                 break;
             default: fail(out.where, "a value here cannot be read");
         }
@@ -194,8 +202,7 @@ public:
 
     std::vector<ModuleSpec> modules(const YAML::Node& list, const YAML::Node& key) const {
         const std::string what = "'" + key.Scalar() + "'";
-        if (!list.IsSequence())
-            fail(where(list, key), what + " must be a list of entries like '- module: Generator'");
+        if (!list.IsSequence()) fail(where(list, key), what + " must be a list of entries like '- module: Generator'");
         std::vector<ModuleSpec> out;
         for (const YAML::Node& entry : list) out.push_back(module(entry));
         return out;
@@ -217,17 +224,21 @@ public:
                 if (!v.IsScalar() || v.Scalar().empty()) fail(at, "'name' must be a non-empty name");
                 spec.name = v.Scalar();
                 if (spec.name.find('.') != std::string::npos || spec.name.find('=') != std::string::npos)
-                    fail(at, "module name '" + spec.name + "' may not contain '.' or '=' (they separate --set NAME.PARAM=VALUE)");
+                    fail(at, "module name '" + spec.name +
+                                 "' may not contain '.' or '=' (they separate --set NAME.PARAM=VALUE)");
             } else if (key == "params") {
                 if (v.IsNull()) continue;
                 if (!v.IsMap()) fail(at, "'params' must be a map of parameter names to values");
                 refuse_duplicate_keys(v, "parameter '{}' is given twice");
-                for (const auto& param : v) spec.params.emplace_back(param.first.Scalar(), value(param.second, where(param.second, param.first)));
+                for (const auto& param : v)
+                    spec.params.emplace_back(param.first.Scalar(),
+                                             value(param.second, where(param.second, param.first)));
             } else if (key == "inner") {
                 spec.has_inner = true;
                 if (!v.IsNull()) spec.inner = modules(v, field.first);
             } else {
-                fail(field.first, "unknown entry field '" + key + "'; an entry has module, name, params and (for Dispatch) inner");
+                fail(field.first,
+                     "unknown entry field '" + key + "'; an entry has module, name, params and (for Dispatch) inner");
             }
         }
         if (spec.type.empty()) fail(entry, "this tray entry has no 'module: TYPE'");
@@ -281,7 +292,7 @@ Pipeline parse_pipeline(const std::string& text, const std::string& file) {
             switch (parse_integer(s, std::uint64_t{0}, UINT64_MAX, pipeline.seed)) {
                 case NumberProblem::none: break;
                 case NumberProblem::not_whole: parser.fail(at, "'seed' must be a whole number, not '" + s + "'");
-                default: parser.fail(at, range + ", not '" + s + "'");
+                default: parser.fail(at, fmt::format("{}, not '{}'", range, s));
             }
             pipeline.has_seed = true;
         } else if (key == "tray") {
@@ -317,12 +328,14 @@ void apply_override(Pipeline& pipeline, const std::string& assignment) {
     const auto equals = assignment.find('=');
     const auto dot = assignment.find('.');
     if (equals == std::string::npos || dot == std::string::npos || dot > equals || dot == 0 || dot + 1 == equals)
-        throw ConfigError("--set '" + assignment + "' must look like NAME.PARAM=VALUE, e.g. --set Generator.events=100");
+        throw ConfigError("--set '" + assignment +
+                          "' must look like NAME.PARAM=VALUE, e.g. --set Generator.events=100");
     const std::string name = assignment.substr(0, dot);
     const std::string param = assignment.substr(dot + 1, equals - dot - 1);
     const std::string text = assignment.substr(equals + 1);
     ModuleSpec* module = find_module(pipeline.tray, name);
-    if (module == nullptr) throw ConfigError("--set '" + assignment + "': the pipeline has no module named '" + name + "'");
+    if (module == nullptr)
+        throw ConfigError("--set '" + assignment + "': the pipeline has no module named '" + name + "'");
 
     ConfigValue value;
     try {

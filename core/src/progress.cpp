@@ -4,10 +4,11 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <unistd.h>
 
 namespace mpitray {
 namespace {
@@ -27,16 +28,21 @@ std::int64_t log_interval() {
 }
 
 std::string duration(double seconds) {
-    const auto s = std::int64_t(seconds + 0.5);
-    return s >= 3600 ? fmt::format("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60) : fmt::format("{}:{:02}", s / 60, s % 60);
+    const auto s = std::int64_t(std::llround(seconds));
+    return s >= 3600 ? fmt::format("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+                     : fmt::format("{}:{:02}", s / 60, s % 60);
 }
 }  // namespace
 
 Progress::Progress(bool enabled, std::optional<std::uint64_t> expected, std::string unit)
-    : enabled_(enabled), terminal_(isatty(STDERR_FILENO) != 0), expected_(expected), unit_(std::move(unit)),
+    : enabled_(enabled),
+      terminal_(isatty(STDERR_FILENO) != 0),
+      expected_(expected),
+      unit_(std::move(unit)),
       interval_ns_(terminal_ ? terminal_interval_ns : log_interval()),
       first_ns_(terminal_ ? first_print_ns : std::min(first_print_ns, interval_ns_)),
-      start_ns_(monotonic_ns()), last_print_ns_(start_ns_) {}
+      start_ns_(monotonic_ns()),
+      last_print_ns_(start_ns_) {}
 
 double Progress::elapsed() const { return double(monotonic_ns() - start_ns_) * 1e-9; }
 

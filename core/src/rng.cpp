@@ -42,7 +42,8 @@ std::uint64_t poisson_large(Rng& rng, double mean) noexcept {
         const double k = std::floor((2.0 * a / us + b) * u + mean + 0.43);
         if (us >= 0.07 && v <= v_r) return static_cast<std::uint64_t>(k);
         if (k < 0.0 || (us < 0.013 && v > us)) continue;
-        if (std::log(v) + std::log(inv_alpha) - std::log(a / (us * us) + b) <= -mean + k * log_mean - std::lgamma(k + 1.0))
+        if (std::log(v) + std::log(inv_alpha) - std::log(a / (us * us) + b) <=
+            -mean + k * log_mean - std::lgamma(k + 1.0))
             return static_cast<std::uint64_t>(k);
     }
 }

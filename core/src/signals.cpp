@@ -1,9 +1,9 @@
 #include <mpitray/core/signals.hpp>
 
+#include <unistd.h>
 #include <csignal>
 #include <cstdint>
 #include <ctime>
-#include <unistd.h>
 
 namespace mpitray {
 namespace {

@@ -47,7 +47,9 @@ std::size_t utf8_sequence(std::string_view text, std::size_t at) {
     return length;
 }
 
-int line_at(std::string_view text, std::size_t at) { return 1 + int(std::count(text.begin(), text.begin() + long(at), '\n')); }
+int line_at(std::string_view text, std::size_t at) {
+    return 1 + int(std::count(text.begin(), text.begin() + long(at), '\n'));
+}
 
 }  // namespace
 
@@ -57,7 +59,8 @@ EncodingProblem utf8_text_problem(std::string_view text) {
         if (text[at] == '\0') return {line_at(text, at), "has a NUL byte"};
         const std::size_t length = utf8_sequence(text, at);
         if (length == 0)
-            return {line_at(text, at), fmt::format("has byte 0x{:02x}, which UTF-8 does not allow there", std::uint8_t(text[at]))};
+            return {line_at(text, at),
+                    fmt::format("has byte 0x{:02x}, which UTF-8 does not allow there", std::uint8_t(text[at]))};
         at += length;
     }
     return {};

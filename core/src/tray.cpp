@@ -70,11 +70,10 @@ void Tray::invoke(std::size_t index, const Frame* frame, Call&& call, const char
     slot.current = frame;
     slot.children = 0;
     if (frame != nullptr)
-        slot.rng.reseed(Rng::stream_seed(environment_.seed, frame->origin.position, frame->origin.lineage, slot.module_key));
-    else if (finishing_)
-        reseed_for_produce(slot, end_of_input);
-    else
-        reseed_for_produce(slot, next_sample_position_.value_or(environment_.run.input_frames));
+        slot.rng.reseed(
+            Rng::stream_seed(environment_.seed, frame->origin.position, frame->origin.lineage, slot.module_key));
+    else if (finishing_) reseed_for_produce(slot, end_of_input);
+    else reseed_for_produce(slot, next_sample_position_.value_or(environment_.run.input_frames));
 
     // CPU time costs a system call to read, so it is read on one call in cpu_sample_every, and on
     // every call nested in a sampled one (so the sampled call's own share stays exact); usage()
@@ -207,7 +206,8 @@ const RunState& Tray::run(std::optional<std::uint64_t> max_events) {
             if (const int signal = StopSignal::received()) {
                 state.ending = RunEnding::stopped;
                 state.signal = signal;
-                state.reason = std::string("stopped by ") + (sigabbrev_np(signal) ? "SIG" + std::string(sigabbrev_np(signal)) : "a signal");
+                state.reason = std::string("stopped by ") +
+                               (sigabbrev_np(signal) ? "SIG" + std::string(sigabbrev_np(signal)) : "a signal");
                 break;
             }
             if (max_events_ && source_events_ >= *max_events_) {
@@ -217,7 +217,8 @@ const RunState& Tray::run(std::optional<std::uint64_t> max_events) {
             bool more = false;
             const std::uint64_t events_before = source_events_;
             in_produce_ = true;
-            invoke(0, nullptr, [&] { more = slots_.front().module->produce(); }, "its input (producing frames)");
+            invoke(
+                0, nullptr, [&] { more = slots_.front().module->produce(); }, "its input (producing frames)");
             in_produce_ = false;
             // Depth first: the events produced have been through the whole tray by now.
             if (progress_) progress_->done(source_events_ - events_before);
@@ -263,12 +264,14 @@ void Tray::finish() {
     if (environment_.run.ending == RunEnding::running) environment_.run.ending = RunEnding::complete;
     finishing_ = true;
     for (std::size_t i = 0; i < slots_.size(); ++i)
-        invoke(i, nullptr, [&] { slots_[i].module->finish(); }, "finish (end of input)");
+        invoke(
+            i, nullptr, [&] { slots_[i].module->finish(); }, "finish (end of input)");
     // Outputs close only now: a module failing in finish() must not follow an output already
     // marked complete. A failure here reaches fail(), which closes them all again as failed.
     for (std::size_t i = 0; i < slots_.size(); ++i) {
         const RunState state = state_at(i);
-        invoke(i, nullptr, [&] { slots_[i].module->close_outputs(state); }, "closing its outputs");
+        invoke(
+            i, nullptr, [&] { slots_[i].module->close_outputs(state); }, "closing its outputs");
     }
     environment_.run.input_frames = complete_input_frames();
     ended_ = std::chrono::steady_clock::now();
@@ -291,7 +294,9 @@ std::exception_ptr Tray::drain_after_failed_module() noexcept {
     const std::size_t failed = *failed_slot_;
     for (std::size_t i = failed + 1; i < slots_.size(); ++i) {
         try {
-            invoke(i, nullptr, [&] { slots_[i].module->drain_before_failure(); }, "writing what was complete before the failure");
+            invoke(
+                i, nullptr, [&] { slots_[i].module->drain_before_failure(); },
+                "writing what was complete before the failure");
         } catch (const ModuleError&) {
             return std::current_exception();
         } catch (const std::exception& e) {

@@ -14,7 +14,8 @@ std::unique_ptr<Tray> build_tray(const std::vector<ModuleSpec>& modules, TrayEnv
     std::vector<std::string> errors;
     auto report = [&](const ModuleSpec& spec, const std::string& message) {
         const std::string at = spec.where.str();
-        errors.push_back(fmt::format("{}module '{}' ({}): {}", at.empty() ? "" : at + ": ", spec.name, spec.type, message));
+        errors.push_back(
+            fmt::format("{}module '{}' ({}): {}", at.empty() ? "" : at + ": ", spec.name, spec.type, message));
     };
 
     // An empty inner section is allowed: it sends every frame straight back (a dispatch benchmark).
@@ -51,8 +52,10 @@ std::unique_ptr<Tray> build_tray(const std::vector<ModuleSpec>& modules, TrayEnv
             report(spec, "takes no 'inner' section (only Dispatch does)");
         }
         if (const std::string why = module->needs_every_event_in_order(); !why.empty() && role == TrayRole::inner)
-            report(spec, "must see every event in order (" + why + "), so it cannot run inside Dispatch, where each "
-                         "worker sees only its own packets; put it in the serial tray, between two Dispatch modules");
+            report(spec,
+                   "must see every event in order (" + why +
+                       "), so it cannot run inside Dispatch, where each "
+                       "worker sees only its own packets; put it in the serial tray, between two Dispatch modules");
         if (module->is_source() && (role == TrayRole::inner || i != 0))
             report(spec, role == TrayRole::inner ? "is a source and cannot run inside Dispatch"
                                                  : "is a source and can only be the first module of the tray");
@@ -66,7 +69,8 @@ std::unique_ptr<Tray> build_tray(const std::vector<ModuleSpec>& modules, TrayEnv
         for (std::string& conflict : file_conflicts(modules, tray->environment().pipeline_file, registry))
             errors.push_back(std::move(conflict));
     if (!errors.empty()) {
-        std::string message = errors.size() == 1 ? errors.front() : fmt::format("{} problems in the pipeline:", errors.size());
+        std::string message =
+            errors.size() == 1 ? errors.front() : fmt::format("{} problems in the pipeline:", errors.size());
         if (errors.size() > 1)
             for (const std::string& e : errors) message += "\n  " + e;
         throw ConfigError(message);

@@ -29,9 +29,10 @@ std::string unregistered_type_message(const std::type_info& type, const char* al
     const std::string name = demangled_name(type);
     if (alternative == nullptr)
         return "type " + name + " is not registered; add MPITRAY_REGISTER_TYPE(Type, \"Name\") to one .cpp file";
-    return fmt::format("type {0} is not registered: store {1} as {2}, the type registered for them "
-                       "(frame->put<{2}>(key, value); read with frame->at<{2}>(key))",
-                       name, kind, alternative);
+    return fmt::format(
+        "type {0} is not registered: store {1} as {2}, the type registered for them "
+        "(frame->put<{2}>(key, value); read with frame->at<{2}>(key))",
+        name, kind, alternative);
 }
 
 TypeRegistry& TypeRegistry::instance() {
@@ -129,8 +130,7 @@ std::function<std::string(const void*)> summary_of() {
                 if constexpr (requires { item.first; }) return item.first + ": " + scalar_text(item.second);
                 else return scalar_text(static_cast<typename T::value_type>(item));
             });
-        else
-            return scalar_text(value);
+        else return scalar_text(value);
     };
 }
 

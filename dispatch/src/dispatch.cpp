@@ -5,17 +5,17 @@
 #include <mpitray/core/progress.hpp>
 #include <mpitray/core/signals.hpp>
 #include <mpitray/core/tray_builder.hpp>
+#include <mpitray/dispatch/failure_log.hpp>
 #include "loopback_channel.hpp"
 #include "mpi_channel.hpp"
-#include <mpitray/dispatch/failure_log.hpp>
 
 #include <fmt/format.h>
 
+#include <sys/resource.h>
 #include <algorithm>
 #include <ctime>
 #include <fstream>
 #include <limits>
-#include <sys/resource.h>
 
 namespace mpitray {
 namespace {
@@ -108,8 +108,8 @@ Dispatch::Dispatch() {
                                 "worker ranks for this Dispatch; 0: a share of the ranks no Dispatch claims, in "
                                 "proportion to weight (with one Dispatch: all of them)",
                                 0);
-    add_parameter<double>("weight", "this Dispatch's share of the unclaimed ranks, relative to the others' (workers: 0)",
-                          1.0);
+    add_parameter<double>("weight",
+                          "this Dispatch's share of the unclaimed ranks, relative to the others' (workers: 0)", 1.0);
     add_parameter<double>("stop_grace",
                           "after SIGINT/SIGTERM, seconds to wait for packets in flight before abandoning them "
                           "(mpirun kills 1 s after passing a signal on; SLURM waits KillWait, 30 s by default)",
@@ -147,8 +147,9 @@ void Dispatch::configure() {
     if (metadata_stops_.contains(packet_stop)) throw config_error("is also a metadata stop", "packet_stop");
     for (Stop stop : environment().metadata_stops)
         if (!metadata_stops_.contains(stop))
-            throw config_error("must include " + stop.name() + ": every worker needs the tray's metadata frames to mix them in",
-                               "metadata_stops");
+            throw config_error(
+                "must include " + stop.name() + ": every worker needs the tray's metadata frames to mix them in",
+                "metadata_stops");
     const std::string on_error = parameter<std::string>("on_error");
     if (on_error == "abort") on_error_ = OnError::abort;
     else if (on_error == "skip") on_error_ = OnError::skip;
@@ -181,7 +182,8 @@ void Dispatch::configure() {
         channel_ = std::make_unique<MpiChannel>(*comm, stage != nullptr ? stage->world_ranks : std::vector<int>{},
                                                 context.hosts, context.pids);
     else
-        channel_ = std::make_unique<LoopbackChannel>(build_tray(inner_, inner_environment, TrayRole::inner), context.host);
+        channel_ =
+            std::make_unique<LoopbackChannel>(build_tray(inner_, inner_environment, TrayRole::inner), context.host);
     const auto workers = std::size_t(channel_->workers());
     packetizer_.emplace(packet_stop, metadata_stops_);
     scheduler_.emplace(int(workers), schedule_, credits_);
@@ -259,8 +261,7 @@ void Dispatch::send_packet(Packet packet) {
         if (failure_log_) failure_log_->metadata_sent(metadata);
     }
     entry.input = std::move(packet.frames);  // unchanged frames come back as references to these
-    while (pump(false)) {
-    }
+    while (pump(false)) {}
 }
 
 void Dispatch::broadcast_metadata(const FramePtr& frame) {
@@ -287,8 +288,7 @@ void Dispatch::broadcast_metadata(const FramePtr& frame) {
     entry.sent_ns = monotonic_ns();
     entry.first_input = frame->origin.input;
     if (failure_log_) failure_log_->metadata_sent(frame);
-    while (pump(false)) {
-    }
+    while (pump(false)) {}
 }
 
 void Dispatch::wait_for_room() {
@@ -410,8 +410,8 @@ void Dispatch::on_result(const Incoming& incoming) {
     const InFlight unit = in_flight_.take(value(seq));
     if (!unit.metadata) scheduler_->answered(unit.worker);
     const double end = progress_->elapsed();
-    metrics_.timeline.push_back({value(seq), channel_->rank_of(incoming.worker),
-                                 end - double(message.header.busy_ns) * 1e-9, end});
+    metrics_.timeline.push_back(
+        {value(seq), channel_->rank_of(incoming.worker), end - double(message.header.busy_ns) * 1e-9, end});
     busy_average_ns_ = 0.9 * busy_average_ns_ + 0.1 * double(message.header.busy_ns);
     metrics_.frames_out += message.frames.size();
     restore_input_index(message.frames, unit.input, unit.first_input);
@@ -446,7 +446,8 @@ void Dispatch::on_failure(const FailureReport& report) {
         ++metrics_.skipped;
         record_skipped_packets(metrics_.skipped, failure_log_ ? failure_log_->path() : std::string());
         std::fprintf(stderr, "mpitray: skipped packet %llu: module '%s' failed on %s: %s\n",
-                     static_cast<unsigned long long>(seq), report.module.c_str(), where.c_str(), report.message.c_str());
+                     static_cast<unsigned long long>(seq), report.module.c_str(), where.c_str(),
+                     report.message.c_str());
         const InFlight skipped = in_flight_.take(seq);
         if (failure_log_) failure_log_->write(skipped, report);
         reorder_.fill({report.seq, {}, 0, false, skipped.first_input});  // the packet counts as dropped
@@ -551,7 +552,9 @@ void Dispatch::limit_input_to_what_was_written() {
     // Results are written in order: everything from the oldest unit not yet written on is lost,
     // as is what was dropped or never sent.
     std::optional<std::uint64_t> incomplete = first_dropped_;
-    auto lower = [&](std::uint64_t first_input) { incomplete = std::min(incomplete.value_or(first_input), first_input); };
+    auto lower = [&](std::uint64_t first_input) {
+        incomplete = std::min(incomplete.value_or(first_input), first_input);
+    };
     if (emitting_first_input_) lower(*emitting_first_input_);
     if (const InFlight* oldest = in_flight_.find(value(reorder_.next_to_pop()))) lower(oldest->first_input);
     else if (const Result* waiting = reorder_.peek()) lower(waiting->first_input);
@@ -576,7 +579,8 @@ void Dispatch::shut_down(Tag how, double ack_seconds) {
         // only stop_grace. The run did not complete (their Finish frames are missing): it fails.
         if (ack_seconds < 0 && stop_grace_over()) {
             end_job_after_outputs("stopped while the workers ran their finish()");
-            throw Error("stopped by a signal while the workers ran their finish(); the frames they push there are missing");
+            throw Error(
+                "stopped by a signal while the workers ran their finish(); the frames they push there are missing");
         }
         // The watchdog covers the end too: a worker silent for packet_timeout after it was told
         // the input ended (its inner modules' finish() included) is reported.
@@ -587,9 +591,7 @@ void Dispatch::shut_down(Tag how, double ack_seconds) {
     }
 }
 
-bool Dispatch::all_workers_done() const {
-    return std::find(done_.begin(), done_.end(), false) == done_.end();
-}
+bool Dispatch::all_workers_done() const { return std::find(done_.begin(), done_.end(), false) == done_.end(); }
 
 void Dispatch::close_after_failure() noexcept {
     failing_ = true;
@@ -599,7 +601,7 @@ void Dispatch::close_after_failure() noexcept {
             // The job is being ended (a dead or silent worker, here or in another stage), or a
             // stop signal came: the launcher's SIGKILL is near, so wait only briefly.
             shut_down(Tag::stop, stopping() || watchdog_tripped_ || context_->abort_job ? signal_ack_seconds
-                                                                                         : failure_ack_seconds);
+                                                                                        : failure_ack_seconds);
             end_channel();
         }
     } catch (const std::exception& e) {
@@ -633,6 +635,7 @@ void Dispatch::report() {
     if (!context_->metrics_file.empty()) {
         // Rewritten by each stage as it ends: the last one writes them all.
         std::vector<std::string> all;
+        all.reserve(reports.size());
         for (const auto& r : reports) all.push_back(r.metrics);
         std::ofstream out(context_->metrics_file);
         out << dispatch_metrics_file(all, context_->stages.size() > 1);
@@ -648,8 +651,7 @@ StageRequest Dispatch::stage_request(const ModuleSpec& spec) {
         if (param != "workers" && param != "weight") continue;
         try {
             dispatch.set_parameter(param, value);
-        } catch (const ConfigError&) {
-        }
+        } catch (const ConfigError&) {}
     }
     return {spec.name, dispatch.parameter<std::int64_t>("workers"), dispatch.parameter<double>("weight"), spec.where};
 }

@@ -29,14 +29,16 @@ double mb(std::uint64_t bytes) { return double(bytes) / 1e6; }
 
 std::string format_dispatch_summary(const DispatchMetrics& m) {
     std::string out = fmt::format(
-        "\nDispatch{}: {} packets, {} metadata frames, {} skipped on {} worker{} ({} schedule, {} credits, window {})\n",
-        m.stage.empty() ? "" : " '" + m.stage + "'", m.packets, m.metadata, m.skipped, m.workers.size(), m.workers.size() == 1 ? "" : "s", m.schedule, m.credits,
-        m.window);
-    out += fmt::format("  {:.1f} packets/s; peak in flight {}; reorder buffer peak {} slots, {:.1f} MB; "
-                       "rank 0 CPU {:.2f} s of {:.2f} s wall ({:.1f}%)\n",
-                       m.wall_seconds > 0 ? double(m.packets) / m.wall_seconds : 0.0, m.peak_in_flight,
-                       m.peak_reorder_slots, mb(m.peak_reorder_bytes), m.cpu_seconds, m.wall_seconds,
-                       m.wall_seconds > 0 ? 100.0 * m.cpu_seconds / m.wall_seconds : 0.0);
+        "\nDispatch{}: {} packets, {} metadata frames, {} skipped on {} worker{} ({} schedule, {} credits, window "
+        "{})\n",
+        m.stage.empty() ? "" : " '" + m.stage + "'", m.packets, m.metadata, m.skipped, m.workers.size(),
+        m.workers.size() == 1 ? "" : "s", m.schedule, m.credits, m.window);
+    out += fmt::format(
+        "  {:.1f} packets/s; peak in flight {}; reorder buffer peak {} slots, {:.1f} MB; "
+        "rank 0 CPU {:.2f} s of {:.2f} s wall ({:.1f}%)\n",
+        m.wall_seconds > 0 ? double(m.packets) / m.wall_seconds : 0.0, m.peak_in_flight, m.peak_reorder_slots,
+        mb(m.peak_reorder_bytes), m.cpu_seconds, m.wall_seconds,
+        m.wall_seconds > 0 ? 100.0 * m.cpu_seconds / m.wall_seconds : 0.0);
     out += fmt::format("  {:>5}  {:<16}  {:>8}  {:>8}  {:>9}  {:>9}  {:>9}  {:>9}\n", "rank", "host", "packets",
                        "metadata", "busy [s]", "idle [s]", "MB in", "MB out");
     for (const WorkerReport& w : m.workers)
@@ -68,39 +70,42 @@ std::string format_dispatch_summary(const DispatchMetrics& m) {
 std::string dispatch_metrics_json(const DispatchMetrics& m) {
     std::string out = "{\n";
     if (!m.stage.empty()) out += fmt::format("  \"stage\": {},\n", json_string(m.stage));
-    out += fmt::format("  \"ranks\": {},\n  \"schedule\": {},\n  \"credits\": {},\n  \"window\": {},\n"
-                       "  \"window_bytes\": {},\n",
-                       m.ranks, json_string(m.schedule), m.credits, m.window, m.window_bytes);
-    out += fmt::format("  \"dispatcher\": {{\"packets\": {}, \"metadata\": {}, \"skipped\": {}, \"frames_in\": {}, "
-                       "\"frames_out\": {}, \"bytes_sent\": {}, \"bytes_received\": {}, \"peak_reorder_slots\": {}, "
-                       "\"peak_reorder_bytes\": {}, \"peak_in_flight\": {}, \"wall_seconds\": {:.6f}, "
-                       "\"cpu_seconds\": {:.6f}, \"peak_rss_bytes\": {}, \"packets_per_second\": {:.3f}}},\n",
-                       m.packets, m.metadata, m.skipped, m.frames_in, m.frames_out, m.bytes_sent, m.bytes_received,
-                       m.peak_reorder_slots, m.peak_reorder_bytes, m.peak_in_flight, m.wall_seconds, m.cpu_seconds,
-                       m.peak_rss_bytes, m.wall_seconds > 0 ? double(m.packets) / m.wall_seconds : 0.0);
+    out += fmt::format(
+        "  \"ranks\": {},\n  \"schedule\": {},\n  \"credits\": {},\n  \"window\": {},\n"
+        "  \"window_bytes\": {},\n",
+        m.ranks, json_string(m.schedule), m.credits, m.window, m.window_bytes);
+    out += fmt::format(
+        "  \"dispatcher\": {{\"packets\": {}, \"metadata\": {}, \"skipped\": {}, \"frames_in\": {}, "
+        "\"frames_out\": {}, \"bytes_sent\": {}, \"bytes_received\": {}, \"peak_reorder_slots\": {}, "
+        "\"peak_reorder_bytes\": {}, \"peak_in_flight\": {}, \"wall_seconds\": {:.6f}, "
+        "\"cpu_seconds\": {:.6f}, \"peak_rss_bytes\": {}, \"packets_per_second\": {:.3f}}},\n",
+        m.packets, m.metadata, m.skipped, m.frames_in, m.frames_out, m.bytes_sent, m.bytes_received,
+        m.peak_reorder_slots, m.peak_reorder_bytes, m.peak_in_flight, m.wall_seconds, m.cpu_seconds, m.peak_rss_bytes,
+        m.wall_seconds > 0 ? double(m.packets) / m.wall_seconds : 0.0);
     out += "  \"workers\": [";
     for (std::size_t i = 0; i < m.workers.size(); ++i) {
         const WorkerReport& w = m.workers[i];
-        out += fmt::format("{}\n    {{\"rank\": {}, \"host\": {}, \"packets\": {}, \"metadata\": {}, \"failures\": {}, "
-                           "\"busy_seconds\": {:.6f}, \"idle_seconds\": {:.6f}, \"bytes_in\": {}, \"bytes_out\": {}, "
-                           "\"modules\": [",
-                           i ? "," : "", w.rank, json_string(w.host), w.stats.packets, w.stats.metadata,
-                           w.stats.failures, double(w.stats.busy_ns) * 1e-9, double(w.stats.idle_ns) * 1e-9,
-                           w.stats.bytes_in, w.stats.bytes_out);
+        out += fmt::format(
+            "{}\n    {{\"rank\": {}, \"host\": {}, \"packets\": {}, \"metadata\": {}, \"failures\": {}, "
+            "\"busy_seconds\": {:.6f}, \"idle_seconds\": {:.6f}, \"bytes_in\": {}, \"bytes_out\": {}, "
+            "\"modules\": [",
+            i ? "," : "", w.rank, json_string(w.host), w.stats.packets, w.stats.metadata, w.stats.failures,
+            double(w.stats.busy_ns) * 1e-9, double(w.stats.idle_ns) * 1e-9, w.stats.bytes_in, w.stats.bytes_out);
         for (std::size_t j = 0; j < w.usage.size(); ++j) {
             const ModuleUsage& u = w.usage[j];
-            out += fmt::format("{}{{\"name\": {}, \"type\": {}, \"calls\": {}, \"frames_in\": {}, \"frames_out\": {}, "
-                               "\"wall_seconds\": {:.6f}, \"cpu_seconds\": {:.6f}}}",
-                               j ? ", " : "", json_string(u.name), json_string(u.type), u.calls, u.frames_in,
-                               u.frames_out, u.wall_seconds, u.cpu_seconds);
+            out += fmt::format(
+                "{}{{\"name\": {}, \"type\": {}, \"calls\": {}, \"frames_in\": {}, \"frames_out\": {}, "
+                "\"wall_seconds\": {:.6f}, \"cpu_seconds\": {:.6f}}}",
+                j ? ", " : "", json_string(u.name), json_string(u.type), u.calls, u.frames_in, u.frames_out,
+                u.wall_seconds, u.cpu_seconds);
         }
         out += "]}";
     }
     out += "\n  ],\n  \"timeline\": [";
     for (std::size_t i = 0; i < m.timeline.size(); ++i) {
         const PacketSpan& p = m.timeline[i];
-        out += fmt::format("{}\n    {{\"seq\": {}, \"rank\": {}, \"start\": {:.6f}, \"end\": {:.6f}}}", i ? "," : "", p.seq,
-                           p.rank, p.start, p.end);
+        out += fmt::format("{}\n    {{\"seq\": {}, \"rank\": {}, \"start\": {:.6f}, \"end\": {:.6f}}}", i ? "," : "",
+                           p.seq, p.rank, p.start, p.end);
     }
     out += "\n  ]\n}\n";
     return out;

@@ -12,8 +12,8 @@ namespace mpitray {
 FailureLog::FailureLog(std::string path, const TrayEnvironment& environment, StopSet metadata_stops)
     : path_(std::move(path)), metadata_stops_(std::move(metadata_stops)) {
     writer_ = std::make_unique<io::FrameFileWriter>(
-        path_, io::Provenance{environment.pipeline_file, environment.pipeline_text, environment.seed,
-                              environment.overrides});
+        path_,
+        io::Provenance{environment.pipeline_file, environment.pipeline_text, environment.seed, environment.overrides});
 }
 
 FailureLog::~FailureLog() = default;
@@ -38,9 +38,10 @@ void FailureLog::write(const InFlight& unit, const FailureReport& report) {
         writer_->write(*frame);
         if (metadata_stops_.contains(frame->stop())) logged_[frame->stop()] = frame.get();
     }
-    failures_ += fmt::format("packet {} ({} frames from input position {}): module '{}' failed on {} on rank {} ({}): {}\n",
-                             value(report.seq), unit.input.size(), unit.first_input, report.module, report.frame,
-                             report.rank, report.host, report.message);
+    failures_ +=
+        fmt::format("packet {} ({} frames from input position {}): module '{}' failed on {} on rank {} ({}): {}\n",
+                    value(report.seq), unit.input.size(), unit.first_input, report.module, report.frame, report.rank,
+                    report.host, report.message);
     writer_->note("failures", failures_);
 }
 

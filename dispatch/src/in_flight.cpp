@@ -10,8 +10,8 @@ namespace mpitray {
 InFlight& InFlightTable::add(std::uint64_t seq) {
     if (units_.empty()) first_ = seq;
     if (seq != first_ + units_.size())
-        throw Error("unit " + std::to_string(seq) + " is not the next one sent (" + std::to_string(first_ + units_.size()) +
-                    ")");
+        throw Error("unit " + std::to_string(seq) + " is not the next one sent (" +
+                    std::to_string(first_ + units_.size()) + ")");
     ++count_;
     return units_.emplace_back(InFlight{}).value();
 }

@@ -16,7 +16,7 @@ void LoopbackChannel::send(int /*worker*/, Tag tag, OutgoingMessage message) {
         case Tag::metadata:
         case Tag::packet: {
             // Through the bytes, exactly as an MPI worker gets them.
-            const SharedBuffer bytes = message.bytes();
+            const SharedBuffer& bytes = message.bytes();
             const Message parsed = parse_message(ByteView(bytes));
             feeder_.feed(parsed, bytes->size(), [this](FramePtr frame) { tray_->feed(std::move(frame)); });
             break;

@@ -1,11 +1,11 @@
 #include "mpi_channel.hpp"
 
-#include <cerrno>
-#include <climits>
-#include <cstdlib>
 #include <poll.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
 
 namespace mpitray {
 namespace {

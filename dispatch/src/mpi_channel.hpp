@@ -29,7 +29,9 @@ public:
     int rank_of(int worker) const override {
         return world_ranks_.empty() ? worker + 1 : world_ranks_[std::size_t(worker) + 1];
     }
-    void send(int worker, Tag tag, OutgoingMessage message) override { comm_.send(worker + 1, tag, std::move(message)); }
+    void send(int worker, Tag tag, OutgoingMessage message) override {
+        comm_.send(worker + 1, tag, std::move(message));
+    }
     std::optional<Incoming> poll() override {
         auto received = comm_.try_receive();
         comm_.progress();

@@ -35,7 +35,8 @@ std::vector<int> share(int count, const std::vector<double>& weights) {
     }
     std::vector<std::size_t> order(n);
     std::iota(order.begin(), order.end(), std::size_t{0});
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return remainder[a] > remainder[b]; });
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return remainder[a] > remainder[b]; });
     for (std::size_t k = 0; given < rest; ++k, ++given) ++got[order[k % n]];
     return got;
 }
@@ -52,9 +53,10 @@ Plan plan_stages(const std::vector<StageRequest>& stages, int ranks) {
     std::set<std::string> names;
     for (const StageRequest& stage : stages) {
         if (!names.insert(stage.name).second)
-            throw ConfigError(fmt::format("{}two Dispatch modules are named '{}': give each stage its own name "
-                                          "(name: sim, name: reco, ...)",
-                                          at(stage), stage.name));
+            throw ConfigError(
+                fmt::format("{}two Dispatch modules are named '{}': give each stage its own name "
+                            "(name: sim, name: reco, ...)",
+                            at(stage), stage.name));
         // As Dispatch::configure() checks them, which runs only after the plan.
         if (stage.workers < 0 || stage.workers > stage_limits::max_workers)
             throw ConfigError(fmt::format("{}Dispatch '{}': workers must be 0 to {}, not {}", at(stage), stage.name,
@@ -82,12 +84,12 @@ Plan plan_stages(const std::vector<StageRequest>& stages, int ranks) {
     }
     const std::int64_t needed = claimed + std::int64_t(weights.size());
     if (needed > workers)
-        throw ConfigError(fmt::format("the pipeline's {} Dispatch stage{} need{} at least {} worker rank{} ({}), but the "
-                                      "job has {} rank{}: rank 0 and {} worker{}. Run it on at least {} ranks, or on one "
-                                      "(every stage then runs in rank 0's process)",
-                                      stages.size(), stages.size() == 1 ? "" : "s", stages.size() == 1 ? "s" : "", needed,
-                                      needed == 1 ? "" : "s", asked, ranks, ranks == 1 ? "" : "s", workers,
-                                      workers == 1 ? "" : "s", needed + 1));
+        throw ConfigError(fmt::format(
+            "the pipeline's {} Dispatch stage{} need{} at least {} worker rank{} ({}), but the "
+            "job has {} rank{}: rank 0 and {} worker{}. Run it on at least {} ranks, or on one "
+            "(every stage then runs in rank 0's process)",
+            stages.size(), stages.size() == 1 ? "" : "s", stages.size() == 1 ? "s" : "", needed, needed == 1 ? "" : "s",
+            asked, ranks, ranks == 1 ? "" : "s", workers, workers == 1 ? "" : "s", needed + 1));
     const std::vector<int> shares = weights.empty() ? std::vector<int>{} : share(workers - int(claimed), weights);
     int next_rank = 1;
     std::size_t next_share = 0;

@@ -7,7 +7,7 @@
 namespace mpitray {
 namespace {
 constexpr std::int64_t liveness_interval_ns = 10'000'000;
-}
+}  // namespace
 
 std::optional<Watchdog::Silence> Watchdog::silent_holder(std::int64_t now_ns, const InFlightTable& in_flight,
                                                          const std::vector<std::int64_t>& last_heard_ns) const {
@@ -35,12 +35,13 @@ std::optional<Watchdog::Silence> Watchdog::silent_after_end(std::int64_t now_ns,
 
 std::string Watchdog::describe(const Silence& silence, const std::string& name) const {
     const std::string holding =
-        silence.held.empty() ? "since it was told the input ended"
-                             : fmt::format("while holding packet{} {}", silence.held.size() == 1 ? "" : "s",
-                                           list_units(silence.held));
-    return fmt::format("watchdog: {} has sent nothing for {:.1f} s {} (packet_timeout {} s); it may be stuck, or its "
-                       "link cut. Writing what is complete and ending the job",
-                       name, silence.seconds, holding, timeout_s_);
+        silence.held.empty()
+            ? "since it was told the input ended"
+            : fmt::format("while holding packet{} {}", silence.held.size() == 1 ? "" : "s", list_units(silence.held));
+    return fmt::format(
+        "watchdog: {} has sent nothing for {:.1f} s {} (packet_timeout {} s); it may be stuck, or its "
+        "link cut. Writing what is complete and ending the job",
+        name, silence.seconds, holding, timeout_s_);
 }
 
 bool Watchdog::liveness_due(std::int64_t now_ns) {

@@ -23,7 +23,8 @@ IceGeometry make_geometry(const ArrayShape& shape) {
             const double r = std::round(std::hypot(x, y) * 1e6) / 1e6;
             points.push_back({x, y, r, std::atan2(y, x)});
         }
-    std::sort(points.begin(), points.end(), [](const Point& a, const Point& b) { return a.r != b.r ? a.r < b.r : a.angle < b.angle; });
+    std::sort(points.begin(), points.end(),
+              [](const Point& a, const Point& b) { return a.r != b.r ? a.r < b.r : a.angle < b.angle; });
     if (std::size_t(shape.strings) > points.size()) throw std::invalid_argument("too many strings");
 
     IceGeometry g;
@@ -42,11 +43,12 @@ IceGeometry make_geometry(const ArrayShape& shape) {
 void check_module_indices(const std::vector<std::int64_t>& modules, std::size_t count, const char* what) {
     for (std::int64_t m : modules)
         if (m < 0 || std::size_t(m) >= count)
-            throw std::runtime_error(std::string(what) + " names module " + std::to_string(m) + ", but the Geometry has " +
-                                     std::to_string(count) + " modules");
+            throw std::runtime_error(std::string(what) + " names module " + std::to_string(m) +
+                                     ", but the Geometry has " + std::to_string(count) + " modules");
 }
 
-ModuleLocator::ModuleLocator(const IceGeometry& geometry, double radius) : radius_(radius), cell_size_(std::max(4 * radius, 10.0)) {
+ModuleLocator::ModuleLocator(const IceGeometry& geometry, double radius)
+    : radius_(radius), cell_size_(std::max(4 * radius, 10.0)) {
     std::map<std::int64_t, std::size_t> string_of;  // string number -> index into strings_
     double extent = 0;
     for (std::size_t i = 0; i < geometry.size(); ++i) {

@@ -44,8 +44,8 @@ public:
 private:
     struct String {
         double x = 0, y = 0;
-        std::vector<double> z;                // ascending
-        std::vector<std::int64_t> module;     // the module at each z
+        std::vector<double> z;             // ascending
+        std::vector<std::int64_t> module;  // the module at each z
     };
     const std::vector<int>* cell(long ix, long iy) const;
 

@@ -40,7 +40,8 @@ public:
         // 1 ms either side of the muon) so that an event's noise fits in memory.
         if (!(noise_rate_ >= 0 && noise_rate_ <= 1e5)) throw config_error("must be 0 to 1e5", "noise_rate_hz");
         if (!(start_ >= -1e6 && start_ <= 1e6)) throw config_error("must be -1e6 to 1e6 (1 ms)", "window_start_ns");
-        if (!(end_ > start_ && end_ <= 1e6)) throw config_error("must be after window_start_ns and at most 1e6 (1 ms)", "window_end_ns");
+        if (!(end_ > start_ && end_ <= 1e6))
+            throw config_error("must be after window_start_ns and at most 1e6 (1 ms)", "window_end_ns");
         if (!(jitter_ >= 0 && jitter_ <= 1e6)) throw config_error("must be 0 to 1e6", "jitter_ns");
     }
 
@@ -52,8 +53,8 @@ public:
         check_module_indices(photons.module, geometry.size(), input_.c_str());
         check_module_indices(dead_list, geometry.size(), "DeadModules");
         if (calibration.efficiency.size() != geometry.size() || calibration.time_offset.size() != geometry.size())
-            throw std::runtime_error("the Calibration does not describe the Geometry's " + std::to_string(geometry.size()) +
-                                     " modules");
+            throw std::runtime_error("the Calibration does not describe the Geometry's " +
+                                     std::to_string(geometry.size()) + " modules");
         std::vector<bool> dead(geometry.size(), false);
         for (std::int64_t m : dead_list) dead[std::size_t(m)] = true;
 
@@ -70,7 +71,8 @@ public:
         for (std::size_t i = 0; i < photons.module.size(); ++i) {
             const std::int64_t m = photons.module[i];
             if (dead[std::size_t(m)]) continue;  // draw nothing for dead modules, as below
-            if (random.uniform() < detection_ * calibration.efficiency[std::size_t(m)]) add(m, photons.time[i], photons.weight);
+            if (random.uniform() < detection_ * calibration.efficiency[std::size_t(m)])
+                add(m, photons.time[i], photons.weight);
         }
         // Dark noise: one photoelectron at a random time in the window, on random modules.
         const double expected = noise_rate_ * 1e-9 * (end_ - start_) * double(geometry.size());

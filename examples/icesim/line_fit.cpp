@@ -20,7 +20,8 @@ public:
         input_ = parameter<std::string>("input");
         output_ = parameter<std::string>("output");
         min_pulses_ = parameter<std::int64_t>("min_pulses");
-        if (min_pulses_ < 2 || min_pulses_ > mpitray::limits::count) throw config_error("must be 2 to 2^53", "min_pulses");
+        if (min_pulses_ < 2 || min_pulses_ > mpitray::limits::count)
+            throw config_error("must be 2 to 2^53", "min_pulses");
     }
 
     void physics(const mpitray::FramePtr& frame) override {
@@ -73,7 +74,8 @@ private:
 
 void register_line_fit() {
     mpitray::ModuleRegistry::instance().add(
-        {"LineFit", "least-squares line fit of the pulses' positions against their times (LineFitResult in the P frame)",
+        {"LineFit",
+         "least-squares line fit of the pulses' positions against their times (LineFitResult in the P frame)",
          [] { return std::make_unique<LineFit>(); }});
 }
 

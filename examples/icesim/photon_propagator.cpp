@@ -20,8 +20,8 @@ public:
                                     "follow at most this many photons per event; each then stands for several "
                                     "(PhotonHits.weight)",
                                     200000);
-        add_parameter<double>("light_radius_m", "photons are emitted where the track is within this distance of the centre",
-                              700.0);
+        add_parameter<double>("light_radius_m",
+                              "photons are emitted where the track is within this distance of the centre", 700.0);
         add_parameter<double>("scattering_m", "effective scattering length of the ice", 25.0);
         add_parameter<double>("absorption_m", "absorption length of the ice", 100.0);
         add_parameter<double>("mean_cos", "mean cosine of the scattering angle (Henyey-Greenstein g)", 0.9);
@@ -42,14 +42,20 @@ public:
         output_ = parameter<std::string>("output");
         // Bounded so that the photon count (a Poisson draw, then an int64) and the lengths stay
         // finite and in range: 10^6 photons per GeV and km, 2^53 photons, 10 km.
-        if (!(photons_per_gev_km_ >= 0 && photons_per_gev_km_ <= 1e6)) throw config_error("must be 0 to 1e6", "photons_per_gev_km");
-        if (max_photons_ < 1 || max_photons_ > mpitray::limits::count) throw config_error("must be 1 to 2^53", "max_photons");
-        if (!(light_radius_ > 0 && light_radius_ <= 1e4)) throw config_error("must be above 0 and at most 10000", "light_radius_m");
-        if (!(absorption_ > 0 && absorption_ <= 1e4)) throw config_error("must be above 0 and at most 10000", "absorption_m");
+        if (!(photons_per_gev_km_ >= 0 && photons_per_gev_km_ <= 1e6))
+            throw config_error("must be 0 to 1e6", "photons_per_gev_km");
+        if (max_photons_ < 1 || max_photons_ > mpitray::limits::count)
+            throw config_error("must be 1 to 2^53", "max_photons");
+        if (!(light_radius_ > 0 && light_radius_ <= 1e4))
+            throw config_error("must be above 0 and at most 10000", "light_radius_m");
+        if (!(absorption_ > 0 && absorption_ <= 1e4))
+            throw config_error("must be above 0 and at most 10000", "absorption_m");
         if (!(g_ >= 0 && g_ < 1)) throw config_error("must be at least 0 and below 1", "mean_cos");
-        if (!(module_radius_ > 0 && module_radius_ <= 1e4)) throw config_error("must be above 0 and at most 10000", "module_radius_m");
+        if (!(module_radius_ > 0 && module_radius_ <= 1e4))
+            throw config_error("must be above 0 and at most 10000", "module_radius_m");
         const double effective = parameter<double>("scattering_m");
-        if (!(effective > 0 && effective <= 1e4)) throw config_error("must be above 0 and at most 10000", "scattering_m");
+        if (!(effective > 0 && effective <= 1e4))
+            throw config_error("must be above 0 and at most 10000", "scattering_m");
         // The effective length folds in how forward each scattering is; steps use the geometric one.
         step_length_ = effective * (1 - g_);
     }

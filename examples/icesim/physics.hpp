@@ -36,7 +36,8 @@ inline void source_angles(const Vec3& d, double& zenith, double& azimuth) {
 
 // The angle between two directions given as zenith and azimuth, in radians.
 inline double opening_angle(double zenith1, double azimuth1, double zenith2, double azimuth2) {
-    const double c = std::sin(zenith1) * std::sin(zenith2) * std::cos(azimuth1 - azimuth2) + std::cos(zenith1) * std::cos(zenith2);
+    const double c =
+        std::sin(zenith1) * std::sin(zenith2) * std::cos(azimuth1 - azimuth2) + std::cos(zenith1) * std::cos(zenith2);
     return std::acos(std::clamp(c, -1.0, 1.0));
 }
 

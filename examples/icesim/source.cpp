@@ -61,13 +61,17 @@ public:
             throw config_error("must be 1 to 1000", "modules_per_string");
         // Lengths, energies and the spectral index are bounded so that the geometry and the
         // power law stay finite: 10 km, 10^12 GeV (beyond the highest cosmic rays), 0 to 5.
-        if (!(shape_.string_spacing > 0 && shape_.string_spacing <= 1e4)) throw config_error("must be above 0 and at most 10000", "string_spacing_m");
-        if (!(shape_.module_spacing > 0 && shape_.module_spacing <= 1e4)) throw config_error("must be above 0 and at most 10000", "module_spacing_m");
-        if (!(dead_fraction_ >= 0 && dead_fraction_ < 1)) throw config_error("must be at least 0 and below 1", "dead_fraction");
+        if (!(shape_.string_spacing > 0 && shape_.string_spacing <= 1e4))
+            throw config_error("must be above 0 and at most 10000", "string_spacing_m");
+        if (!(shape_.module_spacing > 0 && shape_.module_spacing <= 1e4))
+            throw config_error("must be above 0 and at most 10000", "module_spacing_m");
+        if (!(dead_fraction_ >= 0 && dead_fraction_ < 1))
+            throw config_error("must be at least 0 and below 1", "dead_fraction");
         if (status_every_ < 0 || status_every_ > sample_limit) throw config_error("must be 0 to 2^53", "status_every");
         if (!(gamma_ >= 0 && gamma_ <= 5)) throw config_error("must be 0 to 5", "gamma");
         if (!(emin_ > 0 && emin_ <= 1e12)) throw config_error("must be above 0 and at most 1e12", "emin_gev");
-        if (!(emax_ > emin_ && emax_ <= 1e12)) throw config_error("must be above emin_gev and at most 1e12", "emax_gev");
+        if (!(emax_ > emin_ && emax_ <= 1e12))
+            throw config_error("must be above emin_gev and at most 1e12", "emax_gev");
         if (!(radius_ > 0 && radius_ <= 1e4)) throw config_error("must be above 0 and at most 10000", "radius_m");
     }
 

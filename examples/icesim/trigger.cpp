@@ -35,11 +35,13 @@ public:
         coincidence_ = parameter<double>("coincidence_ns");
         output_ = parameter<std::string>("output");
         cleaned_ = parameter<std::string>("cleaned");
-        if (multiplicity_ < 1 || multiplicity_ > mpitray::limits::count) throw config_error("must be 1 to 2^53", "multiplicity");
+        if (multiplicity_ < 1 || multiplicity_ > mpitray::limits::count)
+            throw config_error("must be 1 to 2^53", "multiplicity");
         if (!(window_ > 0 && window_ <= 1e9)) throw config_error("must be above 0 and at most 1e9 (1 s)", "window_ns");
         // A string has at most 1000 modules (IceSource): a wider span is the whole string.
         if (span_ < 1 || span_ > 1000) throw config_error("must be 1 to 1000", "coincidence_span");
-        if (!(coincidence_ > 0 && coincidence_ <= 1e9)) throw config_error("must be above 0 and at most 1e9 (1 s)", "coincidence_ns");
+        if (!(coincidence_ > 0 && coincidence_ <= 1e9))
+            throw config_error("must be above 0 and at most 1e9 (1 s)", "coincidence_ns");
     }
 
     void daq(const mpitray::FramePtr& frame) override {

@@ -75,7 +75,8 @@ void register_icesim_types() {
     });
     registry.set_summary("TriggerResult", [](const void* object) {
         const auto& t = *static_cast<const TriggerResult*>(object);
-        return fmt::format("{}, multiplicity {} of {} channels", t.passed ? "passed" : "failed", t.multiplicity, t.channels);
+        return fmt::format("{}, multiplicity {} of {} channels", t.passed ? "passed" : "failed", t.multiplicity,
+                           t.channels);
     });
     registry.set_summary("LineFitResult", [](const void* object) {
         const auto& f = *static_cast<const LineFitResult*>(object);

@@ -26,7 +26,7 @@ struct IceGeometry {
 
     template <class Archive>
     void serialize(Archive& archive, unsigned /*version*/) {
-        archive & string & om & x & y & z;
+        archive& string& om& x& y& z;
     }
 };
 
@@ -37,7 +37,7 @@ struct IceCalibration {
 
     template <class Archive>
     void serialize(Archive& archive, unsigned /*version*/) {
-        archive & efficiency & time_offset;
+        archive& efficiency& time_offset;
     }
 };
 
@@ -50,7 +50,7 @@ struct MuonTrack {
 
     template <class Archive>
     void serialize(Archive& archive, unsigned /*version*/) {
-        archive & x & y & z & time & zenith & azimuth & energy;
+        archive& x& y& z& time& zenith& azimuth& energy;
     }
 };
 
@@ -64,7 +64,7 @@ struct PhotonHits {
 
     template <class Archive>
     void serialize(Archive& archive, unsigned /*version*/) {
-        archive & module & time & weight & emitted;
+        archive& module& time& weight& emitted;
     }
 };
 
@@ -79,7 +79,7 @@ struct PulseSeries {
 
     template <class Archive>
     void serialize(Archive& archive, unsigned /*version*/) {
-        archive & module & time & charge;
+        archive& module& time& charge;
     }
 };
 
@@ -92,7 +92,7 @@ struct TriggerResult {
 
     template <class Archive>
     void serialize(Archive& archive, unsigned /*version*/) {
-        archive & passed & multiplicity & channels & time;
+        archive& passed& multiplicity& channels& time;
     }
 };
 
@@ -106,7 +106,7 @@ struct LineFitResult {
 
     template <class Archive>
     void serialize(Archive& archive, unsigned /*version*/) {
-        archive & x & y & z & time & zenith & azimuth & speed & pulses & ok;
+        archive& x& y& z& time& zenith& azimuth& speed& pulses& ok;
     }
 };
 

@@ -20,11 +20,13 @@ std::string explain(const Frame& a, const Frame& b) {
     for (const auto& [key, object] : a.own()) {
         const Object& other = *b.own().at(key);
         if (object->type() != other.type())
-            return fmt::format("key '{}' has type {} in the first file and {} in the second", key, object->type(), other.type());
+            return fmt::format("key '{}' has type {} in the first file and {} in the second", key, object->type(),
+                               other.type());
         const ByteView& x = object->bytes();
         const ByteView& y = other.bytes();
         if (x.size() != y.size() || std::memcmp(x.data(), y.data(), x.size()) != 0)
-            return fmt::format("key '{}' ({}): values differ ({} and {} bytes encoded)", key, object->type(), x.size(), y.size());
+            return fmt::format("key '{}' ({}): values differ ({} and {} bytes encoded)", key, object->type(), x.size(),
+                               y.size());
     }
     return "encodings differ";  // same content, different bytes: cannot happen with one encoder
 }
@@ -43,9 +45,10 @@ Comparison compare_frame_files(const std::string& path_a, const std::string& pat
         auto y = b.next_encoded();
         if (!x && !y) break;
         if (!x || !y) {
-            result.difference = Difference{
-                index, fmt::format("the {} file ends here ({} frames against {})", x ? "second" : "first",
-                                   std::min(a.info().frames, b.info().frames), std::max(a.info().frames, b.info().frames))};
+            result.difference =
+                Difference{index, fmt::format("the {} file ends here ({} frames against {})", x ? "second" : "first",
+                                              std::min(a.info().frames, b.info().frames),
+                                              std::max(a.info().frames, b.info().frames))};
             break;
         }
         if ((*x)->size() != (*y)->size() || std::memcmp((*x)->data(), (*y)->data(), (*x)->size()) != 0) {

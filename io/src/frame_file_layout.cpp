@@ -29,8 +29,11 @@ std::string data_type_problem(hid_t stored) {
 std::string index_type_problem(hid_t stored) {
     if (const std::string name = hdf5::type_name(stored); name != "compound")
         return " holds " + name + ", not index rows (a compound)";
-    const std::pair<const char*, const char*> members[] = {
-        {"sequence", "uint64"}, {"stop", "string(1)"}, {"offset", "uint64"}, {"length", "uint64"}, {"checksum", "uint32"}};
+    const std::pair<const char*, const char*> members[] = {{"sequence", "uint64"},
+                                                           {"stop", "string(1)"},
+                                                           {"offset", "uint64"},
+                                                           {"length", "uint64"},
+                                                           {"checksum", "uint32"}};
     for (const auto& [member, expected] : members) {
         const hdf5::Handle type = hdf5::member_type(stored, member);
         if (!type) return std::string(": its rows have no member '") + member + "'";

@@ -7,9 +7,9 @@
 
 #include <fmt/format.h>
 
+#include <sys/stat.h>
 #include <algorithm>
 #include <new>
-#include <sys/stat.h>
 
 namespace mpitray::io {
 namespace {
@@ -21,14 +21,14 @@ constexpr std::uint64_t data_window_bytes = 4 << 20;
 
 std::string FrameFileReader::not_a_frame_file(const std::string& format) const {
     if (format == table_file_format_name)
-        return fmt::format("'{}' is an mpitray table file (format '{}'), not a frame file: mpitray dump, diff, merge and "
-                           "the Reader read frame files only. Read its tables with h5py or pandas "
-                           "(docs/user-guide.md, TableWriter)",
-                           path_, format);
-    if (format.empty())
-        return "'" + path_ + "' is an HDF5 file but not an mpitray frame file (no 'format' attribute)";
-    return fmt::format("'{}' is an HDF5 file but not an mpitray frame file: its format is '{}', not '{}'", path_, format,
-                       file_format_name);
+        return fmt::format(
+            "'{}' is an mpitray table file (format '{}'), not a frame file: mpitray dump, diff, merge and "
+            "the Reader read frame files only. Read its tables with h5py or pandas "
+            "(docs/user-guide.md, TableWriter)",
+            path_, format);
+    if (format.empty()) return "'" + path_ + "' is an HDF5 file but not an mpitray frame file (no 'format' attribute)";
+    return fmt::format("'{}' is an HDF5 file but not an mpitray frame file: its format is '{}', not '{}'", path_,
+                       format, file_format_name);
 }
 
 FrameFileReader::FrameFileReader(std::string path) : path_(std::move(path)) {
@@ -55,7 +55,8 @@ FrameFileReader::FrameFileReader(std::string path) : path_(std::move(path)) {
     info_.status = hdf5::string_attribute(root, "status", "unknown");
     info_.status_reason = hdf5::string_attribute(root, "status_reason");
     info_.input_frames = hdf5::uint_attribute(root, "input_frames");
-    if (hdf5::has_attribute(root, "skipped_packets")) info_.skipped_packets = hdf5::uint_attribute(root, "skipped_packets");
+    if (hdf5::has_attribute(root, "skipped_packets"))
+        info_.skipped_packets = hdf5::uint_attribute(root, "skipped_packets");
     info_.failure_log = hdf5::string_attribute(root, "failure_log");
     if (hdf5::has_attribute(root, "seed")) info_.seed = hdf5::uint_attribute(root, "seed");
     info_.pipeline = hdf5::string_attribute(root, "pipeline");
@@ -107,8 +108,9 @@ std::optional<SharedBuffer> FrameFileReader::next_encoded() {
     const std::uint64_t frame = next_;
     const IndexRow r = row(frame);
     if (r.length < frame_header_size + frame_trailer_size)
-        fail(frame, fmt::format("its index row gives a length of {} bytes, shorter than any frame: the index is damaged",
-                                r.length));
+        fail(frame,
+             fmt::format("its index row gives a length of {} bytes, shorter than any frame: the index is damaged",
+                         r.length));
     // Every length is checked against what the file holds before anything of that size is
     // allocated: first the data's extent (without computing offset + length, which can wrap) ...
     if (r.length > data_size_ || r.offset > data_size_ - r.length) {
@@ -122,9 +124,10 @@ std::optional<SharedBuffer> FrameFileReader::next_encoded() {
     // ... then, for a frame larger than the read window (smaller ones go through the window,
     // whose size is bounded), that its bytes are stored, not merely declared.
     if (r.length >= data_window_bytes && !hdf5::stored(data_.get(), r.offset, r.length))
-        fail(frame, fmt::format("its bytes {}..{} are not stored in the file ({} declares them but no chunk holding them "
-                                "was written): the file is damaged",
-                                r.offset, r.offset + r.length, data_path));
+        fail(frame,
+             fmt::format("its bytes {}..{} are not stored in the file ({} declares them but no chunk holding them "
+                         "was written): the file is damaged",
+                         r.offset, r.offset + r.length, data_path));
     std::shared_ptr<Buffer> buffer;
     try {
         buffer = std::make_shared<Buffer>(r.length);
@@ -147,8 +150,9 @@ std::optional<SharedBuffer> FrameFileReader::next_encoded() {
         fail(frame, fmt::format("its {} bytes do not fit in memory", r.length));
     }
     if (stored_checksum(*buffer) != r.checksum)
-        fail(frame, fmt::format("the checksum in the index ({:08x}) does not match the frame's ({:08x}): the file is damaged",
-                                r.checksum, stored_checksum(*buffer)));
+        fail(frame,
+             fmt::format("the checksum in the index ({:08x}) does not match the frame's ({:08x}): the file is damaged",
+                         r.checksum, stored_checksum(*buffer)));
     if (crc32c(buffer->data(), buffer->size() - frame_trailer_size) != r.checksum)
         fail(frame, "checksum mismatch: the frame's bytes are damaged");
     ++next_;

@@ -55,9 +55,7 @@ void FrameFileWriter::writing(Write&& write) {
     }
 }
 
-void FrameFileWriter::write(const Frame& frame) {
-    write_encoded(encode_frame(frame).span());
-}
+void FrameFileWriter::write(const Frame& frame) { write_encoded(encode_frame(frame).span()); }
 
 void FrameFileWriter::write_encoded(std::span<const char> encoded) {
     if (!file_.is_open()) throw StorageError("'" + path() + "' is closed; cannot write more frames");
@@ -89,10 +87,14 @@ void FrameFileWriter::append_data(std::span<const char> bytes) {
 
 void FrameFileWriter::flush() {
     const std::string what = "writing frames to '" + partial_path() + "'";
-    writing([&] { append_rows(data_.get(), H5T_NATIVE_UINT8, bytes_written_, pending_data_.size(), pending_data_.data(), what); });
+    writing([&] {
+        append_rows(data_.get(), H5T_NATIVE_UINT8, bytes_written_, pending_data_.size(), pending_data_.data(), what);
+    });
     bytes_written_ += pending_data_.size();
     pending_data_.clear();
-    writing([&] { append_rows(index_.get(), row_type_.get(), rows_written_, pending_rows_.size(), pending_rows_.data(), what); });
+    writing([&] {
+        append_rows(index_.get(), row_type_.get(), rows_written_, pending_rows_.size(), pending_rows_.data(), what);
+    });
     rows_written_ += pending_rows_.size();
     pending_rows_.clear();
 }

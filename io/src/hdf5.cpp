@@ -2,10 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
 #include <atomic>
 #include <cstdlib>
 #include <mutex>
-#include <unistd.h>
 #include <vector>
 
 namespace mpitray::hdf5 {
@@ -124,9 +124,10 @@ void remove_if_present(hid_t object, const std::string& name) {
 void set_attribute(hid_t object, const std::string& name, const std::string& value) {
     // A variable-length HDF5 string ends at its first NUL byte: refuse rather than keep a prefix.
     if (const auto nul = value.find('\0'); nul != std::string::npos)
-        throw StorageError(fmt::format("attribute '{}': the text has a NUL byte at byte {} of {}, which an HDF5 string "
-                                       "cannot hold",
-                                       name, nul, value.size()));
+        throw StorageError(
+            fmt::format("attribute '{}': the text has a NUL byte at byte {} of {}, which an HDF5 string "
+                        "cannot hold",
+                        name, nul, value.size()));
     remove_if_present(object, name);
     Handle type = datatype(H5Tcopy(H5T_C_S1), "string type");
     check_status(H5Tset_size(type.get(), H5T_VARIABLE), "string type");
@@ -178,7 +179,8 @@ std::uint64_t uint_attribute(hid_t object, const std::string& name, std::uint64_
 
 namespace {
 // The file-side selection of elements [start, start + count) and a memory space of that size.
-std::pair<Handle, Handle> range_spaces(hid_t dataset, std::uint64_t start, std::uint64_t count, const std::string& what) {
+std::pair<Handle, Handle> range_spaces(hid_t dataset, std::uint64_t start, std::uint64_t count,
+                                       const std::string& what) {
     Handle file_space = dataspace(H5Dget_space(dataset), what);
     const hsize_t first[1] = {start};
     const hsize_t n[1] = {count};
@@ -241,19 +243,19 @@ bool stored(hid_t dataset_id, std::uint64_t start, std::uint64_t count) {
 std::string type_name(hid_t type) {
     const std::size_t bits = 8 * H5Tget_size(type);
     switch (H5Tget_class(type)) {
-    case H5T_INTEGER: return (H5Tget_sign(type) == H5T_SGN_NONE ? "uint" : "int") + std::to_string(bits);
-    case H5T_FLOAT: return "float" + std::to_string(bits);
-    case H5T_STRING:
-        return H5Tis_variable_str(type) > 0 ? "string(variable length)" : fmt::format("string({})", bits / 8);
-    case H5T_OPAQUE: return fmt::format("opaque({})", bits / 8);
-    case H5T_COMPOUND: return "compound";
-    case H5T_ENUM: return "enum";
-    case H5T_VLEN: return "variable-length sequence";
-    case H5T_ARRAY: return "array";
-    case H5T_BITFIELD: return "bitfield";
-    case H5T_REFERENCE: return "reference";
-    case H5T_TIME: return "time";
-    default: return "an unknown type";
+        case H5T_INTEGER: return (H5Tget_sign(type) == H5T_SGN_NONE ? "uint" : "int") + std::to_string(bits);
+        case H5T_FLOAT: return "float" + std::to_string(bits);
+        case H5T_STRING:
+            return H5Tis_variable_str(type) > 0 ? "string(variable length)" : fmt::format("string({})", bits / 8);
+        case H5T_OPAQUE: return fmt::format("opaque({})", bits / 8);
+        case H5T_COMPOUND: return "compound";
+        case H5T_ENUM: return "enum";
+        case H5T_VLEN: return "variable-length sequence";
+        case H5T_ARRAY: return "array";
+        case H5T_BITFIELD: return "bitfield";
+        case H5T_REFERENCE: return "reference";
+        case H5T_TIME: return "time";
+        default: return "an unknown type";
     }
 }
 

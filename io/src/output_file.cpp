@@ -1,15 +1,15 @@
 #include <mpitray/io/output_file.hpp>
 
-#include <chrono>
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <ctime>
-#include <mutex>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <mutex>
 
 #ifndef MPITRAY_VERSION
 #define MPITRAY_VERSION "unknown"
@@ -41,7 +41,8 @@ void remove_stale_partial(const std::string& partial) {
     const int lock_errno = errno;
     std::string problem;
     if (!regular) problem = "is not a regular file";
-    else if (!unused) problem = lock_errno == EWOULDBLOCK ? "is being written by another run" : std::strerror(lock_errno);
+    else if (!unused)
+        problem = lock_errno == EWOULDBLOCK ? "is being written by another run" : std::strerror(lock_errno);
     else if (::unlink(partial.c_str()) != 0) problem = std::strerror(errno);
     ::close(fd);
     if (!problem.empty()) throw StorageError("cannot replace the older '" + partial + "': " + problem);
@@ -172,7 +173,8 @@ hdf5::Handle create_growing_dataset(hid_t file, const std::string& path, hid_t t
     hdf5::Handle create = hdf5::plist(H5Pcreate(H5P_DATASET_CREATE), "dataset properties");
     const hsize_t chunks[1] = {chunk_rows};
     hdf5::check_status(H5Pset_chunk(create.get(), 1, chunks), "chunking");
-    if (compression > 0) hdf5::check_status(H5Pset_deflate(create.get(), static_cast<unsigned>(compression)), "deflate");
+    if (compression > 0)
+        hdf5::check_status(H5Pset_deflate(create.get(), static_cast<unsigned>(compression)), "deflate");
     hdf5::Handle links = hdf5::plist(H5Pcreate(H5P_LINK_CREATE), "link properties");
     hdf5::check_status(H5Pset_create_intermediate_group(links.get(), 1), "link properties");
     return hdf5::dataset(H5Dcreate2(file, path.c_str(), type, space.get(), links.get(), create.get(), H5P_DEFAULT),

@@ -43,7 +43,7 @@ public:
 
 protected:
     std::unique_ptr<FileWriter> writer_;  // created in configure()
-    std::optional<RunEnding> closed_;      // how the file was closed, once it is
+    std::optional<RunEnding> closed_;     // how the file was closed, once it is
 };
 
 }  // namespace mpitray::io

@@ -63,8 +63,8 @@ private:
 }  // namespace
 
 void register_reader() {
-    ModuleRegistry::instance().add({"Reader", "reads the frames of one or more frame files, in order",
-                                    [] { return std::make_unique<Reader>(); }});
+    ModuleRegistry::instance().add(
+        {"Reader", "reads the frames of one or more frame files, in order", [] { return std::make_unique<Reader>(); }});
 }
 
 }  // namespace mpitray::io

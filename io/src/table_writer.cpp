@@ -25,7 +25,8 @@ hdf5::Handle boolean_type() {
 
 std::string describe(const std::vector<TableCell>& columns) {
     std::string out;
-    for (const TableCell& c : columns) out += fmt::format("{}{} {}", out.empty() ? "" : ", ", c.name, column_type_name(c.type()));
+    for (const TableCell& c : columns)
+        out += fmt::format("{}{} {}", out.empty() ? "" : ", ", c.name, column_type_name(c.type()));
     return "(" + out + ")";
 }
 
@@ -61,7 +62,8 @@ TableWriterOptions check_options(TableWriterOptions options) {
 }  // namespace
 
 TableFileWriter::TableFileWriter(std::string path, const Provenance& provenance, TableWriterOptions options)
-    : options_(check_options(options)), file_(std::move(path), provenance, table_file_format_name, table_file_format_version) {}
+    : options_(check_options(options)),
+      file_(std::move(path), provenance, table_file_format_name, table_file_format_version) {}
 
 TableFileWriter::~TableFileWriter() {
     // Unclosed: PATH.partial stays, status "writing". Unless a write failed: nothing could read it.
@@ -102,7 +104,8 @@ void TableFileWriter::create(Table& t, const TableRow& first_row) {
     for (std::size_t i = 0; i < columns.size(); ++i) {
         for (const char* index : index_columns)
             if (columns[i].name == index)
-                throw StorageError(fmt::format("table '{}': column '{}' clashes with an index column", t.name, columns[i].name));
+                throw StorageError(
+                    fmt::format("table '{}': column '{}' clashes with an index column", t.name, columns[i].name));
         for (std::size_t j = 0; j < i; ++j)
             if (columns[i].name == columns[j].name)
                 throw StorageError(fmt::format("table '{}': two columns are named '{}'", t.name, columns[i].name));
@@ -136,10 +139,10 @@ void TableFileWriter::append(const std::string& name, const EventHeader& index, 
     Table& t = table(name);
     if (!t.dataset) create(t, row);
     if (!same_columns(t.columns, row.cells()))
-        throw StorageError(fmt::format("table '{}' in '{}': the row for run {}, event {}, sub-event {} has columns {}, "
-                                       "but the table's first row had {}",
-                                       name, path(), index.run, index.event, index.sub_event, describe(row.cells()),
-                                       describe(t.columns)));
+        throw StorageError(fmt::format(
+            "table '{}' in '{}': the row for run {}, event {}, sub-event {} has columns {}, "
+            "but the table's first row had {}",
+            name, path(), index.run, index.event, index.sub_event, describe(row.cells()), describe(t.columns)));
     const std::size_t at = t.pending.size();
     t.pending.resize(at + t.row_bytes);
     char* out = t.pending.data() + at;

@@ -1,8 +1,8 @@
 // TableWriter: writes chosen keys of the frames that reach it as HDF5 tables, one row per frame.
 #include <mpitray/core/module_registry.hpp>
-#include "output_module.hpp"
 #include <mpitray/core/stop_set.hpp>
 #include <mpitray/io/table_writer.hpp>
+#include "output_module.hpp"
 
 namespace mpitray::io {
 namespace {
@@ -67,9 +67,10 @@ private:
             }
             row_.clear();
             if (!object->columns(row_))
-                throw SerializationError("key '" + key + "' holds a '" + object->type() +
-                                         "', which has no table columns (only types with a set_columns flattener "
-                                         "can be written as tables: single numbers, EventHeader and registered structs)");
+                throw SerializationError(
+                    "key '" + key + "' holds a '" + object->type() +
+                    "', which has no table columns (only types with a set_columns flattener "
+                    "can be written as tables: single numbers, EventHeader and registered structs)");
             writer_->append(key, index, row_);
         }
     }
@@ -83,10 +84,11 @@ private:
 }  // namespace
 
 void register_table_writer() {
-    ModuleRegistry::instance().add({"TableWriter",
-                                    "writes chosen keys of frames as HDF5 tables (one row per frame, Run/Event/SubEvent "
-                                    "index columns) for h5py and pandas",
-                                    [] { return std::make_unique<TableWriter>(); }});
+    ModuleRegistry::instance().add(
+        {"TableWriter",
+         "writes chosen keys of frames as HDF5 tables (one row per frame, Run/Event/SubEvent "
+         "index columns) for h5py and pandas",
+         [] { return std::make_unique<TableWriter>(); }});
 }
 
 }  // namespace mpitray::io

@@ -1,8 +1,8 @@
 // Writer: writes the frames that reach it to a frame file, and passes them on.
 #include <mpitray/core/module_registry.hpp>
-#include "output_module.hpp"
-#include <mpitray/io/frame_file_writer.hpp>
 #include <mpitray/core/stop_set.hpp>
+#include <mpitray/io/frame_file_writer.hpp>
+#include "output_module.hpp"
 
 #include <fnmatch.h>
 
@@ -13,7 +13,8 @@ class Writer : public OutputModule<FrameFileWriter> {
 public:
     Writer() {
         add_required_parameter<std::string>("file", "the frame file to write (written as FILE.partial until closed)");
-        add_parameter<std::vector<std::string>>("skip_keys", "keys not to write: names or shell patterns such as 'Tmp*'", {});
+        add_parameter<std::vector<std::string>>("skip_keys",
+                                                "keys not to write: names or shell patterns such as 'Tmp*'", {});
         add_parameter<std::vector<std::string>>("stops", "stops to write; empty: all", {});
         add_parameter<std::int64_t>("compression", "deflate level 0 (off) to 9", 1);
     }
@@ -28,8 +29,9 @@ public:
         WriterOptions options;
         options.compression = static_cast<int>(compression);
         const TrayEnvironment& env = environment();
-        writer_ = std::make_unique<FrameFileWriter>(parameter<std::string>("file"),
-                                                    Provenance{env.pipeline_file, env.pipeline_text, env.seed, env.overrides}, options);
+        writer_ = std::make_unique<FrameFileWriter>(
+            parameter<std::string>("file"), Provenance{env.pipeline_file, env.pipeline_text, env.seed, env.overrides},
+            options);
     }
 
     void process(const FramePtr& frame) override {

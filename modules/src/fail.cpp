@@ -1,7 +1,7 @@
 // Fail: for fault tests. Fails on one event, or on every event.
 #include <mpitray/core/module_registry.hpp>
-#include "event_index.hpp"
 #include <mpitray/core/stop_set.hpp>
+#include "event_index.hpp"
 
 #include <csignal>
 #include <cstdlib>
@@ -23,7 +23,8 @@ public:
         action_ = parameter<std::string>("action");
         if (action_ != "throw" && action_ != "abort" && action_ != "segfault" && action_ != "exit")
             throw config_error("must be throw, abort, segfault or exit, not '" + action_ + "'", "action");
-        exit_code_ = static_cast<int>(parameter_within("exit_code", std::int64_t{0}, std::int64_t{255}, "what a process can exit with"));
+        exit_code_ = static_cast<int>(
+            parameter_within("exit_code", std::int64_t{0}, std::int64_t{255}, "what a process can exit with"));
         stops_ = StopSet(parameter<std::vector<std::string>>("stops"));
     }
 
@@ -34,7 +35,8 @@ public:
 
 private:
     void fail(const Frame& frame) {
-        if (action_ == "throw") throw std::runtime_error("Fail module: deliberate failure on event " + std::to_string(event_index(frame)));
+        if (action_ == "throw")
+            throw std::runtime_error("Fail module: deliberate failure on event " + std::to_string(event_index(frame)));
         if (action_ == "abort") std::abort();
         if (action_ == "segfault") std::raise(SIGSEGV);
         std::exit(exit_code_);

@@ -1,7 +1,7 @@
 // Filter: drops event frames, by event number or at random (framework RNG).
 #include <mpitray/core/module_registry.hpp>
-#include "event_index.hpp"
 #include <mpitray/core/stop_set.hpp>
+#include "event_index.hpp"
 
 #include <set>
 
@@ -11,7 +11,8 @@ namespace {
 class Filter : public Module {
 public:
     Filter() {
-        add_parameter<std::int64_t>("drop_every", "drop frames whose event number is a multiple of this; 0: off (0 to 2^53)", 0);
+        add_parameter<std::int64_t>("drop_every",
+                                    "drop frames whose event number is a multiple of this; 0: off (0 to 2^53)", 0);
         add_parameter<double>("drop_fraction", "drop this fraction of frames at random (framework RNG)", 0.0);
         add_parameter<std::vector<std::int64_t>>("drop_events", "drop frames with these event numbers", {});
         add_parameter<std::vector<std::string>>("stops", "the stops it filters; others pass", {"P"});
@@ -22,7 +23,8 @@ public:
         drop_fraction_ = parameter<double>("drop_fraction");
         stops_ = StopSet(parameter<std::vector<std::string>>("stops"));
         for (std::int64_t event : parameter<std::vector<std::int64_t>>("drop_events")) drop_events_.insert(event);
-        if (drop_fraction_ < 0.0 || drop_fraction_ > 1.0) throw config_error("must be between 0 and 1", "drop_fraction");
+        if (drop_fraction_ < 0.0 || drop_fraction_ > 1.0)
+            throw config_error("must be between 0 and 1", "drop_fraction");
     }
 
     void process(const FramePtr& frame) override {
@@ -44,7 +46,8 @@ private:
 }  // namespace
 
 void register_filter() {
-    ModuleRegistry::instance().add({"Filter", "drops event frames: chosen event numbers, every k-th, or a random fraction",
+    ModuleRegistry::instance().add({"Filter",
+                                    "drops event frames: chosen event numbers, every k-th, or a random fraction",
                                     [] { return std::make_unique<Filter>(); }});
 }
 

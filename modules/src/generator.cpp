@@ -17,7 +17,8 @@ public:
                                     "emit new G, C and D frames (with changed content) every this many events; "
                                     "0: only at the start (0 to 2^53)",
                                     0);
-        add_parameter<std::int64_t>("payload_bytes", "size of the random 'Payload' object in each event frame (0 to 1 GiB)", 256);
+        add_parameter<std::int64_t>("payload_bytes",
+                                    "size of the random 'Payload' object in each event frame (0 to 1 GiB)", 256);
         add_parameter<bool>("packets", "make Q frames (for a Splitter) instead of P frames", false);
         add_parameter<std::int64_t>("run", "run number in every EventHeader", 1);
         add_parameter<std::int64_t>("first_event",
@@ -78,13 +79,15 @@ private:
         auto geometry = make_frame(Stop::geometry());
         geometry->put<std::int64_t>("GeometryVersion", version);
         std::vector<double> positions;
+        positions.reserve(16);
         for (int i = 0; i < 16; ++i) positions.push_back(125.0 * i + 0.5 * double(version));
         geometry->put("ModulePositions", positions);
         push(geometry);
 
         auto calibration = make_frame(Stop::calibration());
         calibration->put<std::int64_t>("CalibrationVersion", version);
-        calibration->put("Gains", std::map<std::string, double>{{"low", 0.1 * double(version + 1)}, {"high", 10.0 + double(version)}});
+        calibration->put("Gains", std::map<std::string, double>{{"low", 0.1 * double(version + 1)},
+                                                                {"high", 10.0 + double(version)}});
         push(calibration);
 
         auto status = make_frame(Stop::detector_status());

@@ -36,8 +36,8 @@ private:
 }  // namespace
 
 void register_print() {
-    ModuleRegistry::instance().add({"Print", "prints one line per frame: stop, event and keys",
-                                    [] { return std::make_unique<Print>(); }});
+    ModuleRegistry::instance().add(
+        {"Print", "prints one line per frame: stop, event and keys", [] { return std::make_unique<Print>(); }});
 }
 
 }  // namespace mpitray

@@ -41,8 +41,9 @@ private:
 }  // namespace
 
 void register_sequence() {
-    ModuleRegistry::instance().add({"Sequence", "numbers the frames of chosen stops in the order they reach it "
-                                                "(must see every event in order: not inside Dispatch)",
+    ModuleRegistry::instance().add({"Sequence",
+                                    "numbers the frames of chosen stops in the order they reach it "
+                                    "(must see every event in order: not inside Dispatch)",
                                     [] { return std::make_unique<Sequence>(); }});
 }
 

@@ -9,9 +9,7 @@ class Splitter : public Module {
 public:
     Splitter() { add_parameter<std::int64_t>("n", "P frames to make for each Q frame (0 to 2^53)", 1); }
 
-    void configure() override {
-        n_ = parameter_within("n", 0, limits::count, limits::count_note);
-    }
+    void configure() override { n_ = parameter_within("n", 0, limits::count, limits::count_note); }
 
     void daq(const FramePtr& q) override {
         EventHeader header;

@@ -12,7 +12,8 @@ public:
     Stamp() {
         add_parameter<std::vector<std::string>>("stops", "the stops to stamp", {"G"});
         add_parameter<std::string>("key", "the key of the stamp (a double)", "Stamp");
-        add_parameter<std::string>("copy", "instead of a random number, copy the object this frame sees under this key", "");
+        add_parameter<std::string>("copy", "instead of a random number, copy the object this frame sees under this key",
+                                   "");
     }
 
     void configure() override {
@@ -39,8 +40,9 @@ private:
 }  // namespace
 
 void register_stamp() {
-    ModuleRegistry::instance().add({"Stamp", "puts a random number (framework RNG), or a copy of a key it sees, into frames of chosen stops",
-                                    [] { return std::make_unique<Stamp>(); }});
+    ModuleRegistry::instance().add(
+        {"Stamp", "puts a random number (framework RNG), or a copy of a key it sees, into frames of chosen stops",
+         [] { return std::make_unique<Stamp>(); }});
 }
 
 }  // namespace mpitray

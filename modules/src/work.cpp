@@ -26,7 +26,8 @@ public:
 
     void configure() override {
         const std::string mode = parameter<std::string>("mode");
-        if (mode != "sleep" && mode != "spin") throw config_error("must be 'sleep' or 'spin', not '" + mode + "'", "mode");
+        if (mode != "sleep" && mode != "spin")
+            throw config_error("must be 'sleep' or 'spin', not '" + mode + "'", "mode");
         spin_ = mode == "spin";
         cost_ = parameter<std::string>("cost");
         if (cost_ != "fixed" && cost_ != "lognormal" && cost_ != "exponential")
@@ -67,9 +68,9 @@ private:
             std::this_thread::sleep_for(duration);
             return;
         }
-        const auto until = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::nanoseconds>(duration);
-        while (std::chrono::steady_clock::now() < until) {
-        }
+        const auto until =
+            std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::nanoseconds>(duration);
+        while (std::chrono::steady_clock::now() < until) {}
     }
 
     bool spin_ = false;
@@ -85,7 +86,8 @@ private:
 }  // namespace
 
 void register_work() {
-    ModuleRegistry::instance().add({"Work", "spends a per-frame cost (fixed, lognormal, exponential) sleeping or spinning",
+    ModuleRegistry::instance().add({"Work",
+                                    "spends a per-frame cost (fixed, lognormal, exponential) sleeping or spinning",
                                     [] { return std::make_unique<Work>(); }});
 }
 

@@ -6,7 +6,7 @@ namespace mpitray {
 
 namespace {
 constexpr int dispatcher_rank = 0;
-}
+}  // namespace
 
 Receiver::Receiver(WorkerLink& link, mpi::Communicator& comm, int rank, std::string host)
     : link_(link), comm_(comm), rank_(rank), feeder_(link, rank, std::move(host)) {}
@@ -27,9 +27,9 @@ bool Receiver::produce() {
             link_.stopped = true;
             throw Error("the dispatcher abandoned the run");
         default:
-            throw MpiError(fmt::format("rank {} got an unexpected {} message from the dispatcher", rank_,
-                                       tag_name(received.tag)),
-                           0);
+            throw MpiError(
+                fmt::format("rank {} got an unexpected {} message from the dispatcher", rank_, tag_name(received.tag)),
+                0);
     }
 }
 

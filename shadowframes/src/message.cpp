@@ -72,7 +72,8 @@ OutgoingMessage::OutgoingMessage(const MessageHeader& header, const std::vector<
 }
 
 MessageHeader peek_header(const ByteView& bytes) {
-    if (bytes.size() < header_size) throw SerializationError(fmt::format("not a protocol message ({} bytes)", bytes.size()));
+    if (bytes.size() < header_size)
+        throw SerializationError(fmt::format("not a protocol message ({} bytes)", bytes.size()));
     const char* in = bytes.data() + 8;
     MessageHeader header;
     header.seq = Seq{take<std::uint64_t>(in)};
@@ -88,9 +89,10 @@ Message parse_message(const ByteView& bytes, const std::vector<FramePtr>* inputs
     const char* in = bytes.data() + sizeof magic;
     const auto version = take<std::uint16_t>(in);
     if (version != message_version)
-        throw SerializationError(fmt::format("protocol message version {} (this build speaks {}): are all ranks "
-                                             "running the same mpitray?",
-                                             version, message_version));
+        throw SerializationError(
+            fmt::format("protocol message version {} (this build speaks {}): are all ranks "
+                        "running the same mpitray?",
+                        version, message_version));
     take<std::uint16_t>(in);
     Message message;
     message.header.seq = Seq{take<std::uint64_t>(in)};
@@ -110,7 +112,8 @@ Message parse_message(const ByteView& bytes, const std::vector<FramePtr>* inputs
         if (length & input_reference) {
             const std::uint64_t input = length & ~input_reference;
             if (inputs == nullptr || input >= inputs->size())
-                throw SerializationError(fmt::format("protocol message frame {} names input frame {}, which is not known", i, input));
+                throw SerializationError(
+                    fmt::format("protocol message frame {} names input frame {}, which is not known", i, input));
             const FramePtr& sent = (*inputs)[input];
             // Unchanged: the very frame that was sent; a second reference to it becomes a copy.
             bool repeated = false;

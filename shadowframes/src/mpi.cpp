@@ -4,12 +4,13 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
 #include <chrono>
 #include <climits>
 #include <cstdlib>
+#include <new>
 #include <thread>
 #include <vector>
-#include <unistd.h>
 
 namespace mpitray::mpi {
 namespace {
@@ -148,7 +149,9 @@ Communicator::~Communicator() {
     if (requests_.empty()) return;
     for (MPI_Request& request : requests_)
         if (request != MPI_REQUEST_NULL) MPI_Request_free(&request);
-    new std::vector<OutgoingMessage>(std::move(sending_));  // deliberately never freed
+    // Deliberately never freed. Should even that small allocation fail, the buffers are freed with
+    // this object instead: the process is ending, and there is nothing better to do.
+    new (std::nothrow) std::vector<OutgoingMessage>(std::move(sending_));
 }
 
 void Communicator::send(int destination, Tag tag, OutgoingMessage message) {
@@ -259,6 +262,7 @@ std::vector<std::string> host_names(const Communicator& comm, const std::string&
           "MPI_Iallgather");
     wait_for(request, "MPI_Iallgather");
     std::vector<std::string> hosts;
+    hosts.reserve(std::size_t(comm.size()));
     for (int r = 0; r < comm.size(); ++r) hosts.emplace_back(all.c_str() + std::size_t(r) * width);
     return hosts;
 }

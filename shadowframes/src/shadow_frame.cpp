@@ -3,12 +3,12 @@
 namespace mpitray {
 namespace {
 constexpr const char* shadow_key = "ShadowSeq";
-}
+}  // namespace
 
 FramePtr make_shadow_frame(ShadowInfo info) {
     auto frame = make_frame(Stop::shadow());
     frame->put(shadow_key, std::vector<std::int64_t>{static_cast<std::int64_t>(value(info.seq)),
-                                                      static_cast<std::int64_t>(info.flags)});
+                                                     static_cast<std::int64_t>(info.flags)});
     return frame;
 }
 

@@ -9,9 +9,11 @@ struct Named {
     const char* key;
     Field field;
 };
-constexpr Named<std::uint64_t WorkerStats::*> unsigned_counters[] = {
-    {"packets", &WorkerStats::packets},   {"metadata", &WorkerStats::metadata}, {"failures", &WorkerStats::failures},
-    {"bytes_in", &WorkerStats::bytes_in}, {"bytes_out", &WorkerStats::bytes_out}};
+constexpr Named<std::uint64_t WorkerStats::*> unsigned_counters[] = {{"packets", &WorkerStats::packets},
+                                                                     {"metadata", &WorkerStats::metadata},
+                                                                     {"failures", &WorkerStats::failures},
+                                                                     {"bytes_in", &WorkerStats::bytes_in},
+                                                                     {"bytes_out", &WorkerStats::bytes_out}};
 constexpr Named<std::int64_t WorkerStats::*> time_counters[] = {{"busy_ns", &WorkerStats::busy_ns},
                                                                 {"idle_ns", &WorkerStats::idle_ns}};
 constexpr Named<std::uint64_t ModuleUsage::*> usage_counts[] = {{"module_calls", &ModuleUsage::calls},
@@ -110,7 +112,9 @@ WorkerReport parse_report(const Message& message) {
     return report;
 }
 
-OutgoingMessage finished_message(const std::vector<FramePtr>& frames) { return OutgoingMessage(MessageHeader{}, frames); }
+OutgoingMessage finished_message(const std::vector<FramePtr>& frames) {
+    return OutgoingMessage(MessageHeader{}, frames);
+}
 
 OutgoingMessage control_message() { return OutgoingMessage(MessageHeader{}, {}); }
 

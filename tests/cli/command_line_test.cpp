@@ -40,7 +40,9 @@ protected:
     }
     void TearDown() override { std::filesystem::remove_all(dir_); }
     std::string path(const std::string& name) const { return (dir_ / name).string(); }
-    static std::string example(const std::string& name) { return std::string(MPITRAY_SOURCE_DIR) + "/examples/" + name; }
+    static std::string example(const std::string& name) {
+        return std::string(MPITRAY_SOURCE_DIR) + "/examples/" + name;
+    }
 
     std::filesystem::path dir_;
 };
@@ -48,8 +50,8 @@ protected:
 // A second run without a Dispatch printed the first run's Dispatch summary and, given --metrics,
 // did not warn that there were none (issue: Dispatch's state lived in a process-wide global).
 TEST_F(RunCommandLine, TwiceInOneProcessEachRunReportsItsOwnDispatch) {
-    const Output first = run({"run", example("dispatch.yaml"), "--events", "20", "--set",
-                              "Work.mean_ms=0.01", "--set", "Writer.file=" + path("a.h5")});
+    const Output first = run({"run", example("dispatch.yaml"), "--events", "20", "--set", "Work.mean_ms=0.01", "--set",
+                              "Writer.file=" + path("a.h5")});
     ASSERT_EQ(first.code, 0) << first.err;
     EXPECT_NE(first.out.find("\nDispatch: "), std::string::npos) << first.out;
 

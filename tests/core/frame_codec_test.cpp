@@ -24,8 +24,7 @@ std::atomic<std::size_t> largest_allocation{0};
 [[gnu::noinline]] void* operator new(std::size_t size) {
     if (watching) {
         std::size_t seen = largest_allocation;
-        while (size > seen && !largest_allocation.compare_exchange_weak(seen, size)) {
-        }
+        while (size > seen && !largest_allocation.compare_exchange_weak(seen, size)) {}
     }
     if (void* p = std::malloc(size ? size : 1)) return p;
     throw std::bad_alloc();
@@ -186,8 +185,8 @@ void expect_refused_within_its_bytes(const SharedBuffer& bytes, const std::strin
     }
     watching = false;
     EXPECT_NE(message.find(expected), std::string::npos) << "message: " << message;
-    EXPECT_LE(largest_allocation.load(), bytes->size() + 4096) << "allocated more than the " << bytes->size()
-                                                              << " bytes of the frame justify";
+    EXPECT_LE(largest_allocation.load(), bytes->size() + 4096)
+        << "allocated more than the " << bytes->size() << " bytes of the frame justify";
 }
 
 }  // namespace
@@ -199,20 +198,22 @@ TEST(FrameCodecBounds, AKeyCountPastTheKeysIsCutShortNotAllocated) {
 }
 
 TEST(FrameCodecBounds, AKeyLengthOfGigabytesIsRefused) {
-    expect_refused_within_its_bytes(hand_made_frame(1, key_bytes(0xFFFFFFF0, "x", 6, "double", 8, std::string(8, '\0'))),
-                                    "reading the key at byte 16 (27 bytes left, 4294967280 needed)");
+    expect_refused_within_its_bytes(
+        hand_made_frame(1, key_bytes(0xFFFFFFF0, "x", 6, "double", 8, std::string(8, '\0'))),
+        "reading the key at byte 16 (27 bytes left, 4294967280 needed)");
 }
 
 TEST(FrameCodecBounds, ATypeNameLengthOfGigabytesIsRefused) {
-    expect_refused_within_its_bytes(hand_made_frame(1, key_bytes(1, "x", 0xFFFFFFFF, "double", 8, std::string(8, '\0'))),
-                                    "reading the type name at byte 21 (22 bytes left, 4294967295 needed)");
+    expect_refused_within_its_bytes(
+        hand_made_frame(1, key_bytes(1, "x", 0xFFFFFFFF, "double", 8, std::string(8, '\0'))),
+        "reading the type name at byte 21 (22 bytes left, 4294967295 needed)");
 }
 
 TEST(FrameCodecBounds, APayloadLengthOfGigabytesIsRefused) {
     for (const std::uint64_t claimed : {std::uint64_t{3} << 30, std::uint64_t{1} << 62, ~std::uint64_t{0}})
-        expect_refused_within_its_bytes(hand_made_frame(1, key_bytes(1, "x", 6, "double", claimed, std::string(8, '\0'))),
-                                        "reading the payload at byte 35 (8 bytes left, " + std::to_string(claimed) +
-                                            " needed)");
+        expect_refused_within_its_bytes(
+            hand_made_frame(1, key_bytes(1, "x", 6, "double", claimed, std::string(8, '\0'))),
+            "reading the payload at byte 35 (8 bytes left, " + std::to_string(claimed) + " needed)");
 }
 
 TEST(FrameCodecBounds, ManyClaimedKeysOverFewBytesStopAtTheFirstMissingOne) {

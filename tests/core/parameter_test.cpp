@@ -69,19 +69,31 @@ std::string error_setting(ParameterSet& set, const std::string& name, const std:
 
 TEST(Parameters, IntegersAreReadExactlyNeverClamped) {
     ParameterSet set = declared();
-    for (const auto& [text, value] : std::vector<std::pair<std::string, std::int64_t>>{
-             {"+7", 7}, {"1e3", 1000}, {"2.0", 2}, {"2.50e1", 25}, {"-0", 0}, {"9007199254740993.0", 9007199254740993},
-             {"9223372036854775807", INT64_MAX}, {"-9223372036854775808", INT64_MIN}, {"1.5e1", 15}}) {
+    for (const auto& [text, value] :
+         std::vector<std::pair<std::string, std::int64_t>>{{"+7", 7},
+                                                           {"1e3", 1000},
+                                                           {"2.0", 2},
+                                                           {"2.50e1", 25},
+                                                           {"-0", 0},
+                                                           {"9007199254740993.0", 9007199254740993},
+                                                           {"9223372036854775807", INT64_MAX},
+                                                           {"-9223372036854775808", INT64_MIN},
+                                                           {"1.5e1", 15}}) {
         set.set("count", ConfigValue::of(text));
         EXPECT_EQ(set.get<std::int64_t>("count"), value) << text;
     }
     const std::string range = "expects an integer from -9223372036854775808 to 9223372036854775807, got ";
-    EXPECT_EQ(error_setting(set, "count", "9223372036854775808"), "parameter 'count' " + range + "'9223372036854775808' (p.yaml:3)");
-    EXPECT_EQ(error_setting(set, "count", "-9223372036854775809"), "parameter 'count' " + range + "'-9223372036854775809' (p.yaml:3)");
+    EXPECT_EQ(error_setting(set, "count", "9223372036854775808"),
+              "parameter 'count' " + range + "'9223372036854775808' (p.yaml:3)");
+    EXPECT_EQ(error_setting(set, "count", "-9223372036854775809"),
+              "parameter 'count' " + range + "'-9223372036854775809' (p.yaml:3)");
     EXPECT_EQ(error_setting(set, "count", "1e23"), "parameter 'count' " + range + "'1e23' (p.yaml:3)");
-    EXPECT_EQ(error_setting(set, "count", "1e999999999999999999999"), "parameter 'count' " + range + "'1e999999999999999999999' (p.yaml:3)");
-    EXPECT_EQ(error_setting(set, "count", "2.5"), "parameter 'count' expects an integer, got '2.5', which is not a whole number (p.yaml:3)");
-    EXPECT_EQ(error_setting(set, "count", "1e-400"), "parameter 'count' expects an integer, got '1e-400', which is not a whole number (p.yaml:3)");
+    EXPECT_EQ(error_setting(set, "count", "1e999999999999999999999"),
+              "parameter 'count' " + range + "'1e999999999999999999999' (p.yaml:3)");
+    EXPECT_EQ(error_setting(set, "count", "2.5"),
+              "parameter 'count' expects an integer, got '2.5', which is not a whole number (p.yaml:3)");
+    EXPECT_EQ(error_setting(set, "count", "1e-400"),
+              "parameter 'count' expects an integer, got '1e-400', which is not a whole number (p.yaml:3)");
     for (const char* text : {"0x10", "1_000", "e3", "1e", "--1", "1.2.3", " 1", "inf"})
         EXPECT_EQ(error_setting(set, "count", text).find("parameter 'count' expects an integer, got '"), 0u) << text;
     EXPECT_EQ(set.get<std::int64_t>("count"), 15) << "a refused value leaves the last good one";

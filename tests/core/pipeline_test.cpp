@@ -98,18 +98,21 @@ TEST(Pipeline, TheSeedIsReadExactly) {
     EXPECT_EQ(error_of("seed: 18446744073709551616\ntray:\n  - module: A\n"),
               "p.yaml:1: 'seed' must be an integer from 0 to 18446744073709551615, not '18446744073709551616'");
     EXPECT_EQ(error_of("seed: 0.5\ntray:\n  - module: A\n"), "p.yaml:1: 'seed' must be a whole number, not '0.5'");
-    EXPECT_EQ(error_of("seed: [1]\ntray:\n  - module: A\n"), "p.yaml:1: 'seed' must be an integer from 0 to 18446744073709551615");
+    EXPECT_EQ(error_of("seed: [1]\ntray:\n  - module: A\n"),
+              "p.yaml:1: 'seed' must be an integer from 0 to 18446744073709551615");
 }
 
 TEST(Pipeline, ANullValueIsPlacedOnItsOwnLine) {
     // YAML marks an empty value at the next token, often on the next line; the value is on its key's.
-    const Pipeline p = parse_pipeline("tray:\n  - module: W\n    params:\n      file:\n      # a comment\n\n"
-                                      "    name: w\n  - module: X\n    params: {events: }\n",
-                                      "p.yaml");
+    const Pipeline p = parse_pipeline(
+        "tray:\n  - module: W\n    params:\n      file:\n      # a comment\n\n"
+        "    name: w\n  - module: X\n    params: {events: }\n",
+        "p.yaml");
     EXPECT_TRUE(p.tray[0].params.at(0).second.is_null());
     EXPECT_EQ(p.tray[0].params.at(0).second.where.str(), "p.yaml:4");
     EXPECT_EQ(p.tray[1].params.at(0).second.where.str(), "p.yaml:9");
-    EXPECT_EQ(error_of("tray:\n  - module:\n  - module: A\n"), "p.yaml:2: 'module' must be a module type such as Generator");
+    EXPECT_EQ(error_of("tray:\n  - module:\n  - module: A\n"),
+              "p.yaml:2: 'module' must be a module type such as Generator");
     EXPECT_EQ(error_of("tray:\n  - module: A\n    name:\n"), "p.yaml:3: 'name' must be a non-empty name");
     EXPECT_EQ(error_of("tray:\n  - module: A\n  -\n  - module: B\n"),
               "p.yaml:3: a tray entry must be a map with at least 'module: TYPE'");
@@ -136,7 +139,8 @@ TEST(Pipeline, OnlyUtf8TextIsAPipelineFile) {
     std::string utf16 = "\xFF\xFE"s;
     for (char c : yaml) utf16 += std::string{c, '\0'};
     EXPECT_EQ(error_of(utf16),
-              "p.yaml: the pipeline file is UTF-16 (little-endian, with a byte order mark); pipeline files must be UTF-8 text");
+              "p.yaml: the pipeline file is UTF-16 (little-endian, with a byte order mark); pipeline files must be "
+              "UTF-8 text");
     EXPECT_EQ(error_of(utf16.substr(2)).substr(0, 48), "p.yaml: the pipeline file is UTF-16 (little-endi");
     std::string utf16be = "\xFE\xFF"s;
     for (char c : yaml) utf16be += std::string{'\0', c};
@@ -147,7 +151,8 @@ TEST(Pipeline, OnlyUtf8TextIsAPipelineFile) {
     EXPECT_EQ(error_of("seed: 1\ntray:\n  - module: A\0\n"s),
               "p.yaml:3: the pipeline file has a NUL byte; pipeline files must be UTF-8 text");
     EXPECT_EQ(error_of("seed: 1\n# caf\xE9 (Latin-1)\ntray:\n  - module: A\n"),
-              "p.yaml:2: the pipeline file has byte 0xe9, which UTF-8 does not allow there; pipeline files must be UTF-8 text");
+              "p.yaml:2: the pipeline file has byte 0xe9, which UTF-8 does not allow there; pipeline files must be "
+              "UTF-8 text");
     EXPECT_NE(error_of("# \xED\xA0\x80 a surrogate\n" + yaml).find("byte 0xed"), std::string::npos);
     // UTF-8, with or without a byte order mark, is kept exactly as written.
     for (const std::string& text : {"\xEF\xBB\xBF" + yaml + "# caf\xC3\xA9 \xF0\x9F\x8C\x8A\n", yaml}) {
@@ -197,6 +202,4 @@ TEST(Pipeline, AliasesExpandWithinTheLimits) {
     }
 }
 
-TEST(Pipeline, AMissingFileIsAConfigError) {
-    EXPECT_THROW(load_pipeline("/nonexistent/pipeline.yaml"), ConfigError);
-}
+TEST(Pipeline, AMissingFileIsAConfigError) { EXPECT_THROW(load_pipeline("/nonexistent/pipeline.yaml"), ConfigError); }

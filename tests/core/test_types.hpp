@@ -11,7 +11,7 @@ struct Unregistered {
     int x = 0;
     template <class Archive>
     void serialize(Archive& archive, unsigned) {
-        archive & x;
+        archive& x;
     }
 };
 

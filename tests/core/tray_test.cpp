@@ -135,7 +135,8 @@ public:
     void drain_before_failure() override {
         drained.push_back(name());
         for (const FramePtr& frame : held_) {
-            if (frame->at<EventHeader>(event_header_key).event == fail_at_) throw std::runtime_error("failed on what it held");
+            if (frame->at<EventHeader>(event_header_key).event == fail_at_)
+                throw std::runtime_error("failed on what it held");
             push(frame);
         }
     }
@@ -210,7 +211,8 @@ TEST(Tray, EventFramesSeeMetadataAndPFramesSeeTheirQ) {
     EXPECT_EQ(tray->run().ending, RunEnding::complete);
     ASSERT_EQ(seen.size(), 6u);
     const Seen& p = seen[3];
-    EXPECT_TRUE(contains(p.keys, "GVersion") && contains(p.keys, "CVersion") && contains(p.keys, "QKey")) << "P sees G, C, Q";
+    EXPECT_TRUE(contains(p.keys, "GVersion") && contains(p.keys, "CVersion") && contains(p.keys, "QKey"))
+        << "P sees G, C, Q";
     EXPECT_FALSE(contains(seen[2].keys, "PKey")) << "Q does not see P";
     EXPECT_TRUE(contains(seen[1].keys, "GVersion")) << "C sees G";
     EXPECT_FALSE(contains(seen[0].keys, "CVersion")) << "G comes before any C";
@@ -281,7 +283,8 @@ TEST(Tray, TheRngDependsOnTheFrameNotOnWhatRanBefore) {
     auto all = make({spec("ListSource", {{"stops", stops({"P", "P", "P", "P", "P", "P"})}}), spec("Recorder")});
     all->run();
     const std::vector<Seen> everything = seen;
-    auto some = make({spec("ListSource", {{"stops", stops({"P", "P", "P", "P", "P", "P"})}}), spec("DropOdd"), spec("Recorder")});
+    auto some = make(
+        {spec("ListSource", {{"stops", stops({"P", "P", "P", "P", "P", "P"})}}), spec("DropOdd"), spec("Recorder")});
     some->run();
     ASSERT_EQ(seen.size(), 3u);
     for (const Seen& s : seen) EXPECT_EQ(s.draw, everything.at(std::size_t(s.event)).draw) << "event " << s.event;
@@ -293,14 +296,14 @@ TEST(Tray, TheRngDependsOnTheFrameNotOnWhatRanBefore) {
 // A slice of a sample draws what the whole sample draws at the same place, in its source and in
 // every module after it, while input_frames still counts the slice's own input.
 TEST(Tray, ASliceDrawsWhatTheWholeSampleDrawsThere) {
-    auto whole = make({spec("SliceSource", {{"first", ConfigValue::of("0")}, {"count", ConfigValue::of("10")}}),
-                       spec("Recorder")});
+    auto whole = make(
+        {spec("SliceSource", {{"first", ConfigValue::of("0")}, {"count", ConfigValue::of("10")}}), spec("Recorder")});
     whole->run();
     std::vector<double> whole_drawn;
     for (const FramePtr& f : output) whole_drawn.push_back(f->at<double>("Drawn"));
     const std::vector<Seen> whole_seen = seen;
-    auto slice = make({spec("SliceSource", {{"first", ConfigValue::of("6")}, {"count", ConfigValue::of("4")}}),
-                       spec("Recorder")});
+    auto slice = make(
+        {spec("SliceSource", {{"first", ConfigValue::of("6")}, {"count", ConfigValue::of("4")}}), spec("Recorder")});
     slice->run();
     ASSERT_EQ(output.size(), 4u);
     for (std::size_t i = 0; i < 4; ++i) {
@@ -406,7 +409,8 @@ TEST(TrayBuilder, ARefusedRequiredParameterIsReportedOnce) {
         build_tray({spec("ListSource"), spec("Labelled")}, {}, TrayRole::outer, registry());
         FAIL() << "expected a ConfigError";
     } catch (const ConfigError& e) {
-        EXPECT_NE(std::string(e.what()).find("needs parameter 'label' (string: a label)"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("needs parameter 'label' (string: a label)"), std::string::npos)
+            << e.what();
     }
 }
 
@@ -440,8 +444,8 @@ TEST(Tray, AFailureWhileDrainingIsTheRunsFailure) {
     ModuleSpec holder = spec("Drainer", {{"fail_at", ConfigValue::of("1")}});
     holder.name = "holder";
     drained.clear();
-    auto tray = make({spec("ListSource", {{"stops", stops({"P", "P", "P", "P"})}}), spec("Thrower", {{"at", ConfigValue::of("2")}}),
-                      holder});
+    auto tray = make({spec("ListSource", {{"stops", stops({"P", "P", "P", "P"})}}),
+                      spec("Thrower", {{"at", ConfigValue::of("2")}}), holder});
     try {
         tray->run();
         FAIL() << "the run did not fail";
@@ -450,5 +454,6 @@ TEST(Tray, AFailureWhileDrainingIsTheRunsFailure) {
         EXPECT_EQ(e.message(), "failed on what it held");
     }
     EXPECT_EQ(output.size(), 1u) << "event 0 only";
-    EXPECT_NE(tray->environment().run.reason.find("module 'holder'"), std::string::npos) << tray->environment().run.reason;
+    EXPECT_NE(tray->environment().run.reason.find("module 'holder'"), std::string::npos)
+        << tray->environment().run.reason;
 }

@@ -37,7 +37,8 @@ void expect_same_as_boost(const T& value) {
     ASSERT_TRUE(codec.encoded_size) << codec.name;
     EXPECT_EQ(codec.encoded_size(&value), direct.size()) << codec.name;
     // And the direct decoder reads Boost's bytes.
-    const auto back = std::static_pointer_cast<const T>(codec.decode(std::span<const char>(reference.data(), reference.size())));
+    const auto back =
+        std::static_pointer_cast<const T>(codec.decode(std::span<const char>(reference.data(), reference.size())));
     EXPECT_EQ(*back, value) << codec.name;
 }
 
@@ -66,7 +67,8 @@ TEST(DirectCodecs, EventHeaderIsWhatBoostWritesAndOtherVersionsStillDecode) {
     Buffer reference = boost_bytes(header);
     EXPECT_EQ(direct, reference);
     auto decoded = [&codec](const Buffer& bytes) {
-        return *std::static_pointer_cast<const EventHeader>(codec.decode(std::span<const char>(bytes.data(), bytes.size())));
+        return *std::static_pointer_cast<const EventHeader>(
+            codec.decode(std::span<const char>(bytes.data(), bytes.size())));
     };
     EXPECT_EQ(decoded(reference), header);
     EXPECT_EQ(codec.encoded_size(&header), direct.size());
@@ -130,12 +132,13 @@ void expect_checked(const T& value, std::size_t first_length_at) {
 // to allocate it.
 TEST(CheckedBoostLayouts, LengthsAreCheckedBeforeBoostAllocates) {
     expect_checked(std::vector<bool>{true, false, true}, 0);
-    expect_checked(std::vector<std::string>{"ab", "", "muon"}, 5);       // the count
-    expect_checked(std::vector<std::string>{"ab", "", "muon"}, 17);      // the first string's length
+    expect_checked(std::vector<std::string>{"ab", "", "muon"}, 5);   // the count
+    expect_checked(std::vector<std::string>{"ab", "", "muon"}, 17);  // the first string's length
     expect_checked(std::map<std::string, double>{{"high", 10}, {"low", 0.1}}, 5);
     expect_checked(std::map<std::string, double>{{"high", 10}, {"low", 0.1}}, 22);
     EXPECT_EQ(decoded_as<std::vector<bool>>(boost_bytes(std::vector<bool>{})), std::vector<bool>{});
-    EXPECT_EQ(decoded_as<std::vector<std::string>>(boost_bytes(std::vector<std::string>{})), std::vector<std::string>{});
+    EXPECT_EQ(decoded_as<std::vector<std::string>>(boost_bytes(std::vector<std::string>{})),
+              std::vector<std::string>{});
     using Map = std::map<std::string, double>;
     EXPECT_EQ(decoded_as<Map>(boost_bytes(Map{})), Map{});
     // Class information other than Boost's zeros makes Boost read the rest differently (a

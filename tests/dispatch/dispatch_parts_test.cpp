@@ -11,9 +11,9 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <filesystem>
 #include <string>
-#include <unistd.h>
 
 using namespace mpitray;
 
@@ -60,9 +60,7 @@ std::string cut(const std::string& stops) {
 
 }  // namespace
 
-TEST(Packetizer, APacketIsAPacketStopFrameAndWhatFollowsIt) {
-    EXPECT_EQ(cut("GCDQPPQPQ"), "<G><C><D>[QPP][QP][Q]");
-}
+TEST(Packetizer, APacketIsAPacketStopFrameAndWhatFollowsIt) { EXPECT_EQ(cut("GCDQPPQPQ"), "<G><C><D>[QPP][QP][Q]"); }
 
 TEST(Packetizer, MetadataAfterThePacketStartTravelsInsideIt) {
     EXPECT_EQ(cut("GQCPPQP"), "<G>[Q(C)PP][QP]");
@@ -188,7 +186,8 @@ TEST(Watchdog, LivenessIsAskedAtMostEveryTenMilliseconds) {
 }
 
 TEST(FailureLog, HoldsEachSkippedPacketAfterItsMetadataEachOnce) {
-    const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("failure_log_" + std::to_string(getpid()));
+    const std::filesystem::path dir =
+        std::filesystem::temp_directory_path() / ("failure_log_" + std::to_string(getpid()));
     std::filesystem::create_directories(dir);
     const std::string path = (dir / "log.h5").string();
     TrayEnvironment environment;

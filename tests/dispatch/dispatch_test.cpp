@@ -52,7 +52,8 @@ protected:
     void TearDown() override { StopSignal::reset(); }
 
     // A source, then a Dispatch with these parameters whose workers are `workers` scripted ones.
-    void build(const ModuleSpec& source, std::vector<std::pair<std::string, ConfigValue>> dispatch_params, int workers) {
+    void build(const ModuleSpec& source, std::vector<std::pair<std::string, ConfigValue>> dispatch_params,
+               int workers) {
         build_with({source}, std::move(dispatch_params), workers);
     }
     // The same after these modules.
@@ -129,7 +130,8 @@ TEST_F(DispatchDecisions, ResultsAnsweredNewestFirstLeaveInInputOrder) {
     EXPECT_EQ(output_, serial(generator(40)));
     // The script did answer out of order.
     EXPECT_FALSE(std::is_sorted(workers().answered.begin(), workers().answered.end()));
-    for (int w = 0; w < 3; ++w) EXPECT_EQ(workers().ends_sent(w), std::vector<Tag>{Tag::end_of_stream}) << "worker " << w;
+    for (int w = 0; w < 3; ++w)
+        EXPECT_EQ(workers().ends_sent(w), std::vector<Tag>{Tag::end_of_stream}) << "worker " << w;
 }
 
 // Frames a worker made come back without their place in this run's input (the message carries
@@ -192,15 +194,16 @@ TEST_F(DispatchDecisions, TheWindowBoundsWhatIsSentButNotWritten) {
 // Metadata with no packet open is broadcast: every worker gets it, one answers. Metadata inside
 // an open packet travels with it, and the other workers get copies that nobody answers.
 TEST_F(DispatchDecisions, MetadataGoesToEveryWorkerAndOneAnswersIt) {
-    const ModuleSpec source = spec("ListSource", {{"stops", stops({"G", "C", "P", "P", "G", "P", "Q", "D", "P", "P"})}});
+    const ModuleSpec source =
+        spec("ListSource", {{"stops", stops({"G", "C", "P", "P", "G", "P", "Q", "D", "P", "P"})}});
     build(source, {}, 3);
     EXPECT_EQ(tray_->run().ending, RunEnding::complete);
     std::map<std::uint64_t, std::pair<std::set<int>, int>> broadcast;  // seq -> workers, repliers
     std::map<std::uint64_t, std::set<int>> copies;                     // seq of the packet -> workers
     for (const auto& s : workers().sent) {
         const std::uint64_t seq = value(s.message.header.seq);
-        if (s.tag == Tag::metadata && (s.message.header.flags & message_flags::reply) == 0 &&
-            !broadcast.count(seq) && units().at(seq).second) {
+        if (s.tag == Tag::metadata && (s.message.header.flags & message_flags::reply) == 0 && !broadcast.count(seq) &&
+            units().at(seq).second) {
             copies[seq].insert(s.worker);
         } else if (s.tag == Tag::metadata) {
             auto& [to, repliers] = broadcast[seq];
@@ -233,7 +236,9 @@ TEST_F(DispatchDecisions, AbortEndsAtTheEarliestFailureEvenWhenItsReportComesSec
         EXPECT_NE(std::string(e.what()).find("packet 8"), std::string::npos) << e.what();
     }
     const auto& answered = workers().answered;
-    const auto at = [&](std::uint64_t seq) { return std::find(answered.begin(), answered.end(), seq) - answered.begin(); };
+    const auto at = [&](std::uint64_t seq) {
+        return std::find(answered.begin(), answered.end(), seq) - answered.begin();
+    };
     ASSERT_LT(at(11), at(8)) << "the script answered packet 11's failure first";
     // Units 0..7 (metadata G C D, then packets) are written, nothing from unit 8 on.
     EXPECT_TRUE(begins(serial(generator(30)), output_));
@@ -321,8 +326,8 @@ TEST_F(DispatchDecisions, TheInProcessWorkerReportsAFailureAsAnMpiWorkerDoes) {
         std::vector<Seen> expected = serial(generator(12));
         // Event 4 is the fifth Q frame (each event is one Q frame here).
         int events = 0;
-        const auto failed =
-            std::find_if(expected.begin(), expected.end(), [&](const Seen& s) { return s.stop == 'Q' && events++ == 4; });
+        const auto failed = std::find_if(expected.begin(), expected.end(),
+                                         [&](const Seen& s) { return s.stop == 'Q' && events++ == 4; });
         ASSERT_NE(failed, expected.end());
         if (on_error == "skip") {
             expected.erase(failed);
@@ -429,7 +434,8 @@ TEST(StagePlan, StagesNeedNamesOfTheirOwn) {
         plan_stages({stage("Dispatch"), stage("Dispatch")}, 5);
         FAIL() << "no error";
     } catch (const ConfigError& e) {
-        EXPECT_NE(std::string(e.what()).find("two Dispatch modules are named 'Dispatch'"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("two Dispatch modules are named 'Dispatch'"), std::string::npos)
+            << e.what();
     }
     EXPECT_THROW(plan_stages({stage("a", 0, 0.0)}, 3), ConfigError) << "weight 0";
     EXPECT_THROW(plan_stages({stage("a", -1)}, 3), ConfigError) << "negative workers";
@@ -444,9 +450,10 @@ TEST(StagePlan, AModuleThatNeedsEveryEventInOrderIsRefusedInsideDispatch) {
         build_tray({generator(3), dispatch}, TrayEnvironment{}, TrayRole::outer);
         FAIL() << "no error";
     } catch (const ConfigError& e) {
-        EXPECT_NE(std::string(e.what()).find("module 'Sequence' (Sequence): must see every event in order (it numbers "
-                                             "the events in the order they reach it), so it cannot run inside Dispatch"),
-                  std::string::npos)
+        EXPECT_NE(
+            std::string(e.what()).find("module 'Sequence' (Sequence): must see every event in order (it numbers "
+                                       "the events in the order they reach it), so it cannot run inside Dispatch"),
+            std::string::npos)
             << e.what();
     }
     // Between two stages it is where it belongs.

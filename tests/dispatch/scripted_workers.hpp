@@ -7,8 +7,8 @@
 // It answers only while Dispatch waits (in idle()): Dispatch then fills every credit before any
 // result comes back, so a script can answer out of order.
 #include <mpitray/dispatch/worker_channel.hpp>
-#include <mpitray/shadowframes/worker_messages.hpp>
 #include <mpitray/receiver/packet_feeder.hpp>
+#include <mpitray/shadowframes/worker_messages.hpp>
 
 #include <chrono>
 #include <deque>
@@ -38,11 +38,11 @@ public:
     // --- the script
     // Which pending input to answer next (an index into `pending`); default: the oldest.
     std::function<std::size_t(const std::vector<Pending>& pending)> choose = [](const auto&) { return std::size_t{0}; };
-    std::set<std::uint64_t> failing;  // inputs (by seq) whose answer is a failure report
-    std::set<int> silent;             // workers that never answer anything
-    std::set<int> dead;               // workers whose process has ended
+    std::set<std::uint64_t> failing;           // inputs (by seq) whose answer is a failure report
+    std::set<int> silent;                      // workers that never answer anything
+    std::set<int> dead;                        // workers whose process has ended
     std::function<void(const Sent&)> on_send;  // called at every send, after it is recorded
-    bool new_frames = false;  // answer with copies (as frames a module changed), not references
+    bool new_frames = false;                   // answer with copies (as frames a module changed), not references
 
     // --- what happened
     std::vector<Sent> sent;
@@ -57,7 +57,8 @@ public:
     // The oldest input sent but not answered, if any.
     std::optional<std::uint64_t> oldest_pending() const {
         std::optional<std::uint64_t> oldest;
-        for (const Pending& p : pending_) oldest = std::min(oldest.value_or(value(p.message.header.seq)), value(p.message.header.seq));
+        for (const Pending& p : pending_)
+            oldest = std::min(oldest.value_or(value(p.message.header.seq)), value(p.message.header.seq));
         return oldest;
     }
     std::vector<Tag> ends_sent(int worker) const {
@@ -95,7 +96,8 @@ public:
         if (!can_answer()) {
             // Real time passes (the watchdog counts it), but a test never hangs on a script
             // that left Dispatch waiting for nothing.
-            if (stuck_since_ == std::chrono::steady_clock::time_point{}) stuck_since_ = std::chrono::steady_clock::now();
+            if (stuck_since_ == std::chrono::steady_clock::time_point{})
+                stuck_since_ = std::chrono::steady_clock::now();
             if (std::chrono::steady_clock::now() - stuck_since_ > std::chrono::seconds(10))
                 throw std::runtime_error("ScriptedWorkers: Dispatch waited 10 s for an answer the script never gives");
             std::this_thread::sleep_for(std::chrono::microseconds(200));
@@ -131,9 +133,11 @@ private:
             const std::uint64_t seq = value(input.message.header.seq);
             answered.push_back(seq);
             if (failing.count(seq)) {
-                const FailureReport report{input.message.header.seq, rank_of(input.worker), "testhost", "Scripted",
-                                           "its input " + std::to_string(seq), "scripted failure"};
-                ready_.push_back({input.worker, Tag::failure, failure_message(report, input.message.header.flags).bytes()});
+                const FailureReport report{
+                    input.message.header.seq,           rank_of(input.worker), "testhost", "Scripted",
+                    "its input " + std::to_string(seq), "scripted failure"};
+                ready_.push_back(
+                    {input.worker, Tag::failure, failure_message(report, input.message.header.flags).bytes()});
                 return;
             }
             // Every frame unchanged: sent back as references to the input, as a Reply does; or,

@@ -163,8 +163,7 @@ TEST_F(FrameFile, ATruncatedFileIsReportedNotCrashedOn) {
     fs::resize_file(file, fs::file_size(file) / 2);
     try {
         FrameFileReader reader(file);
-        while (reader.next()) {
-        }
+        while (reader.next()) {}
         FAIL() << "expected an error";
     } catch (const StorageError& e) {
         EXPECT_NE(std::string(e.what()).find(file), std::string::npos) << e.what();
@@ -231,7 +230,8 @@ TEST_F(FrameFile, ADatasetOfAnotherRankIsNamedNotReadPastItsShape) {
         const hsize_t dims[4] = {2, 3, 4, 5};
         hdf5::Handle space = hdf5::dataspace(H5Screate_simple(4, dims, nullptr), "space");
         hdf5::Handle d = hdf5::dataset(
-            H5Dcreate2(f.get(), data_path, H5T_NATIVE_UINT8, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "create");
+            H5Dcreate2(f.get(), data_path, H5T_NATIVE_UINT8, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+            "create");
     }
     try {
         FrameFileReader reader(file);

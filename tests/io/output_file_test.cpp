@@ -7,12 +7,12 @@
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 
 using namespace mpitray;
 using namespace mpitray::io;

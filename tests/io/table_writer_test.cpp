@@ -1,5 +1,5 @@
-#include <mpitray/io/hdf5.hpp>
 #include <mpitray/core/object.hpp>
+#include <mpitray/io/hdf5.hpp>
 #include <mpitray/io/table_writer.hpp>
 
 #include <gtest/gtest.h>
@@ -86,7 +86,8 @@ TEST_F(TableFile, WritesIndexAndColumnsOneRowPerAppend) {
     {
         TableFileWriter writer(file, Provenance{"p.yaml", "seed: 1", 1, ""}, TableWriterOptions{1, 3});
         writer.declare("Track", {{"key", "Track"}});
-        for (std::int64_t i = 0; i < 10; ++i) writer.append("Track", EventHeader{7, i, i % 2}, track(1.5 * double(i), i * i, i % 3 == 0));
+        for (std::int64_t i = 0; i < 10; ++i)
+            writer.append("Track", EventHeader{7, i, i % 2}, track(1.5 * double(i), i * i, i % 3 == 0));
         EXPECT_EQ(writer.rows("Track"), 10u);
         EXPECT_TRUE(fs::exists(file + ".partial"));
         writer.close(complete());
@@ -168,7 +169,8 @@ TEST(TableRowTypes, StandardTypesFlattenAndVectorsDoNot) {
     EXPECT_EQ(row.cells()[0].name, "value");
     EXPECT_EQ(row.cells()[0].type(), ColumnType::float64);
     row.clear();
-    EXPECT_TRUE(Object::from_value<EventHeader>(std::make_shared<const EventHeader>(EventHeader{1, 2, 3}))->columns(row));
+    EXPECT_TRUE(
+        Object::from_value<EventHeader>(std::make_shared<const EventHeader>(EventHeader{1, 2, 3}))->columns(row));
     EXPECT_EQ(row.cells().size(), 3u);
     row.clear();
     EXPECT_FALSE(Object::from_value<std::vector<double>>(std::make_shared<const std::vector<double>>())->columns(row));

@@ -42,11 +42,13 @@ std::string config_error_of(const std::string& yaml) {
 }  // namespace
 
 TEST(Generator, EmitsMetadataThenEventsAndChangesMetadataMidStream) {
-    const auto frames = run("tray:\n- module: Generator\n  params: {events: 5, metadata_every: 2, payload_bytes: 100}\n");
+    const auto frames =
+        run("tray:\n- module: Generator\n  params: {events: 5, metadata_every: 2, payload_bytes: 100}\n");
     EXPECT_EQ(stops_of(frames), "GCDPPGCDPPGCDP");
     EXPECT_EQ(frames[0]->at<std::int64_t>("GeometryVersion"), 0);
     EXPECT_EQ(frames[5]->at<std::int64_t>("GeometryVersion"), 1);
-    EXPECT_NE(frames[0]->at<std::vector<double>>("ModulePositions"), frames[5]->at<std::vector<double>>("ModulePositions"));
+    EXPECT_NE(frames[0]->at<std::vector<double>>("ModulePositions"),
+              frames[5]->at<std::vector<double>>("ModulePositions"));
     EXPECT_EQ(frames[3]->at<std::vector<std::uint8_t>>("Payload").size(), 100u);
     EXPECT_EQ(frames[4]->at<EventHeader>("EventHeader"), (EventHeader{1, 1, 0}));
 }
@@ -64,9 +66,10 @@ TEST(Generator, IsReproducibleForASeedAndDiffersAcrossSeeds) {
 }
 
 TEST(Splitter, PushesNPFramesThatSeeTheirQ) {
-    const auto frames = run("tray:\n- module: Generator\n  params: {events: 2, packets: true}\n"
-                            "- module: Splitter\n  params: {n: 3}\n"
-                            "- module: Filter\n");  // mixing happens at a module's input
+    const auto frames =
+        run("tray:\n- module: Generator\n  params: {events: 2, packets: true}\n"
+            "- module: Splitter\n  params: {n: 3}\n"
+            "- module: Filter\n");  // mixing happens at a module's input
     EXPECT_EQ(stops_of(frames), "GCDQPPPQPPP");
     EXPECT_EQ(frames[6]->at<EventHeader>("EventHeader"), (EventHeader{1, 0, 2}));
     EXPECT_TRUE(frames[6]->has("Energy")) << "the P frame sees its Q's keys";
@@ -74,17 +77,20 @@ TEST(Splitter, PushesNPFramesThatSeeTheirQ) {
 }
 
 TEST(Filter, DropsEveryKthEventOrARandomFraction) {
-    const auto every = run("tray:\n- module: Generator\n  params: {events: 9}\n- module: Filter\n  params: {drop_every: 3}\n");
+    const auto every =
+        run("tray:\n- module: Generator\n  params: {events: 9}\n- module: Filter\n  params: {drop_every: 3}\n");
     EXPECT_EQ(stops_of(every), "GCDPPPPPP") << "events 0, 3, 6 dropped";
-    const auto random = run("tray:\n- module: Generator\n  params: {events: 2000, payload_bytes: 0}\n"
-                            "- module: Filter\n  params: {drop_fraction: 0.25}\n");
+    const auto random =
+        run("tray:\n- module: Generator\n  params: {events: 2000, payload_bytes: 0}\n"
+            "- module: Filter\n  params: {drop_fraction: 0.25}\n");
     const double kept = double(random.size() - 3) / 2000;
     EXPECT_NEAR(kept, 0.75, 0.04);
 }
 
 TEST(Work, StoresTheCostItDrewAndKeepsTheMean) {
-    const auto frames = run("tray:\n- module: Generator\n  params: {events: 400, payload_bytes: 0}\n"
-                            "- module: Work\n  params: {cost: lognormal, mean_ms: 0.01, sigma: 1.0, mode: spin}\n");
+    const auto frames =
+        run("tray:\n- module: Generator\n  params: {events: 400, payload_bytes: 0}\n"
+            "- module: Work\n  params: {cost: lognormal, mean_ms: 0.01, sigma: 1.0, mode: spin}\n");
     double sum = 0;
     int n = 0;
     for (const auto& f : frames)
@@ -108,17 +114,22 @@ TEST(Fail, ThrowsOnTheChosenEvent) {
 
 TEST(BuiltinModules, RejectBadValuesBeforeRunning) {
     EXPECT_NE(config_error_of("tray:\n- module: Generator\n- module: Work\n  params: {mode: jog}\n")
-                  .find("test.yaml:3: module 'Work' (Work): parameter 'mode' must be 'sleep' or 'spin', not 'jog' (test.yaml:4)"),
+                  .find("test.yaml:3: module 'Work' (Work): parameter 'mode' must be 'sleep' or 'spin', not 'jog' "
+                        "(test.yaml:4)"),
               std::string::npos)
         << config_error_of("tray:\n- module: Generator\n- module: Work\n  params: {mode: jog}\n");
-    EXPECT_NE(config_error_of("tray:\n- module: Generator\n  params: {events: -1}\n").find("parameter 'events' must be 0 to 9007199254740992 (2^53), not -1"), std::string::npos);
+    EXPECT_NE(config_error_of("tray:\n- module: Generator\n  params: {events: -1}\n")
+                  .find("parameter 'events' must be 0 to 9007199254740992 (2^53), not -1"),
+              std::string::npos);
     EXPECT_NE(config_error_of("tray:\n- module: Generator\n- module: Filter\n  params: {drop_fraction: 2}\n")
                   .find("between 0 and 1"),
               std::string::npos);
-    EXPECT_NE(config_error_of("tray:\n- module: Generator\n- module: Fail\n  params: {action: explode}\n").find("action"),
-              std::string::npos);
-    EXPECT_NE(config_error_of("tray:\n- module: Generator\n- module: Filter\n  params: {stops: [QQ]}\n").find("not a stop"),
-              std::string::npos);
+    EXPECT_NE(
+        config_error_of("tray:\n- module: Generator\n- module: Fail\n  params: {action: explode}\n").find("action"),
+        std::string::npos);
+    EXPECT_NE(
+        config_error_of("tray:\n- module: Generator\n- module: Filter\n  params: {stops: [QQ]}\n").find("not a stop"),
+        std::string::npos);
 }
 
 // Numbers the type allows but the module cannot use are refused when it is configured, naming
@@ -134,8 +145,10 @@ TEST(BuiltinModules, RefuseNumbersOutOfTheirRange) {
             "parameter 'metadata_every' must be 0 to 9007199254740992 (2^53)");
     refused("tray:\n- module: Generator\n- module: Work\n  params: {mean_ms: 1e300}\n",
             "parameter 'mean_ms' must be 0 to 86400000 (a day), not 1e+300");
-    refused("tray:\n- module: Generator\n- module: Work\n  params: {slow_ms: 1e20}\n", "parameter 'slow_ms' must be 0 to 86400000");
-    refused("tray:\n- module: Generator\n- module: Work\n  params: {sigma: 1e10}\n", "parameter 'sigma' must be 0 to 10");
+    refused("tray:\n- module: Generator\n- module: Work\n  params: {slow_ms: 1e20}\n",
+            "parameter 'slow_ms' must be 0 to 86400000");
+    refused("tray:\n- module: Generator\n- module: Work\n  params: {sigma: 1e10}\n",
+            "parameter 'sigma' must be 0 to 10");
     refused("tray:\n- module: Generator\n- module: Splitter\n  params: {n: 9223372036854775807}\n",
             "parameter 'n' must be 0 to 9007199254740992 (2^53)");
     refused("tray:\n- module: Generator\n- module: Filter\n  params: {drop_every: 9223372036854775807}\n",

@@ -181,7 +181,9 @@ TEST(WorkerMessages, AFailureReportArrivesWhole) {
 }
 
 TEST(WorkerMessages, AReportKeepsEveryCounterAndModuleByName) {
-    WorkerReport sent{4, "node4", WorkerStats{10, 2, 1, 4096, 8192, 123456789, 987654321},
+    WorkerReport sent{4,
+                      "node4",
+                      WorkerStats{10, 2, 1, 4096, 8192, 123456789, 987654321},
                       {{"sim", "Work", 12, 10, 9, 1.5, 1.25}, {"cut", "Filter", 9, 9, 3, 0.25, 0.125}}};
     const WorkerReport got = parse_report(delivered(report_message(sent)));
     EXPECT_EQ(got.rank, 4);

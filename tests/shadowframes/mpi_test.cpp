@@ -78,7 +78,8 @@ TEST(Mpi, TheFirstConfigurationErrorReachesEveryRank) {
     mpi::Communicator comm;
     EXPECT_EQ(mpi::first_error_across_ranks(comm, ""), "");
     const std::string last = comm.rank() == comm.size() - 1 ? "bad parameter" : "";
-    const std::string expected = comm.size() == 1 ? "bad parameter" : "on rank " + std::to_string(comm.size() - 1) + ": bad parameter";
+    const std::string expected =
+        comm.size() == 1 ? "bad parameter" : "on rank " + std::to_string(comm.size() - 1) + ": bad parameter";
     EXPECT_EQ(mpi::first_error_across_ranks(comm, last), expected);
     EXPECT_EQ(mpi::first_error_across_ranks(comm, comm.rank() == 0 ? "zero" : "other"), "zero");
 }

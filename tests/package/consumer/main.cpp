@@ -19,7 +19,9 @@ int main(int argc, char** argv) {
     const std::string out = argv[1];
     const auto pipeline = mpitray::parse_pipeline(
         "seed: 5\ntray:\n- module: Generator\n  params: {events: 20}\n- module: Reconstruct\n"
-        "- module: Writer\n  params: {file: " + out + "}\n", "consumer.yaml");
+        "- module: Writer\n  params: {file: " +
+            out + "}\n",
+        "consumer.yaml");
     mpitray::TrayEnvironment env;
     env.seed = pipeline.seed;
     auto tray = mpitray::build_tray(pipeline.tray, env, mpitray::TrayRole::outer);

@@ -6,7 +6,7 @@ struct Track {
     double zenith = 0, azimuth = 0;
     template <class Archive>
     void serialize(Archive& archive, unsigned) {
-        archive & zenith & azimuth;
+        archive& zenith& azimuth;
     }
 };
 

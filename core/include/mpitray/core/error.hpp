@@ -48,7 +48,9 @@ class ModuleError : public Error {
 public:
     ModuleError(std::string module, std::string frame, const std::string& message)
         : Error("module '" + module + "' failed on " + frame + ": " + message),
-          module_(std::move(module)), frame_(std::move(frame)), message_(message) {}
+          module_(std::move(module)),
+          frame_(std::move(frame)),
+          message_(message) {}
     const std::string& module() const noexcept { return module_; }
     const std::string& frame() const noexcept { return frame_; }
     const std::string& message() const noexcept { return message_; }

@@ -67,6 +67,8 @@ public:
 
     // Only modules that run a section of their own (Dispatch) take an inner list.
     virtual bool accepts_inner() const { return false; }
+    // A sink: overrides move from it.
+    // NOLINTNEXTLINE(performance-unnecessary-value-param)
     virtual void set_inner(std::vector<ModuleSpec> /*inner*/) {}
 
     // The files this module reads and writes, from its parameters alone: asked after they are
@@ -129,7 +131,8 @@ protected:
     // naming the parameter, the range (with `note` for people: "1 GiB") and the value. Modules
     // bound every number they use, so that one the type allows but the module cannot (a payload
     // of 2^63 bytes, a wait of 1e300 ms) is a configuration error, not an overflow at run time.
-    std::int64_t parameter_within(const std::string& name, std::int64_t min, std::int64_t max, const std::string& note = {}) const;
+    std::int64_t parameter_within(const std::string& name, std::int64_t min, std::int64_t max,
+                                  const std::string& note = {}) const;
     double parameter_within(const std::string& name, double min, double max, const std::string& note = {}) const;
     // A ConfigError that names this module (and where the parameter was written, if given).
     ConfigError config_error(const std::string& message, const std::string& parameter = {}) const;

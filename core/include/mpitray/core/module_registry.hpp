@@ -47,6 +47,6 @@ std::vector<std::string> closest_names(const std::string& word, const std::vecto
 
 }  // namespace mpitray
 
-#define MPITRAY_REGISTER_MODULE(M, TYPE, DOC)                                                 \
+#define MPITRAY_REGISTER_MODULE(M, TYPE, DOC)                                                    \
     [[maybe_unused]] static const bool MPITRAY_CONCAT(mpitray_module_registered_, __COUNTER__) = \
         ::mpitray::detail::register_module<M>(TYPE, DOC)

@@ -11,9 +11,9 @@ namespace mpitray {
 
 enum class NumberProblem {
     none,
-    not_a_number,   // not decimal number syntax
-    not_whole,      // a number, but with a fraction: 2.5, 1e-3
-    out_of_range,   // a whole number outside [min, max]
+    not_a_number,  // not decimal number syntax
+    not_whole,     // a number, but with a fraction: 2.5, 1e-3
+    out_of_range,  // a whole number outside [min, max]
 };
 
 // Reads `text` into `out` (left alone unless the answer is none) if it is a whole number from

@@ -54,8 +54,7 @@ public:
     template <class T>
     std::shared_ptr<const T> value() const {
         const TypeCodec& codec = TypeRegistry::instance().of<T>();
-        if (codec.name != type_)
-            throw SerializationError("holds '" + type_ + "', not '" + codec.name + "'");
+        if (codec.name != type_) throw SerializationError("holds '" + type_ + "', not '" + codec.name + "'");
         return std::static_pointer_cast<const T>(decode(codec));
     }
 
@@ -72,7 +71,6 @@ public:
     Object(Made, std::string type, ByteView payload) : type_(std::move(type)), payload_(std::move(payload)) {}
 
 private:
-
     const std::shared_ptr<const void>& decode(const TypeCodec& codec) const;
 
     std::string type_;

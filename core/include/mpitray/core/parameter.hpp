@@ -35,13 +35,34 @@ enum class ParamType { boolean, integer, real, string, string_list, real_list, i
 
 template <class T>
 constexpr ParamType param_type_of();
-template <> constexpr ParamType param_type_of<bool>() { return ParamType::boolean; }
-template <> constexpr ParamType param_type_of<std::int64_t>() { return ParamType::integer; }
-template <> constexpr ParamType param_type_of<double>() { return ParamType::real; }
-template <> constexpr ParamType param_type_of<std::string>() { return ParamType::string; }
-template <> constexpr ParamType param_type_of<std::vector<std::string>>() { return ParamType::string_list; }
-template <> constexpr ParamType param_type_of<std::vector<double>>() { return ParamType::real_list; }
-template <> constexpr ParamType param_type_of<std::vector<std::int64_t>>() { return ParamType::integer_list; }
+template <>
+constexpr ParamType param_type_of<bool>() {
+    return ParamType::boolean;
+}
+template <>
+constexpr ParamType param_type_of<std::int64_t>() {
+    return ParamType::integer;
+}
+template <>
+constexpr ParamType param_type_of<double>() {
+    return ParamType::real;
+}
+template <>
+constexpr ParamType param_type_of<std::string>() {
+    return ParamType::string;
+}
+template <>
+constexpr ParamType param_type_of<std::vector<std::string>>() {
+    return ParamType::string_list;
+}
+template <>
+constexpr ParamType param_type_of<std::vector<double>>() {
+    return ParamType::real_list;
+}
+template <>
+constexpr ParamType param_type_of<std::vector<std::int64_t>>() {
+    return ParamType::integer_list;
+}
 
 // "int", "float", "list of strings", ...
 std::string param_type_name(ParamType type);

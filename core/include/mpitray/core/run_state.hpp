@@ -23,10 +23,10 @@ const char* run_ending_name(RunEnding ending);
 
 struct RunState {
     RunEnding ending = RunEnding::running;
-    std::string reason;              // the failure message, or the signal's name
-    int signal = 0;                  // the signal that stopped the run, if any
-    std::uint64_t input_frames = 0;  // input frames fully processed: all the source produced,
-                                     // less any work a stopped or failed run abandoned
+    std::string reason;                 // the failure message, or the signal's name
+    int signal = 0;                     // the signal that stopped the run, if any
+    std::uint64_t input_frames = 0;     // input frames fully processed: all the source produced,
+                                        // less any work a stopped or failed run abandoned
     std::uint64_t skipped_packets = 0;  // packets a Dispatch with on_error: skip left out
     std::string failure_log;            // where their input went, if anywhere
 };
@@ -36,8 +36,8 @@ struct TrayEnvironment {
     std::string pipeline_file;
     std::string pipeline_text;
     std::string overrides;  // command-line changes to the file: "--set A.b=1 --seed 3 --events 10"
-    std::vector<Stop> metadata_stops{Stop::geometry(), Stop::calibration(), Stop::detector_status(),
-                                     Stop::simulation(), Stop::tray_info()};
+    std::vector<Stop> metadata_stops{Stop::geometry(), Stop::calibration(), Stop::detector_status(), Stop::simulation(),
+                                     Stop::tray_info()};
     RunState run;
     Context context;  // services handed in by the tray's builder (inner trays share them)
 

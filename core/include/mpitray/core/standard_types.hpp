@@ -21,7 +21,7 @@ struct EventHeader {
 
     template <class Archive>
     void serialize(Archive& archive, unsigned /*version*/) {
-        archive & run & event & sub_event;
+        archive& run& event& sub_event;
     }
 };
 

@@ -17,7 +17,8 @@ public:
     // "P" for a printable stop, "\x01" style for the rest, for messages.
     std::string name() const;
 
-    constexpr auto operator<=>(const Stop&) const = default;
+    constexpr auto operator<=>(const Stop&) const =
+        default;  // NOLINT(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
 
     static constexpr Stop geometry() { return Stop('G'); }
     static constexpr Stop calibration() { return Stop('C'); }

@@ -84,12 +84,12 @@ private:
         std::uint64_t module_key = 0;
         Rng rng;
         ModuleUsage usage;
-        std::int64_t wall_ns = 0;  // own wall time of every call
-        Timing sampled;  // wall and CPU time of the calls whose CPU time was read
-        const Frame* current = nullptr;  // the frame the module is processing, if any
-        std::uint64_t children = 0;      // frames it created while processing `current`
+        std::int64_t wall_ns = 0;                           // own wall time of every call
+        Timing sampled;                                     // wall and CPU time of the calls whose CPU time was read
+        const Frame* current = nullptr;                     // the frame the module is processing, if any
+        std::uint64_t children = 0;                         // frames it created while processing `current`
         std::optional<std::uint64_t> complete_input_limit;  // Module::limit_complete_input
-        std::uint64_t skipped_packets = 0;                   // Module::record_skipped_packets
+        std::uint64_t skipped_packets = 0;                  // Module::record_skipped_packets
         std::string failure_log;
     };
 
@@ -104,7 +104,7 @@ private:
     // How the run ended as seen by module `index`: with the input limits and skipped packets of
     // the modules before it.
     RunState state_at(std::size_t index) const;
-    void close_outputs() noexcept;   // after a failure: every module, errors printed
+    void close_outputs() noexcept;  // after a failure: every module, errors printed
     // After a failure: the modules after the one that failed push what they hold complete. A
     // module failing on that (an earlier input than the first failure's) is returned.
     std::exception_ptr drain_after_failed_module() noexcept;
@@ -115,11 +115,11 @@ private:
     bool in_produce_ = false;
     bool finishing_ = false;
     std::optional<std::size_t> failed_slot_;  // the module whose callback threw first
-    std::uint64_t daq_generation_ = 0;  // Q frames that entered the tray (see FrameMixer)
+    std::uint64_t daq_generation_ = 0;        // Q frames that entered the tray (see FrameMixer)
     std::function<void(FramePtr)> output_;
     std::vector<Timing> child_time_;  // one entry per callback in progress
     static constexpr std::uint64_t cpu_sample_every = 16;
-    int sampling_depth_ = 0;          // > 0 inside a call whose CPU time is being read
+    int sampling_depth_ = 0;  // > 0 inside a call whose CPU time is being read
     std::optional<std::uint64_t> max_events_;
     std::uint64_t source_events_ = 0;
     std::optional<std::uint64_t> next_sample_position_;  // set by the source (place_in_sample)

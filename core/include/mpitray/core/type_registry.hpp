@@ -97,7 +97,8 @@ struct is_number_vector<std::vector<E, A>> : std::bool_constant<std::is_arithmet
 // elements), without constructing an archive, which costs more than the copy for small objects.
 // tests/core/type_registry_test.cpp checks the bytes against Boost's for every such type.
 template <class T>
-constexpr bool has_direct_codec = std::is_arithmetic_v<T> || std::is_same_v<T, std::string> || is_number_vector<T>::value;
+constexpr bool has_direct_codec =
+    std::is_arithmetic_v<T> || std::is_same_v<T, std::string> || is_number_vector<T>::value;
 
 template <class T>
 void direct_encode(const T& value, Buffer& out) {
@@ -130,7 +131,8 @@ void direct_decode(std::span<const char> payload, T& value) {
         std::uint64_t count = 0;
         if (payload.size() < sizeof count) throw SerializationError("too short for its length");
         std::memcpy(&count, payload.data(), sizeof count);
-        if ((payload.size() - sizeof count) / sizeof(Element) != count || (payload.size() - sizeof count) % sizeof(Element))
+        if ((payload.size() - sizeof count) / sizeof(Element) != count ||
+            (payload.size() - sizeof count) % sizeof(Element))
             throw SerializationError("its length does not match its size");
         value.resize(count);
         if (count) std::memcpy(value.data(), payload.data() + sizeof count, count * sizeof(Element));
@@ -147,7 +149,9 @@ void check_boost_layout(std::span<const char> payload, const std::vector<bool>*)
 void check_boost_layout(std::span<const char> payload, const std::vector<std::string>*);
 void check_boost_layout(std::span<const char> payload, const std::map<std::string, double>*);
 template <class T>
-concept has_checked_boost_layout = requires(std::span<const char> payload, const T* tag) { check_boost_layout(payload, tag); };
+concept has_checked_boost_layout = requires(std::span<const char> payload, const T* tag) {
+    check_boost_layout(payload, tag);
+};
 
 // The registered standard type that holds the same kind of value as an unregistered T, if any:
 // `frame->put("Hits", 3)` puts an int, and the user meant std::int64_t.
@@ -169,11 +173,17 @@ constexpr Alternative registered_alternative() {
     else if constexpr (std::is_convertible_v<T, std::string_view>) return {"std::string", "text"};
     else if constexpr (is_vector<T>::value) {
         constexpr Alternative item = registered_alternative<typename T::value_type>();
+        // The same answer as the last branch, but it must come first: the comparisons below cannot
+        // read a null name.
+        // NOLINTNEXTLINE(bugprone-branch-clone)
         if constexpr (item.type == nullptr) return {};
         else if constexpr (std::string_view(item.type) == "bool") return {"std::vector<bool>", "lists of truth values"};
-        else if constexpr (std::string_view(item.type) == "std::int64_t") return {"std::vector<std::int64_t>", "lists of integers"};
-        else if constexpr (std::string_view(item.type) == "double") return {"std::vector<double>", "lists of floating-point numbers"};
-        else if constexpr (std::string_view(item.type) == "std::string") return {"std::vector<std::string>", "lists of text"};
+        else if constexpr (std::string_view(item.type) == "std::int64_t")
+            return {"std::vector<std::int64_t>", "lists of integers"};
+        else if constexpr (std::string_view(item.type) == "double")
+            return {"std::vector<double>", "lists of floating-point numbers"};
+        else if constexpr (std::string_view(item.type) == "std::string")
+            return {"std::vector<std::string>", "lists of text"};
         else return {};
     } else return {};
 }
@@ -183,54 +193,57 @@ constexpr Alternative registered_alternative() {
 template <class T>
 void TypeRegistry::add(const std::string& name) {
     if constexpr (detail::has_direct_codec<T>) {
-        add_codec(TypeCodec{name, std::type_index(typeid(T)),
-                            [](const void* object, Buffer& out) { detail::direct_encode(*static_cast<const T*>(object), out); },
-                            [](const void* object) { return detail::direct_encoded_size(*static_cast<const T*>(object)); },
-                            [name](std::span<const char> payload) -> std::shared_ptr<const void> {
-                                auto value = std::make_shared<T>();
-                                try {
-                                    detail::direct_decode(payload, *value);
-                                } catch (const SerializationError& e) {
-                                    throw SerializationError("a payload of type '" + name + "' (" +
-                                                             std::to_string(payload.size()) + " bytes) does not decode: " +
-                                                             e.what());
-                                }
-                                return value;
-                            },
-                            {},
-                            {}});
+        add_codec(TypeCodec{
+            name,
+            std::type_index(typeid(T)),
+            [](const void* object, Buffer& out) { detail::direct_encode(*static_cast<const T*>(object), out); },
+            [](const void* object) { return detail::direct_encoded_size(*static_cast<const T*>(object)); },
+            [name](std::span<const char> payload) -> std::shared_ptr<const void> {
+                auto value = std::make_shared<T>();
+                try {
+                    detail::direct_decode(payload, *value);
+                } catch (const SerializationError& e) {
+                    throw SerializationError("a payload of type '" + name + "' (" + std::to_string(payload.size()) +
+                                             " bytes) does not decode: " + e.what());
+                }
+                return value;
+            },
+            {},
+            {}});
         return;
     }
-    TypeCodec codec{
-        name,
-        std::type_index(typeid(T)),
-        [](const void* object, Buffer& out) {
-            AppendStreambuf sink(out);
-            boost::archive::binary_oarchive archive(sink, payload_archive_flags);
-            archive << *static_cast<const T*>(object);
-        },
-        {},
-        [name](std::span<const char> payload) -> std::shared_ptr<const void> {
-            auto value = std::make_shared<T>();
-            try {
-                if constexpr (detail::has_checked_boost_layout<T>) detail::check_boost_layout(payload, static_cast<const T*>(nullptr));
-                ViewStreambuf source(payload);
-                boost::archive::binary_iarchive archive(source, payload_archive_flags);
-                archive >> *value;
-            } catch (const std::exception& e) {
-                throw SerializationError("a payload of type '" + name + "' (" + std::to_string(payload.size()) +
-                                         " bytes) does not decode: " + message_of(e));
-            }
-            return value;
-        },
-        {},
-        {}};
+    TypeCodec codec{name,
+                    std::type_index(typeid(T)),
+                    [](const void* object, Buffer& out) {
+                        AppendStreambuf sink(out);
+                        boost::archive::binary_oarchive archive(sink, payload_archive_flags);
+                        archive << *static_cast<const T*>(object);
+                    },
+                    {},
+                    [name](std::span<const char> payload) -> std::shared_ptr<const void> {
+                        auto value = std::make_shared<T>();
+                        try {
+                            if constexpr (detail::has_checked_boost_layout<T>)
+                                detail::check_boost_layout(payload, static_cast<const T*>(nullptr));
+                            ViewStreambuf source(payload);
+                            boost::archive::binary_iarchive archive(source, payload_archive_flags);
+                            archive >> *value;
+                        } catch (const std::exception& e) {
+                            throw SerializationError("a payload of type '" + name + "' (" +
+                                                     std::to_string(payload.size()) +
+                                                     " bytes) does not decode: " + message_of(e));
+                        }
+                        return value;
+                    },
+                    {},
+                    {}};
     add_codec(std::move(codec));
 }
 
 template <class T>
 void TypeRegistry::set_columns(std::function<void(const T&, TableRow&)> flatten) {
-    codec_of(std::type_index(typeid(T)), "give columns to").columns = [flatten = std::move(flatten)](const void* object, TableRow& row) {
+    codec_of(std::type_index(typeid(T)), "give columns to").columns = [flatten = std::move(flatten)](const void* object,
+                                                                                                     TableRow& row) {
         flatten(*static_cast<const T*>(object), row);
     };
 }
@@ -261,5 +274,6 @@ bool register_type(const char* name) {
 
 #define MPITRAY_CONCAT_IMPL(a, b) a##b
 #define MPITRAY_CONCAT(a, b) MPITRAY_CONCAT_IMPL(a, b)
-#define MPITRAY_REGISTER_TYPE(T, NAME) \
-    [[maybe_unused]] static const bool MPITRAY_CONCAT(mpitray_type_registered_, __COUNTER__) = ::mpitray::detail::register_type<T>(NAME)
+#define MPITRAY_REGISTER_TYPE(T, NAME)                                                         \
+    [[maybe_unused]] static const bool MPITRAY_CONCAT(mpitray_type_registered_, __COUNTER__) = \
+        ::mpitray::detail::register_type<T>(NAME)

@@ -1,11 +1,10 @@
 #pragma once
-// The Dispatch module (docs/user-guide.md, "Running on many ranks"; docs/protocol.md): sits in the serial tray on rank 0,
-// sends packets to workers and metadata frames to all of them, and pushes the results downstream
-// in input order. With one rank, its inner section runs in this process through the same path.
-// Its parts each have one job: the Packetizer cuts the input, the WorkerScheduler chooses
-// workers under credits, the InFlightTable keeps what awaits an answer, the ReorderBuffer puts
-// results in order, the Watchdog spots silent workers, and the FailureLog keeps skipped packets.
-// Dispatch drives them over a WorkerChannel and decides what a failure or a stop means.
+// The Dispatch module (docs/user-guide.md, "Running on many ranks"; docs/protocol.md): sits in the serial tray on rank
+// 0, sends packets to workers and metadata frames to all of them, and pushes the results downstream in input order.
+// With one rank, its inner section runs in this process through the same path. Its parts each have one job: the
+// Packetizer cuts the input, the WorkerScheduler chooses workers under credits, the InFlightTable keeps what awaits an
+// answer, the ReorderBuffer puts results in order, the Watchdog spots silent workers, and the FailureLog keeps skipped
+// packets. Dispatch drives them over a WorkerChannel and decides what a failure or a stop means.
 #include <mpitray/core/module.hpp>
 #include <mpitray/core/stop_set.hpp>
 #include <mpitray/dispatch/dispatch_context.hpp>
@@ -15,10 +14,10 @@
 #include <mpitray/dispatch/stage_plan.hpp>
 #include <mpitray/dispatch/watchdog.hpp>
 #include <mpitray/dispatch/worker_channel.hpp>
-#include <mpitray/shadowframes/worker_messages.hpp>
 #include <mpitray/dispatch/worker_scheduler.hpp>
 #include <mpitray/receiver/packet_feeder.hpp>
 #include <mpitray/shadowframes/reorder_buffer.hpp>
+#include <mpitray/shadowframes/worker_messages.hpp>
 
 #include <memory>
 #include <optional>
@@ -57,17 +56,17 @@ private:
     void broadcast_metadata(const FramePtr& frame);
     void wait_for_room();
     std::optional<int> pick_worker();  // none: a stop arrived while waiting for a credit
-    bool pump(bool wait);  // handles one incoming message, or waits a little
+    bool pump(bool wait);              // handles one incoming message, or waits a little
     void handle(const Incoming& incoming);
     void on_result(const Incoming& incoming);
     void on_failure(const FailureReport& report);
     void emit_ready();
     void shut_down(Tag how, double ack_seconds);
-    void end_channel() noexcept;                        // the last sends, bounded
+    void end_channel() noexcept;                                  // the last sends, bounded
     void end_job_after_outputs(const std::string& why) noexcept;  // MPI_Abort once outputs are closed
-    bool stopping();               // a stop signal arrived: send nothing more
-    bool stop_grace_over();        // stop_grace has passed since the run's first Dispatch noticed the stop
-    void check_watchdog();         // throws when a worker holding packets went silent, or died
+    bool stopping();                                              // a stop signal arrived: send nothing more
+    bool stop_grace_over();  // stop_grace has passed since the run's first Dispatch noticed the stop
+    void check_watchdog();   // throws when a worker holding packets went silent, or died
     [[noreturn]] void trip_watchdog(const Watchdog::Silence& silence);
     [[noreturn]] void on_dead_worker(int worker);  // writes what is complete before its packets, then throws
     std::string worker_name(int worker) const;
@@ -87,7 +86,7 @@ private:
     std::vector<ModuleSpec> inner_;
 
     // Its parts
-    DispatchContext* context_ = nullptr;          // handed in through the tray, or own_context_
+    DispatchContext* context_ = nullptr;  // handed in through the tray, or own_context_
     std::unique_ptr<DispatchContext> own_context_;
     std::unique_ptr<WorkerChannel> channel_;
     std::optional<Packetizer> packetizer_;
@@ -95,7 +94,7 @@ private:
     InFlightTable in_flight_;
     ReorderBuffer reorder_;
     std::optional<Watchdog> watchdog_;
-    std::unique_ptr<FailureLog> failure_log_;     // on_error: skip with a failure_log
+    std::unique_ptr<FailureLog> failure_log_;  // on_error: skip with a failure_log
 
     // By worker
     std::vector<std::int64_t> last_heard_ns_;      // its last message
@@ -104,12 +103,12 @@ private:
     std::vector<std::vector<FramePtr>> finished_;  // frames its inner section pushed in Finish
 
     // The run
-    bool ended_ = false;               // end_of_stream or stop sent
+    bool ended_ = false;  // end_of_stream or stop sent
     std::optional<FailureReport> failure_;
-    std::optional<std::uint64_t> first_dropped_;  // input index of the first frame a stop left unsent
+    std::optional<std::uint64_t> first_dropped_;         // input index of the first frame a stop left unsent
     std::optional<std::uint64_t> emitting_first_input_;  // of the result being pushed downstream
     bool watchdog_tripped_ = false;
-    bool failing_ = false;          // close_after_failure() ran, or a stop abandoned results: no more go downstream
+    bool failing_ = false;        // close_after_failure() ran, or a stop abandoned results: no more go downstream
     double busy_average_ns_ = 0;  // exponential average of the workers' time per packet
     std::vector<WorkerReport> reports_;
     DispatchMetrics metrics_;

@@ -18,7 +18,7 @@ namespace mpitray {
 
 namespace mpi {
 class Communicator;
-}
+}  // namespace mpi
 
 struct DispatchContext {
     // One Dispatch of the pipeline and the ranks it reaches its workers through.
@@ -41,7 +41,7 @@ struct DispatchContext {
     // communicator has more than one rank, else the inner section in this process. Tests hand
     // in scripted workers here.
     using ChannelMaker = std::function<std::unique_ptr<WorkerChannel>(const std::vector<ModuleSpec>& inner,
-                                                                       const TrayEnvironment& environment)>;
+                                                                      const TrayEnvironment& environment)>;
     ChannelMaker make_channel;
 
     // Left by Dispatch for the program.
@@ -50,8 +50,8 @@ struct DispatchContext {
         std::string summary;  // printed after the usage table
         std::string metrics;  // its --metrics JSON
     };
-    std::vector<Report> reports;  // in the order the Dispatch modules ended; one each
-    bool abort_job = false;       // a worker went silent or died: the program must end the job
+    std::vector<Report> reports;                  // in the order the Dispatch modules ended; one each
+    bool abort_job = false;                       // a worker went silent or died: the program must end the job
     std::optional<std::int64_t> stop_noticed_ns;  // when the first Dispatch noticed a stop signal
 
     // Every Dispatch's summary, in the order they ended.

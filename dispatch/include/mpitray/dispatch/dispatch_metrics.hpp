@@ -35,7 +35,7 @@ struct DispatchMetrics {
     int peak_in_flight = 0;
     double wall_seconds = 0;
     std::uint64_t peak_rss_bytes = 0;  // rank 0's peak resident memory
-    double cpu_seconds = 0;  // rank 0's whole process (source, dispatch, writers) over wall_seconds
+    double cpu_seconds = 0;            // rank 0's whole process (source, dispatch, writers) over wall_seconds
     std::vector<WorkerReport> workers;
     std::vector<PacketSpan> timeline;
 };

@@ -20,7 +20,7 @@ namespace mpitray {
 
 namespace io {
 class FrameFileWriter;  // defined in io, which brings HDF5
-}
+}  // namespace io
 
 class FailureLog {
 public:
@@ -46,10 +46,10 @@ private:
     std::string path_;
     StopSet metadata_stops_;
     std::unique_ptr<io::FrameFileWriter> writer_;
-    std::optional<RunEnding> closed_;              // how it was closed, once it is
-    std::map<Stop, FramePtr> latest_;              // sent, by stop
-    std::map<Stop, const Frame*> logged_;          // in the log, by stop
-    std::string failures_;                         // the `failures` attribute
+    std::optional<RunEnding> closed_;      // how it was closed, once it is
+    std::map<Stop, FramePtr> latest_;      // sent, by stop
+    std::map<Stop, const Frame*> logged_;  // in the log, by stop
+    std::string failures_;                 // the `failures` attribute
 };
 
 }  // namespace mpitray

@@ -11,12 +11,12 @@
 namespace mpitray::io {
 
 struct FileInfo {
-    std::string status;         // complete, event_limit, stopped, failed, or writing (never closed)
+    std::string status;  // complete, event_limit, stopped, failed, or writing (never closed)
     std::string status_reason;
     std::uint64_t input_frames = 0;
     std::uint64_t skipped_packets = 0;  // left out by a Dispatch with on_error: skip
     std::string failure_log;            // where their input went
-    std::uint64_t frames = 0;   // rows in the index
+    std::uint64_t frames = 0;           // rows in the index
     std::optional<std::uint64_t> seed;  // none in a merge of files with different seeds
     std::string pipeline;
     std::string pipeline_file;

@@ -13,9 +13,9 @@
 namespace mpitray::io {
 
 struct WriterOptions {
-    int compression = 1;                       // deflate level, 0 (off) to 9
-    std::size_t chunk_bytes = 1 << 20;         // HDF5 chunk of /frames/data
-    std::size_t flush_bytes = 8 << 20;         // bytes buffered before a write to the dataset
+    int compression = 1;                // deflate level, 0 (off) to 9
+    std::size_t chunk_bytes = 1 << 20;  // HDF5 chunk of /frames/data
+    std::size_t flush_bytes = 8 << 20;  // bytes buffered before a write to the dataset
 };
 
 class FrameFileWriter {
@@ -66,7 +66,7 @@ private:
     std::vector<char> pending_data_;
     std::vector<IndexRow> pending_rows_;
     std::uint64_t frames_ = 0;
-    std::uint64_t bytes_written_ = 0;   // in the dataset
+    std::uint64_t bytes_written_ = 0;  // in the dataset
     std::uint64_t rows_written_ = 0;
     std::string write_failure_;  // why a write failed; then the file is given up, not closed
 };

@@ -18,7 +18,7 @@ struct Provenance {
     std::string pipeline_file;
     std::string pipeline_text;
     std::optional<std::uint64_t> seed = 0;  // none: no one seed (a merge of files with different seeds)
-    std::string overrides;  // command-line changes to the pipeline file
+    std::string overrides;                  // command-line changes to the pipeline file
 };
 
 class OutputFile {

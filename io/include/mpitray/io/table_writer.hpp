@@ -23,7 +23,7 @@ inline constexpr const char* table_file_format_name = "mpitray table file";
 inline constexpr std::uint64_t table_file_format_version = 1;
 
 struct TableWriterOptions {
-    int compression = 1;             // deflate level, 0 (off) to 9
+    int compression = 1;              // deflate level, 0 (off) to 9
     std::uint64_t flush_rows = 4096;  // rows buffered per table before a write (also the chunk size)
 };
 
@@ -36,10 +36,10 @@ public:
 
     // Declares a table, so it exists in the file even when no row comes; `attributes` are
     // written on its dataset (for example the frame key and object type it holds).
-    void declare(const std::string& table, std::map<std::string, std::string> attributes = {});
+    void declare(const std::string& name, std::map<std::string, std::string> attributes = {});
     // Appends one row. The first row of a table fixes its columns; a row with other columns
     // (names, order or types) is a StorageError that names both.
-    void append(const std::string& table, const EventHeader& index, const TableRow& row);
+    void append(const std::string& name, const EventHeader& index, const TableRow& row);
 
     // Writes what is buffered, records how the run ended, closes and renames the file. After a
     // write to the file failed (a full disk), or when this close cannot write, the file is given
@@ -49,7 +49,7 @@ public:
 
     bool is_open() const noexcept { return file_.is_open(); }
     const std::string& path() const noexcept { return file_.path(); }
-    std::uint64_t rows(const std::string& table) const;
+    std::uint64_t rows(const std::string& name) const;
 
 private:
     struct Table;

@@ -3,4 +3,4 @@
 // Print, Stamp, Count. Call register_builtin_modules() once before building a tray.
 namespace mpitray {
 void register_builtin_modules();
-}
+}  // namespace mpitray

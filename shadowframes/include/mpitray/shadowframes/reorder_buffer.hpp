@@ -18,7 +18,7 @@ struct Result {
     Seq seq{};
     std::vector<FramePtr> frames;
     std::size_t bytes = 0;
-    bool metadata = false;  // a metadata frame's result, not a packet's
+    bool metadata = false;          // a metadata frame's result, not a packet's
     std::uint64_t first_input = 0;  // input index (FrameOrigin::input) of the unit's first frame
 };
 

@@ -26,7 +26,7 @@ struct WorkerLink {
     std::vector<FramePtr> collected;  // reached the Reply since the last shadow frame
     std::vector<const char*> inputs;  // where the current input frames' encodings begin
     std::int64_t input_started_ns = 0;
-    bool stopped = false;             // told to stop: the run is abandoned
+    bool stopped = false;  // told to stop: the run is abandoned
     WorkerStats stats;
 };
 

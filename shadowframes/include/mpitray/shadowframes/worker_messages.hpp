@@ -22,8 +22,8 @@ struct FailureReport {
     Seq seq{};
     int rank = 0;
     std::string host;
-    std::string module;   // empty when not a module's error
-    std::string frame;    // the frame being processed, described
+    std::string module;  // empty when not a module's error
+    std::string frame;   // the frame being processed, described
     std::string message;
     bool on_metadata = false;  // the unit was a metadata frame (set by the dispatcher from the flags)
 };
