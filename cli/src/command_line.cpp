@@ -81,6 +81,16 @@ int mpitray::run_command_line(int argc, char** argv, const char* program) {
     run_cmd->add_option("--seed", run.seed, "override the pipeline's seed")->transform(whole_number(UINT64_MAX));
     run_cmd->add_flag("--quiet,-q", run.quiet, "no usage summary, no progress");
     run_cmd->add_option("--metrics", run.metrics, "write the dispatch metrics (per rank, per packet) as JSON");
+    run_cmd
+        ->add_option("--tables", run.tables,
+                     "where modules' read-only tables live under mpirun: shared (one copy per node) or private (one "
+                     "per process, to compare)")
+        ->check(CLI::IsMember({"shared", "private"}))
+        ->capture_default_str();
+    run_cmd
+        ->add_option("--table-dir", run.table_dir,
+                     "the memory file system node-shared tables are made in (every rank of a node must see it)")
+        ->capture_default_str();
 
     std::string module_name;
     auto* modules_cmd = app.add_subcommand("modules", "list registered modules, or one module's parameters");

@@ -13,7 +13,9 @@ struct RunOptions {
     std::optional<std::uint64_t> events;
     std::optional<std::uint64_t> seed;
     bool quiet = false;
-    std::string metrics;  // JSON file for the dispatch metrics
+    std::string metrics;                 // JSON file for the dispatch metrics
+    std::string tables = "shared";       // modules' read-only tables: shared per node, or private
+    std::string table_dir = "/dev/shm";  // where node-shared tables are made
 };
 
 int run_command(const RunOptions& options);

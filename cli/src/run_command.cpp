@@ -3,6 +3,7 @@
 #include "exit_codes.hpp"
 
 #include <mpitray/core/file_conflicts.hpp>
+#include <mpitray/core/node_shared_tables.hpp>
 #include <mpitray/core/pipeline.hpp>
 #include <mpitray/core/progress.hpp>
 #include <mpitray/core/signals.hpp>
@@ -36,6 +37,11 @@ void register_all_modules() {
 void print_error(const std::string& message) { std::fprintf(stderr, "mpitray: error: %s\n", message.c_str()); }
 
 namespace {
+
+// A name for this run that no other run on these nodes has: rank 0's process and start time.
+std::string rank_zero_token() {
+    return fmt::format("{}-{}", getpid(), std::chrono::system_clock::now().time_since_epoch().count());
+}
 
 std::string local_host() {
     char name[256] = {};
@@ -108,6 +114,7 @@ int run_command(const RunOptions& options) {
     dispatch_context.progress = !options.quiet;
     dispatch_context.expected_events = options.events;
     dispatch_context.metrics_file = options.metrics;
+    std::string run_token = rank_zero_token();
     if (mpi::launched_by_mpi()) {
         try {
             session.emplace(nullptr, nullptr);
@@ -122,7 +129,9 @@ int run_command(const RunOptions& options) {
         // instead of being ended mid-write; every rank ends within a minute of the loss.
         mpi::LauncherWatch::start(std::chrono::seconds(60), comm->rank() == 0);
         try {
-            dispatch_context.hosts = mpi::host_names(*comm, dispatch_context.host);
+            dispatch_context.hosts = mpi::gather_text(*comm, dispatch_context.host);
+            // The run's name for its node-shared tables: rank 0's, the same on every rank.
+            run_token = mpi::gather_text(*comm, rank_zero_token())[0];
             dispatch_context.pids = mpi::process_ids(*comm);  // rank 0 watches the workers on its host
         } catch (const Error& e) {
             print_error(e.what());
@@ -141,8 +150,13 @@ int run_command(const RunOptions& options) {
     std::optional<Pipeline> pipeline;
     std::vector<const ModuleSpec*> dispatches;
     Plan plan;
+    // Modules' read-only tables: one copy per node when several ranks run; outlives the tray.
+    std::unique_ptr<TableService> tables;
     std::string error;
     try {
+        if (options.tables == "shared" && ranks > 1)
+            tables = std::make_unique<NodeSharedTables>(run_token, options.table_dir);
+        else tables = std::make_unique<PrivateTables>();
         pipeline.emplace(load_pipeline(options.pipeline));
         for (const std::string& set : options.sets) apply_override(*pipeline, set);
         dispatches = find_dispatches(*pipeline);
@@ -186,6 +200,7 @@ int run_command(const RunOptions& options) {
     try {
         TrayEnvironment environment;
         environment.context.put(dispatch_context);
+        environment.context.put<TableService>(*tables);
         environment.seed = options.seed.value_or(pipeline->seed);
         environment.pipeline_file = pipeline->file;
         environment.pipeline_text = pipeline->text;

@@ -76,4 +76,10 @@ void Module::place_in_sample(std::uint64_t position) {
 
 const TrayEnvironment& Module::environment() const { return tray_->environment(); }
 
+std::shared_ptr<const Table> Module::table(const TableRequest& request, const TableFill& fill) {
+    if (TableService* service = environment().context.find<TableService>()) return service->get(request, fill);
+    if (!own_tables_) own_tables_ = std::make_unique<PrivateTables>();
+    return own_tables_->get(request, fill);
+}
+
 }  // namespace mpitray

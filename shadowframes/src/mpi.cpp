@@ -252,7 +252,7 @@ Received Communicator::receive(int source) {
     }
 }
 
-std::vector<std::string> host_names(const Communicator& comm, const std::string& mine) {
+std::vector<std::string> gather_text(const Communicator& comm, const std::string& mine) {
     constexpr std::size_t width = MPI_MAX_PROCESSOR_NAME;
     std::string padded = mine.substr(0, width - 1);
     padded.resize(width, '\0');
@@ -261,10 +261,10 @@ std::vector<std::string> host_names(const Communicator& comm, const std::string&
     check(MPI_Iallgather(padded.data(), int(width), MPI_CHAR, all.data(), int(width), MPI_CHAR, comm.get(), &request),
           "MPI_Iallgather");
     wait_for(request, "MPI_Iallgather");
-    std::vector<std::string> hosts;
-    hosts.reserve(std::size_t(comm.size()));
-    for (int r = 0; r < comm.size(); ++r) hosts.emplace_back(all.c_str() + std::size_t(r) * width);
-    return hosts;
+    std::vector<std::string> texts;
+    texts.reserve(std::size_t(comm.size()));
+    for (int r = 0; r < comm.size(); ++r) texts.emplace_back(all.c_str() + std::size_t(r) * width);
+    return texts;
 }
 
 std::unique_ptr<Communicator> sub_communicator(const Communicator& comm, bool member) {

@@ -229,6 +229,16 @@ case $case in
       [ "$(grep -cE "bogus|18446744073709551616|frobnicate|subcommand" log)" -eq 1 ] || fail "'mpitray $args': the error is repeated"
       grep -q "Run with --help" log && [ "$(grep -c "Run with --help" log)" -ne 1 ] && fail "'mpitray $args': the hint is repeated"
     done
+    # Node-shared tables (several ranks) need their directory: a configuration error, found on
+    # every rank before anything is written, printed once.
+    if [ "$ranks" -gt 1 ]; then
+      job -n "$ranks" "$mpitray" run "$pipelines/failure.yaml" -q --table-dir /nonexistent-table-dir >log 2>&1
+      code=$?
+      [ $code -eq 2 ] || fail "a missing --table-dir exited $code, not 2"
+      [ "$(grep -c "^mpitray: error: .*'/nonexistent-table-dir' is not a directory" log)" -eq 1 ] ||
+        fail "a missing --table-dir: expected exactly one error naming it"
+      [ -z "$(ls)" ] || [ "$(ls)" = log ] || fail "files were left behind: $(ls)"
+    fi
     ;;
   throw_every)
     # Every packet fails: reports arrive in any order, and the earliest failed input decides

@@ -20,6 +20,7 @@
 #include <mpitray/core/parameter.hpp>
 #include <mpitray/core/rng.hpp>
 #include <mpitray/core/run_state.hpp>
+#include <mpitray/core/tables.hpp>
 
 #include <memory>
 #include <optional>
@@ -164,6 +165,12 @@ protected:
     // Without it a source's frames are placed at their input positions.
     void place_in_sample(std::uint64_t position);
     const TrayEnvironment& environment() const;
+    // A read-only table this module needs (docs/user-guide.md, "Shared tables"), from the
+    // tray's TableService: under mpirun one copy per node, which the first rank of the node to
+    // ask builds with `fill` and the others map. Without a service in the tray's context (a tray
+    // a test or another program built) it is built in this process. Throws ConfigError for a bad
+    // request, Error when the build failed.
+    std::shared_ptr<const Table> table(const TableRequest& request, const TableFill& fill);
 
 private:
     friend class Tray;
@@ -173,6 +180,7 @@ private:
     ParameterSet params_;
     SourceLocation location_;
     Tray* tray_ = nullptr;
+    std::unique_ptr<PrivateTables> own_tables_;  // without a TableService in the context
     std::size_t index_ = 0;
 };
 

@@ -106,8 +106,9 @@ private:
 // communicator lives until MPI ends.
 std::unique_ptr<Communicator> sub_communicator(const Communicator& comm, bool member);
 
-// Every rank's host name, by rank. Collective.
-std::vector<std::string> host_names(const Communicator& comm, const std::string& mine);
+// Every rank's `mine` (a host name, a token: at most MPI_MAX_PROCESSOR_NAME - 1 characters,
+// longer is cut), by rank. Collective.
+std::vector<std::string> gather_text(const Communicator& comm, const std::string& mine);
 // Every rank's process id, by rank (collective).
 std::vector<int> process_ids(const Communicator& comm);
 

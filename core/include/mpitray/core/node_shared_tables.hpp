@@ -1,0 +1,51 @@
+#pragma once
+// Tables built once per node in shared memory (docs/user-guide.md, "Shared tables"): the first
+// process of the node to ask for a table creates a file in a memory file system (/dev/shm by
+// default) and fills it; every other process of the node that asks for the same table maps the
+// same pages read-only, waiting for the build if it is under way. No process builds a second copy
+// of a table another one holds. The last process to let a table go removes its file.
+//
+// Why files in /dev/shm rather than MPI-3 shared windows: a window is created and freed
+// collectively by every rank of the node, so releasing an old generation would stop every rank at
+// the same point; implementations also cap the number of windows. Files need no collective step,
+// and their space is reserved when the table is created (posix_fallocate), so a full /dev/shm is
+// a clear error up front rather than a SIGBUS mid-build.
+//
+// The processes of one run find each other's tables by name: the run's token (the same on every
+// rank, handed in by the program) and a hash of the request. Files a killed run left behind are
+// removed when a later run starts, once the process that built them is gone.
+#include <mpitray/core/tables.hpp>
+
+#include <map>
+#include <mutex>
+#include <string>
+
+namespace mpitray {
+
+class NodeSharedTables : public TableService {
+public:
+    // `run_token`: the same on every process of the run, different for every run (letters,
+    // digits, '-' and '_'). `directory`: a memory file system every process of the node sees.
+    explicit NodeSharedTables(std::string run_token, std::string directory = "/dev/shm");
+    std::shared_ptr<const Table> get(const TableRequest& request, const TableFill& fill) override;
+
+    // How long to wait for another process's build before giving up (the builder is checked
+    // for being alive all along; this bounds a builder that is alive but stuck).
+    void set_build_timeout(double seconds) { build_timeout_s_ = seconds; }
+    const std::string& directory() const noexcept { return directory_; }
+
+    // The file a request's table lives in, while it is shared.
+    std::string path_of(const TableRequest& request) const;
+    // Removes the files of runs whose building process is gone (a run that was killed); returns
+    // how many. Called when the service is made.
+    int remove_stale() const;
+
+private:
+    std::string run_token_;
+    std::string directory_;
+    double build_timeout_s_ = 3600;
+    std::mutex mutex_;
+    std::map<std::string, std::weak_ptr<const Table>> mapped_;  // by path: this process's users share one mapping
+};
+
+}  // namespace mpitray

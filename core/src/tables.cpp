@@ -1,0 +1,60 @@
+#include <mpitray/core/error.hpp>
+#include <mpitray/core/tables.hpp>
+
+#include <limits>
+
+namespace mpitray {
+namespace {
+
+class PrivateTable : public Table {
+public:
+    PrivateTable(const TableRequest& request, std::vector<double> values)
+        : Table(request, std::span<const double>(values.data(), values.size())), storage_(std::move(values)) {}
+    bool shared() const noexcept override { return false; }
+
+private:
+    std::vector<double> storage_;  // a moved vector keeps its buffer, so the span stays valid
+};
+
+}  // namespace
+
+std::string table_key(const TableRequest& request) {
+    std::string key = request.name + '\0' + request.identity + '\0';
+    for (std::size_t d : request.shape) key += std::to_string(d) + ',';
+    return key;
+}
+
+std::size_t TableRequest::values() const {
+    std::size_t n = shape.empty() ? 0 : 1;
+    for (std::size_t d : shape) n = d != 0 && n > std::numeric_limits<std::size_t>::max() / d ? 0 : n * d;
+    return n;
+}
+
+void check_table_request(const TableRequest& request) {
+    if (request.name.empty()) throw ConfigError("a table needs a name");
+    if (request.shape.empty()) throw ConfigError("table '" + request.name + "' needs a shape (its dimensions)");
+    std::size_t n = 1;
+    for (std::size_t d : request.shape) {
+        if (d == 0) throw ConfigError("table '" + request.name + "' has a dimension of size 0");
+        if (n > std::numeric_limits<std::size_t>::max() / sizeof(double) / d)
+            throw ConfigError("table '" + request.name + "' is larger than memory can address");
+        n *= d;
+    }
+}
+
+std::shared_ptr<const Table> PrivateTables::get(const TableRequest& request, const TableFill& fill) {
+    check_table_request(request);
+    std::weak_ptr<const Table>& slot = built_[table_key(request)];
+    if (auto built = slot.lock()) return built;
+    std::vector<double> values(request.values());
+    try {
+        fill(values);
+    } catch (const std::exception& e) {
+        throw Error("building table '" + request.name + "': " + e.what());
+    }
+    auto table = std::make_shared<const PrivateTable>(request, std::move(values));
+    slot = table;
+    return table;
+}
+
+}  // namespace mpitray
