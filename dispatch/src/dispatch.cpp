@@ -11,7 +11,6 @@
 
 #include <fmt/format.h>
 
-#include <sys/resource.h>
 #include <algorithm>
 #include <ctime>
 #include <fstream>
@@ -197,6 +196,7 @@ void Dispatch::configure() {
     window_ = window > 0 ? std::size_t(window) : std::max<std::size_t>(1024, 4 * workers * std::size_t(credits_) + 16);
     if (!failure_log.empty()) failure_log_ = std::make_unique<FailureLog>(failure_log, environment(), metadata_stops_);
     metrics_.ranks = context.comm ? context.comm->size() : 1;
+    metrics_.host = context.host;
     if (context.stages.size() > 1) metrics_.stage = name();
     cpu_at_start_ = process_cpu_seconds();
     metrics_.schedule = schedule;
@@ -621,8 +621,10 @@ void Dispatch::report() {
     metrics_.peak_reorder_bytes = reorder_.peak_bytes();
     metrics_.wall_seconds = progress_ ? progress_->elapsed() : 0.0;
     metrics_.cpu_seconds = process_cpu_seconds() - cpu_at_start_;
-    rusage usage{};
-    if (getrusage(RUSAGE_SELF, &usage) == 0) metrics_.peak_rss_bytes = std::uint64_t(usage.ru_maxrss) * 1024;
+    const ProcessMemory memory = process_memory();
+    metrics_.peak_rss_bytes = memory.peak_rss_bytes;
+    metrics_.pss_bytes = memory.pss_bytes;
+    metrics_.pss_shmem_bytes = memory.pss_shmem_bytes;
     metrics_.workers = reports_;
     std::sort(metrics_.workers.begin(), metrics_.workers.end(),
               [](const WorkerReport& a, const WorkerReport& b) { return a.rank < b.rank; });

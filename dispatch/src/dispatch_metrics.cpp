@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 
 namespace mpitray {
@@ -27,6 +28,21 @@ double mb(std::uint64_t bytes) { return double(bytes) / 1e6; }
 
 }  // namespace
 
+std::vector<HostMemory> memory_by_host(const DispatchMetrics& m) {
+    std::vector<HostMemory> hosts;
+    auto add = [&](const std::string& host, std::uint64_t pss, std::uint64_t shmem) {
+        auto it = std::find_if(hosts.begin(), hosts.end(), [&](const HostMemory& h) { return h.host == host; });
+        if (it == hosts.end()) it = hosts.insert(hosts.end(), HostMemory{host});
+        ++it->ranks;
+        it->pss_bytes += pss;
+        it->pss_shmem_bytes += shmem;
+    };
+    add(m.host, m.pss_bytes, m.pss_shmem_bytes);
+    for (const WorkerReport& w : m.workers)
+        if (w.rank != 0) add(w.host, w.memory.pss_bytes, w.memory.pss_shmem_bytes);  // rank 0: the in-process one
+    return hosts;
+}
+
 std::string format_dispatch_summary(const DispatchMetrics& m) {
     std::string out = fmt::format(
         "\nDispatch{}: {} packets, {} metadata frames, {} skipped on {} worker{} ({} schedule, {} credits, window "
@@ -39,12 +55,23 @@ std::string format_dispatch_summary(const DispatchMetrics& m) {
         m.wall_seconds > 0 ? double(m.packets) / m.wall_seconds : 0.0, m.peak_in_flight, m.peak_reorder_slots,
         mb(m.peak_reorder_bytes), m.cpu_seconds, m.wall_seconds,
         m.wall_seconds > 0 ? 100.0 * m.cpu_seconds / m.wall_seconds : 0.0);
-    out += fmt::format("  {:>5}  {:<16}  {:>8}  {:>8}  {:>9}  {:>9}  {:>9}  {:>9}\n", "rank", "host", "packets",
-                       "metadata", "busy [s]", "idle [s]", "MB in", "MB out");
+    out += fmt::format("  {:>5}  {:<16}  {:>8}  {:>8}  {:>9}  {:>9}  {:>9}  {:>9}  {:>8}  {:>8}\n", "rank", "host",
+                       "packets", "metadata", "busy [s]", "idle [s]", "MB in", "MB out", "RSS MB", "PSS MB");
     for (const WorkerReport& w : m.workers)
-        out += fmt::format("  {:>5}  {:<16}  {:>8}  {:>8}  {:>9.3f}  {:>9.3f}  {:>9.2f}  {:>9.2f}\n", w.rank,
-                           w.host.substr(0, 16), w.stats.packets, w.stats.metadata, double(w.stats.busy_ns) * 1e-9,
-                           double(w.stats.idle_ns) * 1e-9, mb(w.stats.bytes_in), mb(w.stats.bytes_out));
+        out +=
+            fmt::format("  {:>5}  {:<16}  {:>8}  {:>8}  {:>9.3f}  {:>9.3f}  {:>9.2f}  {:>9.2f}  {:>8.1f}  {:>8.1f}\n",
+                        w.rank, w.host.substr(0, 16), w.stats.packets, w.stats.metadata, double(w.stats.busy_ns) * 1e-9,
+                        double(w.stats.idle_ns) * 1e-9, mb(w.stats.bytes_in), mb(w.stats.bytes_out),
+                        mb(w.memory.peak_rss_bytes), mb(w.memory.pss_bytes));
+    // PSS divides shared pages among the processes mapping them, so a host's sum is what its
+    // ranks use together: a node-shared table once, not once per rank.
+    out += fmt::format("  memory: rank 0 peak RSS {:.1f} MB, PSS {:.1f} MB; PSS by host:", mb(m.peak_rss_bytes),
+                       mb(m.pss_bytes));
+    for (const HostMemory& h : memory_by_host(m))
+        out += fmt::format(
+            " {} ({} rank{}) {:.1f} MB{};", h.host, h.ranks, h.ranks == 1 ? "" : "s", mb(h.pss_bytes),
+            h.pss_shmem_bytes > 0 ? fmt::format(", {:.1f} MB of it shared", mb(h.pss_shmem_bytes)) : std::string());
+    out.back() = '\n';
     // The inner section's modules, summed over workers.
     std::vector<ModuleUsage> inner;
     std::map<std::string, std::size_t> index;
@@ -78,19 +105,28 @@ std::string dispatch_metrics_json(const DispatchMetrics& m) {
         "  \"dispatcher\": {{\"packets\": {}, \"metadata\": {}, \"skipped\": {}, \"frames_in\": {}, "
         "\"frames_out\": {}, \"bytes_sent\": {}, \"bytes_received\": {}, \"peak_reorder_slots\": {}, "
         "\"peak_reorder_bytes\": {}, \"peak_in_flight\": {}, \"wall_seconds\": {:.6f}, "
-        "\"cpu_seconds\": {:.6f}, \"peak_rss_bytes\": {}, \"packets_per_second\": {:.3f}}},\n",
+        "\"cpu_seconds\": {:.6f}, \"peak_rss_bytes\": {}, \"pss_bytes\": {}, \"pss_shmem_bytes\": {}, "
+        "\"packets_per_second\": {:.3f}}},\n",
         m.packets, m.metadata, m.skipped, m.frames_in, m.frames_out, m.bytes_sent, m.bytes_received,
         m.peak_reorder_slots, m.peak_reorder_bytes, m.peak_in_flight, m.wall_seconds, m.cpu_seconds, m.peak_rss_bytes,
-        m.wall_seconds > 0 ? double(m.packets) / m.wall_seconds : 0.0);
+        m.pss_bytes, m.pss_shmem_bytes, m.wall_seconds > 0 ? double(m.packets) / m.wall_seconds : 0.0);
+    out += "  \"hosts\": [";
+    const std::vector<HostMemory> hosts = memory_by_host(m);
+    for (std::size_t i = 0; i < hosts.size(); ++i)
+        out +=
+            fmt::format("{}{{\"host\": {}, \"ranks\": {}, \"pss_bytes\": {}, \"pss_shmem_bytes\": {}}}", i ? ", " : "",
+                        json_string(hosts[i].host), hosts[i].ranks, hosts[i].pss_bytes, hosts[i].pss_shmem_bytes);
+    out += "],\n";
     out += "  \"workers\": [";
     for (std::size_t i = 0; i < m.workers.size(); ++i) {
         const WorkerReport& w = m.workers[i];
         out += fmt::format(
             "{}\n    {{\"rank\": {}, \"host\": {}, \"packets\": {}, \"metadata\": {}, \"failures\": {}, "
             "\"busy_seconds\": {:.6f}, \"idle_seconds\": {:.6f}, \"bytes_in\": {}, \"bytes_out\": {}, "
-            "\"modules\": [",
+            "\"peak_rss_bytes\": {}, \"pss_bytes\": {}, \"pss_shmem_bytes\": {}, \"modules\": [",
             i ? "," : "", w.rank, json_string(w.host), w.stats.packets, w.stats.metadata, w.stats.failures,
-            double(w.stats.busy_ns) * 1e-9, double(w.stats.idle_ns) * 1e-9, w.stats.bytes_in, w.stats.bytes_out);
+            double(w.stats.busy_ns) * 1e-9, double(w.stats.idle_ns) * 1e-9, w.stats.bytes_in, w.stats.bytes_out,
+            w.memory.peak_rss_bytes, w.memory.pss_bytes, w.memory.pss_shmem_bytes);
         for (std::size_t j = 0; j < w.usage.size(); ++j) {
             const ModuleUsage& u = w.usage[j];
             out += fmt::format(

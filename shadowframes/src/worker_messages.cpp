@@ -16,6 +16,10 @@ constexpr Named<std::uint64_t WorkerStats::*> unsigned_counters[] = {{"packets",
                                                                      {"bytes_out", &WorkerStats::bytes_out}};
 constexpr Named<std::int64_t WorkerStats::*> time_counters[] = {{"busy_ns", &WorkerStats::busy_ns},
                                                                 {"idle_ns", &WorkerStats::idle_ns}};
+constexpr Named<std::uint64_t ProcessMemory::*> memory_counters[] = {
+    {"peak_rss_bytes", &ProcessMemory::peak_rss_bytes},
+    {"pss_bytes", &ProcessMemory::pss_bytes},
+    {"pss_shmem_bytes", &ProcessMemory::pss_shmem_bytes}};
 constexpr Named<std::uint64_t ModuleUsage::*> usage_counts[] = {{"module_calls", &ModuleUsage::calls},
                                                                 {"module_frames_in", &ModuleUsage::frames_in},
                                                                 {"module_frames_out", &ModuleUsage::frames_out}};
@@ -59,6 +63,7 @@ OutgoingMessage report_message(const WorkerReport& report) {
     f->put("host", report.host);
     for (const auto& [key, field] : unsigned_counters) f->put<std::int64_t>(key, std::int64_t(report.stats.*field));
     for (const auto& [key, field] : time_counters) f->put<std::int64_t>(key, report.stats.*field);
+    for (const auto& [key, field] : memory_counters) f->put<std::int64_t>(key, std::int64_t(report.memory.*field));
     std::vector<std::string> names, types;
     for (const ModuleUsage& u : report.usage) {
         names.push_back(u.name);
@@ -86,6 +91,7 @@ WorkerReport parse_report(const Message& message) {
     report.host = f.at<std::string>("host");
     for (const auto& [key, field] : unsigned_counters) report.stats.*field = std::uint64_t(f.at<std::int64_t>(key));
     for (const auto& [key, field] : time_counters) report.stats.*field = f.at<std::int64_t>(key);
+    for (const auto& [key, field] : memory_counters) report.memory.*field = std::uint64_t(f.at<std::int64_t>(key));
     const auto& names = f.at<std::vector<std::string>>("module_names");
     auto check = [&](const char* key, std::size_t entries) {
         if (entries != names.size())
@@ -120,7 +126,8 @@ OutgoingMessage control_message() { return OutgoingMessage(MessageHeader{}, {});
 
 void end_worker(WorkerLink& link, int rank, const std::string& host, std::vector<ModuleUsage> usage) {
     if (link.stopped) link.sink.send(Tag::finished, finished_message({}));
-    link.sink.send(Tag::stats, report_message(WorkerReport{rank, host, link.stats, std::move(usage)}));
+    link.sink.send(Tag::stats,
+                   report_message(WorkerReport{rank, host, link.stats, std::move(usage), process_memory()}));
 }
 
 }  // namespace mpitray

@@ -5,6 +5,7 @@
 #include <mpitray/core/error.hpp>
 #include <mpitray/core/module_registry.hpp>
 #include <mpitray/core/node_shared_tables.hpp>
+#include <mpitray/core/process_memory.hpp>
 #include <mpitray/core/tables.hpp>
 #include <mpitray/core/tray_builder.hpp>
 
@@ -356,5 +357,9 @@ TEST_F(NodeTables, FourProcessesHoldOneCopyBetweenThem) {
                 double(shared_kib) / double(private_kib));
     EXPECT_GT(private_kib, std::uint64_t(processes) * 64 * 1024 * 9 / 10) << "each private copy is counted";
     EXPECT_LT(shared_kib, private_kib / 2) << "one copy between them, not one each";
+    // What the summary reports, read the same way by this process.
+    const ProcessMemory mine = process_memory();
+    EXPECT_GT(mine.pss_bytes, 0u);
+    EXPECT_GE(mine.peak_rss_bytes, mine.pss_bytes - mine.pss_shmem_bytes);
     EXPECT_EQ(files(), 0u);
 }

@@ -1,6 +1,7 @@
 // Dispatch's parts one by one: cutting the input, choosing workers, what is in flight, the
 // watchdog's decisions and the failure log. DispatchDecisions (dispatch_test.cpp) drives them together.
 #include <mpitray/core/frame.hpp>
+#include <mpitray/dispatch/dispatch_metrics.hpp>
 #include <mpitray/dispatch/failure_log.hpp>
 #include <mpitray/dispatch/in_flight.hpp>
 #include <mpitray/dispatch/packetizer.hpp>
@@ -231,4 +232,42 @@ TEST(FailureLog, HoldsEachSkippedPacketAfterItsMetadataEachOnce) {
               std::string::npos)
         << failures;
     std::filesystem::remove_all(dir);
+}
+
+TEST(DispatchMetrics, MemoryIsSummedByHostWithRankZeroOnItsOwn) {
+    DispatchMetrics m;
+    m.host = "node1";
+    m.peak_rss_bytes = 40'000'000;
+    m.pss_bytes = 30'000'000;
+    auto worker = [](int rank, const char* host, std::uint64_t pss, std::uint64_t shmem) {
+        WorkerReport w;
+        w.rank = rank;
+        w.host = host;
+        w.memory = {pss + 10'000'000, pss, shmem};
+        return w;
+    };
+    // A 100 MB table shared by the three workers of node1: each counts a third of it.
+    m.workers = {worker(1, "node1", 53'333'333, 33'333'333), worker(2, "node1", 53'333'333, 33'333'333),
+                 worker(3, "node1", 53'333'334, 33'333'334), worker(4, "node2", 120'000'000, 100'000'000)};
+    const std::vector<HostMemory> hosts = memory_by_host(m);
+    ASSERT_EQ(hosts.size(), 2u);
+    EXPECT_EQ(hosts[0].host, "node1");
+    EXPECT_EQ(hosts[0].ranks, 4) << "rank 0 and three workers";
+    EXPECT_EQ(hosts[0].pss_bytes, 190'000'000u);
+    EXPECT_EQ(hosts[0].pss_shmem_bytes, 100'000'000u) << "the shared table once";
+    EXPECT_EQ(hosts[1].ranks, 1);
+    const std::string summary = format_dispatch_summary(m);
+    EXPECT_NE(summary.find("memory: rank 0 peak RSS 40.0 MB, PSS 30.0 MB; PSS by host: node1 (4 ranks) 190.0 MB, "
+                           "100.0 MB of it shared; node2 (1 rank) 120.0 MB, 100.0 MB of it shared\n"),
+              std::string::npos)
+        << summary;
+    const std::string json = dispatch_metrics_json(m);
+    DispatchMetrics one_rank = m;  // the in-process worker is rank 0 itself: counted once
+    one_rank.workers = {worker(0, "node1", 30'000'000, 0)};
+    EXPECT_EQ(memory_by_host(one_rank).front().ranks, 1);
+    EXPECT_EQ(memory_by_host(one_rank).front().pss_bytes, 30'000'000u);
+    EXPECT_NE(
+        json.find("{\"host\": \"node1\", \"ranks\": 4, \"pss_bytes\": 190000000, \"pss_shmem_bytes\": 100000000}"),
+        std::string::npos)
+        << json;
 }

@@ -184,7 +184,8 @@ TEST(WorkerMessages, AReportKeepsEveryCounterAndModuleByName) {
     WorkerReport sent{4,
                       "node4",
                       WorkerStats{10, 2, 1, 4096, 8192, 123456789, 987654321},
-                      {{"sim", "Work", 12, 10, 9, 1.5, 1.25}, {"cut", "Filter", 9, 9, 3, 0.25, 0.125}}};
+                      {{"sim", "Work", 12, 10, 9, 1.5, 1.25}, {"cut", "Filter", 9, 9, 3, 0.25, 0.125}},
+                      ProcessMemory{300'000'000, 200'000'000, 150'000'000}};
     const WorkerReport got = parse_report(delivered(report_message(sent)));
     EXPECT_EQ(got.rank, 4);
     EXPECT_EQ(got.host, "node4");
@@ -203,12 +204,15 @@ TEST(WorkerMessages, AReportKeepsEveryCounterAndModuleByName) {
     EXPECT_EQ(got.usage[1].frames_out, 3u);
     EXPECT_EQ(got.usage[0].wall_seconds, 1.5);
     EXPECT_EQ(got.usage[0].cpu_seconds, 1.25);
+    EXPECT_EQ(got.memory.peak_rss_bytes, 300'000'000u);
+    EXPECT_EQ(got.memory.pss_bytes, 200'000'000u);
+    EXPECT_EQ(got.memory.pss_shmem_bytes, 150'000'000u);
 }
 
 TEST(WorkerMessages, AReportOrFailureOfAnotherShapeIsRefused) {
     EXPECT_THROW(parse_report(delivered(control_message())), SerializationError);
     EXPECT_THROW(parse_failure(delivered(finished_message({event(1), event(2)}))), SerializationError);
-    const OutgoingMessage good = report_message(WorkerReport{1, "h", {}, {{"a", "Work", 1, 1, 1, 0, 0}}});
+    const OutgoingMessage good = report_message(WorkerReport{1, "h", {}, {{"a", "Work", 1, 1, 1, 0, 0}}, {}});
     Message damaged = delivered(good);
     damaged.frames[0]->erase("module_calls");
     damaged.frames[0]->put("module_calls", std::vector<std::int64_t>{1, 2});

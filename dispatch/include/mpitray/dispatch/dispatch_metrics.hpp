@@ -34,11 +34,24 @@ struct DispatchMetrics {
     std::size_t peak_reorder_bytes = 0;
     int peak_in_flight = 0;
     double wall_seconds = 0;
+    std::string host;                  // rank 0's
     std::uint64_t peak_rss_bytes = 0;  // rank 0's peak resident memory
-    double cpu_seconds = 0;            // rank 0's whole process (source, dispatch, writers) over wall_seconds
+    std::uint64_t pss_bytes = 0;       // rank 0's proportional memory when it reported (process_memory.hpp)
+    std::uint64_t pss_shmem_bytes = 0;
+    double cpu_seconds = 0;  // rank 0's whole process (source, dispatch, writers) over wall_seconds
     std::vector<WorkerReport> workers;
     std::vector<PacketSpan> timeline;
 };
+
+// The memory of this Dispatch's ranks (rank 0 and its workers) by host: PSS adds up to what the
+// ranks of a host use together, a node-shared table counted once.
+struct HostMemory {
+    std::string host;
+    int ranks = 0;
+    std::uint64_t pss_bytes = 0;
+    std::uint64_t pss_shmem_bytes = 0;
+};
+std::vector<HostMemory> memory_by_host(const DispatchMetrics& metrics);
 
 std::string format_dispatch_summary(const DispatchMetrics& metrics);
 std::string dispatch_metrics_json(const DispatchMetrics& metrics);

@@ -8,6 +8,7 @@
 //   Tag::finished                             finished_message / parse_message's frames
 //   Tag::stats                                report_message / parse_report
 //   Tag::end_of_stream, Tag::stop             control_message (a header, no frames)
+#include <mpitray/core/process_memory.hpp>
 #include <mpitray/core/usage.hpp>
 #include <mpitray/shadowframes/message.hpp>
 #include <mpitray/shadowframes/worker_link.hpp>
@@ -34,6 +35,7 @@ struct WorkerReport {
     std::string host;
     WorkerStats stats;
     std::vector<ModuleUsage> usage;  // the inner section's modules, Receiver and Reply left out
+    ProcessMemory memory;            // when it ended, its tables still held
 };
 
 OutgoingMessage failure_message(const FailureReport& report, std::uint32_t flags);
@@ -48,8 +50,8 @@ OutgoingMessage finished_message(const std::vector<FramePtr>& frames);
 OutgoingMessage control_message();
 
 // A worker's last words, once its inner tray has ended or failed: after a stop (its Reply's
-// finish() never ran) an empty `finished`, then, always, its report. The same for an MPI worker
-// and the in-process one.
+// finish() never ran) an empty `finished`, then, always, its report, with its memory measured
+// then. The same for an MPI worker and the in-process one.
 void end_worker(WorkerLink& link, int rank, const std::string& host, std::vector<ModuleUsage> usage);
 
 }  // namespace mpitray
