@@ -164,8 +164,7 @@ std::shared_ptr<const Table> NodeSharedTables::get(const TableRequest& request, 
     check_table_request(request);
     const std::lock_guard lock(mutex_);
     const std::string path = path_of(request);
-    std::weak_ptr<const Table>& slot = mapped_[path];
-    if (auto mapped = slot.lock()) return mapped;
+    if (auto mapped = mapped_.find(path)) return mapped;
 
     const std::size_t bytes = data_offset() + request.bytes();
     const std::uint64_t key_check = fnv1a(table_key(request), check_basis);
@@ -216,7 +215,7 @@ std::shared_ptr<const Table> NodeSharedTables::get(const TableRequest& request, 
             mprotect(values, request.bytes(), PROT_READ);
             header->state.store(ready, std::memory_order_release);
             auto table = std::make_shared<const SharedTable>(request, path, id, header, values, whole, bytes, true);
-            slot = table;
+            mapped_.remember(path, table);
             return table;
         }
         if (errno != EEXIST) throw Error("cannot create " + what + ": " + errno_text(errno));
@@ -269,7 +268,7 @@ std::shared_ptr<const Table> NodeSharedTables::get(const TableRequest& request, 
         auto* values = reinterpret_cast<const double*>(static_cast<char*>(whole) + data_offset());
         mprotect(static_cast<char*>(whole) + data_offset(), request.bytes(), PROT_READ);
         auto table = std::make_shared<const SharedTable>(request, path, id, header, values, whole, bytes, counted);
-        slot = table;
+        mapped_.remember(path, table);
         return table;
     }
 }

@@ -18,6 +18,16 @@ private:
 
 }  // namespace
 
+std::shared_ptr<const Table> HeldTables::find(const std::string& key) const {
+    const auto it = held_.find(key);
+    return it == held_.end() ? nullptr : it->second.lock();
+}
+
+void HeldTables::remember(const std::string& key, const std::shared_ptr<const Table>& table) {
+    std::erase_if(held_, [](const auto& entry) { return entry.second.expired(); });
+    held_[key] = table;
+}
+
 std::string table_key(const TableRequest& request) {
     std::string key = request.name + '\0' + request.identity + '\0';
     for (std::size_t d : request.shape) key += std::to_string(d) + ',';
@@ -44,8 +54,8 @@ void check_table_request(const TableRequest& request) {
 
 std::shared_ptr<const Table> PrivateTables::get(const TableRequest& request, const TableFill& fill) {
     check_table_request(request);
-    std::weak_ptr<const Table>& slot = built_[table_key(request)];
-    if (auto built = slot.lock()) return built;
+    const std::string key = table_key(request);
+    if (auto held = held_.find(key)) return held;
     std::vector<double> values(request.values());
     try {
         fill(values);
@@ -53,7 +63,7 @@ std::shared_ptr<const Table> PrivateTables::get(const TableRequest& request, con
         throw Error("building table '" + request.name + "': " + e.what());
     }
     auto table = std::make_shared<const PrivateTable>(request, std::move(values));
-    slot = table;
+    held_.remember(key, table);
     return table;
 }
 

@@ -16,7 +16,6 @@
 // removed when a later run starts, once the process that built them is gone.
 #include <mpitray/core/tables.hpp>
 
-#include <map>
 #include <mutex>
 #include <string>
 
@@ -45,7 +44,7 @@ private:
     std::string directory_;
     double build_timeout_s_ = 3600;
     std::mutex mutex_;
-    std::map<std::string, std::weak_ptr<const Table>> mapped_;  // by path: this process's users share one mapping
+    HeldTables mapped_;  // by path: this process's users share one mapping
 };
 
 }  // namespace mpitray

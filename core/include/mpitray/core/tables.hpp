@@ -64,6 +64,17 @@ public:
     virtual std::shared_ptr<const Table> get(const TableRequest& request, const TableFill& fill) = 0;
 };
 
+// The tables of this process that some module still holds, by key: a second request for one
+// gets the same copy. A table every user has let go is forgotten.
+class HeldTables {
+public:
+    std::shared_ptr<const Table> find(const std::string& key) const;
+    void remember(const std::string& key, const std::shared_ptr<const Table>& table);
+
+private:
+    std::map<std::string, std::weak_ptr<const Table>> held_;
+};
+
 // Every table in this process's own memory: the behaviour without node sharing, and the one to
 // compare against (run --tables private).
 class PrivateTables : public TableService {
@@ -72,7 +83,7 @@ public:
     std::shared_ptr<const Table> get(const TableRequest& request, const TableFill& fill) override;
 
 private:
-    std::map<std::string, std::weak_ptr<const Table>> built_;  // by table_key
+    HeldTables held_;  // by table_key
 };
 
 // Checks a request; throws ConfigError naming what is wrong.
