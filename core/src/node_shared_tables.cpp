@@ -160,11 +160,9 @@ int NodeSharedTables::remove_stale() const {
     return removed;
 }
 
-std::shared_ptr<const Table> NodeSharedTables::get(const TableRequest& request, const TableFill& fill) {
-    check_table_request(request);
-    const std::lock_guard lock(mutex_);
+TableService::Obtained NodeSharedTables::obtain(const TableRequest& request, const TableFill& fill) {
     const std::string path = path_of(request);
-    if (auto mapped = mapped_.find(path)) return mapped;
+    if (auto mapped = mapped_.find(path)) return {mapped, false};
 
     const std::size_t bytes = data_offset() + request.bytes();
     const std::uint64_t key_check = fnv1a(table_key(request), check_basis);
@@ -216,7 +214,7 @@ std::shared_ptr<const Table> NodeSharedTables::get(const TableRequest& request, 
             header->state.store(ready, std::memory_order_release);
             auto table = std::make_shared<const SharedTable>(request, path, id, header, values, whole, bytes, true);
             mapped_.remember(path, table);
-            return table;
+            return {table, true};
         }
         if (errno != EEXIST) throw Error("cannot create " + what + ": " + errno_text(errno));
 
@@ -269,7 +267,7 @@ std::shared_ptr<const Table> NodeSharedTables::get(const TableRequest& request, 
         mprotect(static_cast<char*>(whole) + data_offset(), request.bytes(), PROT_READ);
         auto table = std::make_shared<const SharedTable>(request, path, id, header, values, whole, bytes, counted);
         mapped_.remember(path, table);
-        return table;
+        return {table, false};
     }
 }
 

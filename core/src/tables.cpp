@@ -1,3 +1,4 @@
+#include <mpitray/core/clock.hpp>
 #include <mpitray/core/error.hpp>
 #include <mpitray/core/tables.hpp>
 
@@ -52,10 +53,25 @@ void check_table_request(const TableRequest& request) {
     }
 }
 
-std::shared_ptr<const Table> PrivateTables::get(const TableRequest& request, const TableFill& fill) {
+std::shared_ptr<const Table> TableService::get(const TableRequest& request, const TableFill& fill) {
     check_table_request(request);
+    const std::lock_guard lock(mutex_);
+    const std::int64_t start = monotonic_ns();
+    Obtained obtained = obtain(request, fill);
+    if (recorded_.insert(table_key(request)).second)
+        records_.push_back({request.name, ++generations_[request.name], request.bytes(), obtained.built,
+                            obtained.table->shared(), double(monotonic_ns() - start) * 1e-9});
+    return std::move(obtained.table);
+}
+
+std::vector<TableRecord> TableService::records() const {
+    const std::lock_guard lock(mutex_);
+    return records_;
+}
+
+TableService::Obtained PrivateTables::obtain(const TableRequest& request, const TableFill& fill) {
     const std::string key = table_key(request);
-    if (auto held = held_.find(key)) return held;
+    if (auto held = held_.find(key)) return {held, false};
     std::vector<double> values(request.values());
     try {
         fill(values);
@@ -64,7 +80,7 @@ std::shared_ptr<const Table> PrivateTables::get(const TableRequest& request, con
     }
     auto table = std::make_shared<const PrivateTable>(request, std::move(values));
     held_.remember(key, table);
-    return table;
+    return {table, true};
 }
 
 }  // namespace mpitray

@@ -43,6 +43,26 @@ std::vector<HostMemory> memory_by_host(const DispatchMetrics& m) {
     return hosts;
 }
 
+std::vector<TableGeneration> table_generations(const DispatchMetrics& m) {
+    std::vector<TableGeneration> generations;
+    for (const WorkerReport& w : m.workers)
+        for (const TableRecord& t : w.tables) {
+            auto it = std::find_if(generations.begin(), generations.end(), [&](const TableGeneration& g) {
+                return g.name == t.name && g.generation == t.generation;
+            });
+            if (it == generations.end())
+                it = generations.insert(generations.end(),
+                                        TableGeneration{t.name, t.generation, t.bytes, t.shared, {}, 0, 0});
+            if (t.built) {
+                it->builds.push_back({w.rank, w.host, t.seconds});
+            } else {
+                ++it->mapped;
+                it->longest_wait = std::max(it->longest_wait, t.seconds);
+            }
+        }
+    return generations;
+}
+
 std::string format_dispatch_summary(const DispatchMetrics& m) {
     std::string out = fmt::format(
         "\nDispatch{}: {} packets, {} metadata frames, {} skipped on {} worker{} ({} schedule, {} credits, window "
@@ -72,6 +92,21 @@ std::string format_dispatch_summary(const DispatchMetrics& m) {
             " {} ({} rank{}) {:.1f} MB{};", h.host, h.ranks, h.ranks == 1 ? "" : "s", mb(h.pss_bytes),
             h.pss_shmem_bytes > 0 ? fmt::format(", {:.1f} MB of it shared", mb(h.pss_shmem_bytes)) : std::string());
     out.back() = '\n';
+    for (const TableGeneration& g : table_generations(m)) {
+        std::string builders;
+        for (std::size_t i = 0; i < g.builds.size() && i < 8; ++i)
+            builders += fmt::format("{}rank {} ({}) in {:.2f} s", i ? ", " : "", g.builds[i].rank, g.builds[i].host,
+                                    g.builds[i].seconds);
+        if (g.builds.size() > 8) builders += fmt::format(" and {} more", g.builds.size() - 8);
+        out += fmt::format("  table '{}' generation {}: {:.1f} MB, {}; built {} by {}", g.name, g.generation,
+                           mb(g.bytes), g.shared ? "node-shared" : "private",
+                           g.builds.size() == 1 ? "once" : fmt::format("{} times", g.builds.size()),
+                           builders.empty() ? "no worker" : builders);
+        if (g.mapped > 0)
+            out += fmt::format("; mapped by {} more rank{} (waited up to {:.2f} s)", g.mapped, g.mapped == 1 ? "" : "s",
+                               g.longest_wait);
+        out += '\n';
+    }
     // The inner section's modules, summed over workers.
     std::vector<ModuleUsage> inner;
     std::map<std::string, std::size_t> index;
@@ -117,6 +152,18 @@ std::string dispatch_metrics_json(const DispatchMetrics& m) {
             fmt::format("{}{{\"host\": {}, \"ranks\": {}, \"pss_bytes\": {}, \"pss_shmem_bytes\": {}}}", i ? ", " : "",
                         json_string(hosts[i].host), hosts[i].ranks, hosts[i].pss_bytes, hosts[i].pss_shmem_bytes);
     out += "],\n";
+    out += "  \"tables\": [";
+    const std::vector<TableGeneration> tables = table_generations(m);
+    for (std::size_t i = 0; i < tables.size(); ++i) {
+        const TableGeneration& g = tables[i];
+        out += fmt::format("{}\n    {{\"name\": {}, \"generation\": {}, \"bytes\": {}, \"shared\": {}, \"built_by\": [",
+                           i ? "," : "", json_string(g.name), g.generation, g.bytes, g.shared);
+        for (std::size_t j = 0; j < g.builds.size(); ++j)
+            out += fmt::format("{}{{\"rank\": {}, \"host\": {}, \"seconds\": {:.6f}}}", j ? ", " : "", g.builds[j].rank,
+                               json_string(g.builds[j].host), g.builds[j].seconds);
+        out += fmt::format("], \"mapped_by\": {}, \"longest_wait_seconds\": {:.6f}}}", g.mapped, g.longest_wait);
+    }
+    out += tables.empty() ? "],\n" : "\n  ],\n";
     out += "  \"workers\": [";
     for (std::size_t i = 0; i < m.workers.size(); ++i) {
         const WorkerReport& w = m.workers[i];

@@ -43,7 +43,7 @@ void LoopbackChannel::finish(bool stopped) {
     }
     std::vector<ModuleUsage> usage = tray_->usage();
     usage.pop_back();  // the Reply
-    end_worker(link_, 0, host_, std::move(usage));
+    end_worker(link_, 0, host_, std::move(usage), tray_->environment().context.find<TableService>());
 }
 
 void LoopbackChannel::send(Tag tag, OutgoingMessage message) { queue_.push_back({0, tag, message.bytes()}); }

@@ -38,7 +38,7 @@ void WorkerProcess::run() {
     std::vector<ModuleUsage> usage = tray_->usage();
     usage.erase(usage.begin());  // the Receiver
     usage.pop_back();            // the Reply
-    end_worker(link_, world_rank_, host_, std::move(usage));
+    end_worker(link_, world_rank_, host_, std::move(usage), tray_->environment().context.find<TableService>());
     comm_.flush();
 }
 

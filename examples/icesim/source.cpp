@@ -31,6 +31,14 @@ public:
                                     "a new DetectorStatus (other dead modules) every this many events; 0: only at "
                                     "the start",
                                     250);
+        add_parameter<std::int64_t>("calibration_every",
+                                    "a new Calibration (module efficiencies, clock offsets and ice model each drawn "
+                                    "anew, the ice within about 10% of the parameters) every this many events; 0: "
+                                    "only at the start",
+                                    0);
+        add_parameter<double>("scattering_m", "effective scattering length of the ice (IceModel)", 25.0);
+        add_parameter<double>("absorption_m", "absorption length of the bulk ice (IceModel)", 100.0);
+        add_parameter<double>("mean_cos", "mean cosine of the scattering angle, Henyey-Greenstein g (IceModel)", 0.9);
         add_parameter<double>("gamma", "spectral index: energies follow E^-gamma", 2.0);
         add_parameter<double>("emin_gev", "lowest muon energy", 100.0);
         add_parameter<double>("emax_gev", "highest muon energy", 1e6);
@@ -48,6 +56,10 @@ public:
         shape_.module_spacing = parameter<double>("module_spacing_m");
         dead_fraction_ = parameter<double>("dead_fraction");
         status_every_ = parameter<std::int64_t>("status_every");
+        calibration_every_ = parameter<std::int64_t>("calibration_every");
+        ice_.scattering_m = parameter<double>("scattering_m");
+        ice_.absorption_m = parameter<double>("absorption_m");
+        ice_.mean_cos = parameter<double>("mean_cos");
         gamma_ = parameter<double>("gamma");
         emin_ = parameter<double>("emin_gev");
         emax_ = parameter<double>("emax_gev");
@@ -68,6 +80,15 @@ public:
         if (!(dead_fraction_ >= 0 && dead_fraction_ < 1))
             throw config_error("must be at least 0 and below 1", "dead_fraction");
         if (status_every_ < 0 || status_every_ > sample_limit) throw config_error("must be 0 to 2^53", "status_every");
+        if (calibration_every_ < 0 || calibration_every_ > sample_limit)
+            throw config_error("must be 0 to 2^53", "calibration_every");
+        // The ice of a later Calibration is within 30% of these, and must stay in range too.
+        if (!(ice_.scattering_m >= 0.1 && ice_.scattering_m <= 1e4))
+            throw config_error("must be 0.1 to 10000", "scattering_m");
+        if (!(ice_.absorption_m >= 0.1 && ice_.absorption_m <= 1e4))
+            throw config_error("must be 0.1 to 10000", "absorption_m");
+        if (!(ice_.mean_cos >= 0 && ice_.mean_cos < 1))
+            throw config_error("must be at least 0 and below 1", "mean_cos");
         if (!(gamma_ >= 0 && gamma_ <= 5)) throw config_error("must be 0 to 5", "gamma");
         if (!(emin_ > 0 && emin_ <= 1e12)) throw config_error("must be above 0 and at most 1e12", "emin_gev");
         if (!(emax_ > emin_ && emax_ <= 1e12))
@@ -75,19 +96,22 @@ public:
         if (!(radius_ > 0 && radius_ <= 1e4)) throw config_error("must be above 0 and at most 10000", "radius_m");
     }
 
-    // The whole sample is: Geometry, Calibration, DetectorStatus 0, muons 0 .. status_every - 1,
-    // DetectorStatus 1, and so on. A slice (first_event > 0) starts with the Geometry, the
-    // Calibration and the DetectorStatus in force at its first muon. Every frame is placed where
-    // it sits in the whole sample (Module::place_in_sample), so a slice simulates the same muons
-    // and status frames as the whole sample, and its leading metadata frames are byte for byte
-    // those 'merge' leaves out as repeated.
+    // The whole sample is: Geometry, Calibration 0, DetectorStatus 0, muons 0 .. status_every - 1,
+    // DetectorStatus 1, and so on, with Calibration c (when calibration_every is set) before muon
+    // c * calibration_every (and before a DetectorStatus due there). A slice (first_event > 0)
+    // starts with the Geometry, the Calibration and the DetectorStatus in force at its first muon.
+    // Every frame is placed where it sits in the whole sample (Module::place_in_sample), so a
+    // slice simulates the same muons, calibrations and status frames as the whole sample, and its
+    // leading metadata frames are byte for byte those 'merge' leaves out as repeated.
     bool produce() override {
         const std::int64_t event = first_event_ + next_;
         if (next_ == 0) {
-            push_geometry_and_calibration();
-            push_status(status_at(event));
-        } else if (status_every_ > 0 && event % status_every_ == 0 && next_ < events_) {
-            push_status(event / status_every_);
+            push_geometry();
+            push_calibration(changes(event, calibration_every_));
+            push_status(changes(event, status_every_));
+        } else if (next_ < events_) {
+            if (calibration_every_ > 0 && event % calibration_every_ == 0) push_calibration(event / calibration_every_);
+            if (status_every_ > 0 && event % status_every_ == 0) push_status(event / status_every_);
         }
         if (next_ >= events_) return false;
         push_event(event);
@@ -96,29 +120,54 @@ public:
     }
 
 private:
-    // The DetectorStatus version in force at `event` of the whole sample.
-    std::int64_t status_at(std::int64_t event) const { return status_every_ > 0 ? event / status_every_ : 0; }
-    // Places in the whole sample: G at 0, C at 1, status v just before muon v * status_every.
-    std::uint64_t status_place(std::int64_t version) const {
-        return std::uint64_t(version * status_every_ + 2 + version);
+    // How many times something changing every `every` events has changed by muon `event` (its
+    // version in force there); 0 when it never changes.
+    static std::int64_t changes(std::int64_t event, std::int64_t every) { return every > 0 ? event / every : 0; }
+    // Places in the whole sample: G at 0, C 0 at 1, D 0 at 2; before muon e come, besides those
+    // three and the e muons, every change at or before it.
+    std::uint64_t event_place(std::int64_t event) const {
+        return std::uint64_t(event + 3 + changes(event, status_every_) + changes(event, calibration_every_));
     }
-    std::uint64_t event_place(std::int64_t event) const { return std::uint64_t(event + 3 + status_at(event)); }
+    // A change at muon b = c * every comes after the changes before b; a Calibration also before
+    // a DetectorStatus due at b.
+    std::uint64_t calibration_place(std::int64_t version) const {
+        if (version == 0) return 1;
+        const std::int64_t b = version * calibration_every_;
+        return std::uint64_t(3 + b + changes(b - 1, status_every_) + version - 1);
+    }
+    std::uint64_t status_place(std::int64_t version) const {
+        if (version == 0) return 2;
+        const std::int64_t b = version * status_every_;
+        return std::uint64_t(3 + b + version - 1 + changes(b, calibration_every_));
+    }
 
-    void push_geometry_and_calibration() {
+    void push_geometry() {
         place_in_sample(0);
-        const IceGeometry geometry = make_geometry(shape_);
         auto g = mpitray::make_frame(mpitray::Stop::geometry());
-        g->put("Geometry", geometry);
+        g->put("Geometry", make_geometry(shape_));
         g->put("ArrayDepth", array_depth);
         push(g);
+    }
 
+    // Calibration `version`: each module's efficiency and clock offset, and the ice, which from
+    // version 1 on is the parameters' within about 10%.
+    void push_calibration(std::int64_t version) {
+        place_in_sample(calibration_place(version));
+        const std::size_t modules = std::size_t(shape_.strings * shape_.modules_per_string);
         IceCalibration calibration;
-        for (std::size_t i = 0; i < geometry.size(); ++i) {
+        for (std::size_t i = 0; i < modules; ++i) {
             calibration.efficiency.push_back(std::clamp(rng().normal(1.0, 0.1), 0.5, 1.5));
             calibration.time_offset.push_back(rng().normal(0.0, 1.5));
         }
+        IceModel ice = ice_;
+        ice.version = version;
+        if (version > 0) {
+            ice.scattering_m *= std::clamp(rng().normal(1.0, 0.1), 0.7, 1.3);
+            ice.absorption_m *= std::clamp(rng().normal(1.0, 0.1), 0.7, 1.3);
+        }
         auto c = mpitray::make_frame(mpitray::Stop::calibration());
         c->put("Calibration", std::move(calibration));
+        c->put("IceModel", ice);
         push(c);
     }
 
@@ -173,6 +222,8 @@ private:
     ArrayShape shape_;
     double dead_fraction_ = 0.01;
     std::int64_t status_every_ = 0;
+    std::int64_t calibration_every_ = 0;
+    IceModel ice_;  // the parameters' ice, Calibration 0's
     double gamma_ = 2, emin_ = 100, emax_ = 1e6, radius_ = 700;
     std::int64_t first_event_ = 0;
     std::int64_t next_ = 0;  // muons made so far
@@ -181,11 +232,11 @@ private:
 }  // namespace
 
 void register_source() {
-    mpitray::ModuleRegistry::instance().add(
-        {"IceSimSource",
-         "a toy in-ice array: Geometry, Calibration and DetectorStatus frames, then one Q frame per muon "
-         "(MCMuon: E^-gamma spectrum, any direction)",
-         [] { return std::make_unique<IceSimSource>(); }});
+    mpitray::ModuleRegistry::instance().add({"IceSimSource",
+                                             "a toy in-ice array: Geometry, Calibration (with the ice model) and "
+                                             "DetectorStatus frames, then one Q frame per muon "
+                                             "(MCMuon: E^-gamma spectrum, any direction)",
+                                             [] { return std::make_unique<IceSimSource>(); }});
 }
 
 }  // namespace icesim

@@ -17,6 +17,7 @@ void register_icesim_types() {
     auto& registry = mpitray::TypeRegistry::instance();
     registry.add<IceGeometry>("IceGeometry");
     registry.add<IceCalibration>("IceCalibration");
+    registry.add<IceModel>("IceModel");
     registry.add<MuonTrack>("MuonTrack");
     registry.add<PhotonHits>("PhotonHits");
     registry.add<PulseSeries>("PulseSeries");
@@ -57,6 +58,11 @@ void register_icesim_types() {
     registry.set_summary("IceCalibration", [](const void* object) {
         const auto& c = *static_cast<const IceCalibration*>(object);
         return fmt::format("{} modules", c.efficiency.size());
+    });
+    registry.set_summary("IceModel", [](const void* object) {
+        const auto& m = *static_cast<const IceModel*>(object);
+        return fmt::format("version {}: scattering {:.4g} m, absorption {:.4g} m, dust x{:.3g} at z {:.0f} m",
+                           m.version, m.scattering_m, m.absorption_m, m.dust_absorption, m.dust_z_m);
     });
     registry.set_summary("MuonTrack", [](const void* object) {
         const auto& t = *static_cast<const MuonTrack*>(object);

@@ -41,6 +41,26 @@ struct IceCalibration {
     }
 };
 
+// The optical properties of the ice, carried in the Calibration frame (key "IceModel") beside the
+// modules' calibration: a new Calibration may bring new ice. Lengths in metres.
+struct IceModel {
+    std::int64_t version = 0;   // the Calibration's version: 0 at the start, then one more per change
+    double scattering_m = 25;   // effective scattering length (folds in how forward scattering is)
+    double absorption_m = 100;  // absorption length of the bulk ice
+    double mean_cos = 0.9;      // mean cosine of the scattering angle
+    // A layer of dusty ice (as at 2000 to 2100 m at the South Pole), where light is absorbed
+    // `dust_absorption` times faster: its centre in detector coordinates and its half-width.
+    // Photon tables account for it; photons followed one by one see bulk ice only.
+    double dust_z_m = -100;
+    double dust_width_m = 30;
+    double dust_absorption = 2.5;
+
+    template <class Archive>
+    void serialize(Archive& archive, unsigned /*version*/) {
+        archive& version& scattering_m& absorption_m& mean_cos& dust_z_m& dust_width_m& dust_absorption;
+    }
+};
+
 // A straight track: a point it passes at `time`, the direction it comes from, and its energy
 // (GeV). The simulated muon passes (x, y, z) at time 0 at its closest approach to the origin.
 struct MuonTrack {
@@ -110,7 +130,7 @@ struct LineFitResult {
     }
 };
 
-// Registers the types above under the names "IceGeometry", "IceCalibration", "MuonTrack",
+// Registers the types above under the names "IceGeometry", "IceCalibration", "IceModel", "MuonTrack",
 // "PhotonHits", "PulseSeries", "TriggerResult" and "LineFitResult".
 void register_icesim_types();
 

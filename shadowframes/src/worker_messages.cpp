@@ -1,5 +1,9 @@
 #include <mpitray/shadowframes/worker_messages.hpp>
 
+#include <fmt/format.h>
+
+#include <type_traits>
+
 namespace mpitray {
 namespace {
 
@@ -25,6 +29,24 @@ constexpr Named<std::uint64_t ModuleUsage::*> usage_counts[] = {{"module_calls",
                                                                 {"module_frames_out", &ModuleUsage::frames_out}};
 constexpr Named<double ModuleUsage::*> usage_times[] = {{"module_wall_seconds", &ModuleUsage::wall_seconds},
                                                         {"module_cpu_seconds", &ModuleUsage::cpu_seconds}};
+
+// A column of the report: one entry per module, or per table.
+template <class Value, class Row, class Field>
+void put_column(Frame& f, const char* key, const std::vector<Row>& rows, Field field) {
+    std::vector<Value> column;
+    column.reserve(rows.size());
+    for (const Row& row : rows) column.push_back(Value(row.*field));
+    f.put(key, std::move(column));
+}
+template <class Value, class Row, class Field>
+void read_column(const Frame& f, const char* key, std::vector<Row>& rows, Field field, const char* rows_are) {
+    const auto& column = f.at<std::vector<Value>>(key);
+    if (column.size() != rows.size())
+        throw SerializationError(
+            fmt::format("a stats message's {} has {} entries for {} {}", key, column.size(), rows.size(), rows_are));
+    for (std::size_t i = 0; i < rows.size(); ++i)
+        rows[i].*field = static_cast<std::remove_reference_t<decltype(rows[i].*field)>>(column[i]);
+}
 
 const Frame& only_frame(const Message& message, const char* what) {
     if (message.frames.size() != 1)
@@ -64,23 +86,16 @@ OutgoingMessage report_message(const WorkerReport& report) {
     for (const auto& [key, field] : unsigned_counters) f->put<std::int64_t>(key, std::int64_t(report.stats.*field));
     for (const auto& [key, field] : time_counters) f->put<std::int64_t>(key, report.stats.*field);
     for (const auto& [key, field] : memory_counters) f->put<std::int64_t>(key, std::int64_t(report.memory.*field));
-    std::vector<std::string> names, types;
-    for (const ModuleUsage& u : report.usage) {
-        names.push_back(u.name);
-        types.push_back(u.type);
-    }
-    f->put("module_names", names);
-    f->put("module_types", types);
-    for (const auto& [key, field] : usage_counts) {
-        std::vector<std::int64_t> column;
-        for (const ModuleUsage& u : report.usage) column.push_back(std::int64_t(u.*field));
-        f->put(key, column);
-    }
-    for (const auto& [key, field] : usage_times) {
-        std::vector<double> column;
-        for (const ModuleUsage& u : report.usage) column.push_back(u.*field);
-        f->put(key, column);
-    }
+    put_column<std::string>(*f, "module_names", report.usage, &ModuleUsage::name);
+    put_column<std::string>(*f, "module_types", report.usage, &ModuleUsage::type);
+    for (const auto& [key, field] : usage_counts) put_column<std::int64_t>(*f, key, report.usage, field);
+    for (const auto& [key, field] : usage_times) put_column<double>(*f, key, report.usage, field);
+    put_column<std::string>(*f, "table_names", report.tables, &TableRecord::name);
+    put_column<std::int64_t>(*f, "table_generations", report.tables, &TableRecord::generation);
+    put_column<std::int64_t>(*f, "table_bytes", report.tables, &TableRecord::bytes);
+    put_column<std::int64_t>(*f, "table_built", report.tables, &TableRecord::built);
+    put_column<std::int64_t>(*f, "table_shared", report.tables, &TableRecord::shared);
+    put_column<double>(*f, "table_seconds", report.tables, &TableRecord::seconds);
     return OutgoingMessage(MessageHeader{}, {f});
 }
 
@@ -92,29 +107,18 @@ WorkerReport parse_report(const Message& message) {
     for (const auto& [key, field] : unsigned_counters) report.stats.*field = std::uint64_t(f.at<std::int64_t>(key));
     for (const auto& [key, field] : time_counters) report.stats.*field = f.at<std::int64_t>(key);
     for (const auto& [key, field] : memory_counters) report.memory.*field = std::uint64_t(f.at<std::int64_t>(key));
-    const auto& names = f.at<std::vector<std::string>>("module_names");
-    auto check = [&](const char* key, std::size_t entries) {
-        if (entries != names.size())
-            throw SerializationError(std::string("a stats message's ") + key + " has " + std::to_string(entries) +
-                                     " entries for " + std::to_string(names.size()) + " modules");
-    };
-    const auto& types = f.at<std::vector<std::string>>("module_types");
-    check("module_types", types.size());
-    report.usage.resize(names.size());
-    for (std::size_t i = 0; i < names.size(); ++i) {
-        report.usage[i].name = names[i];
-        report.usage[i].type = types[i];
-    }
-    for (const auto& [key, field] : usage_counts) {
-        const auto& values = f.at<std::vector<std::int64_t>>(key);
-        check(key, values.size());
-        for (std::size_t i = 0; i < names.size(); ++i) report.usage[i].*field = std::uint64_t(values[i]);
-    }
-    for (const auto& [key, field] : usage_times) {
-        const auto& values = f.at<std::vector<double>>(key);
-        check(key, values.size());
-        for (std::size_t i = 0; i < names.size(); ++i) report.usage[i].*field = values[i];
-    }
+    report.usage.resize(f.at<std::vector<std::string>>("module_names").size());
+    read_column<std::string>(f, "module_names", report.usage, &ModuleUsage::name, "modules");
+    read_column<std::string>(f, "module_types", report.usage, &ModuleUsage::type, "modules");
+    for (const auto& [key, field] : usage_counts) read_column<std::int64_t>(f, key, report.usage, field, "modules");
+    for (const auto& [key, field] : usage_times) read_column<double>(f, key, report.usage, field, "modules");
+    report.tables.resize(f.at<std::vector<std::string>>("table_names").size());
+    read_column<std::string>(f, "table_names", report.tables, &TableRecord::name, "tables");
+    read_column<std::int64_t>(f, "table_generations", report.tables, &TableRecord::generation, "tables");
+    read_column<std::int64_t>(f, "table_bytes", report.tables, &TableRecord::bytes, "tables");
+    read_column<std::int64_t>(f, "table_built", report.tables, &TableRecord::built, "tables");
+    read_column<std::int64_t>(f, "table_shared", report.tables, &TableRecord::shared, "tables");
+    read_column<double>(f, "table_seconds", report.tables, &TableRecord::seconds, "tables");
     return report;
 }
 
@@ -124,10 +128,11 @@ OutgoingMessage finished_message(const std::vector<FramePtr>& frames) {
 
 OutgoingMessage control_message() { return OutgoingMessage(MessageHeader{}, {}); }
 
-void end_worker(WorkerLink& link, int rank, const std::string& host, std::vector<ModuleUsage> usage) {
+void end_worker(WorkerLink& link, int rank, const std::string& host, std::vector<ModuleUsage> usage,
+                const TableService* tables) {
     if (link.stopped) link.sink.send(Tag::finished, finished_message({}));
-    link.sink.send(Tag::stats,
-                   report_message(WorkerReport{rank, host, link.stats, std::move(usage), process_memory()}));
+    link.sink.send(Tag::stats, report_message(WorkerReport{rank, host, link.stats, std::move(usage), process_memory(),
+                                                           tables ? tables->records() : std::vector<TableRecord>{}}));
 }
 
 }  // namespace mpitray

@@ -181,6 +181,15 @@ TEST(PrivateTables, BuildsATableOnceForItsIdentityAndAgainForANewOne) {
     EXPECT_TRUE(holds(*b, "calibration 22"));
     EXPECT_FALSE(a->shared());
     EXPECT_EQ(a->shape(), (std::vector<std::size_t>{100, 10}));
+    // Recorded once per identity, for the summary: each built here, the second the next generation.
+    const std::vector<TableRecord> records = tables.records();
+    ASSERT_EQ(records.size(), 2u);
+    EXPECT_EQ(records[0].generation, 1);
+    EXPECT_EQ(records[1].generation, 2);
+    EXPECT_EQ(records[1].name, "photon_table");
+    EXPECT_EQ(records[1].bytes, 1000 * sizeof(double));
+    EXPECT_TRUE(records[0].built && records[1].built);
+    EXPECT_FALSE(records[0].shared);
 }
 
 TEST(PrivateTables, ARequestWithoutNameOrShapeOrAFailedFillIsAClearError) {
@@ -205,11 +214,15 @@ TEST_F(NodeTables, OneProcessBuildsAndEveryOtherMapsTheSamePages) {
         for (std::size_t i = 0; i < values.size(); ++i) values[i] = expected(i, "calibration 1");
     };
     std::atomic<int>* holding = shared_counter();
+    std::atomic<int>* recorded_builds = shared_counter();
     std::vector<pid_t> children;
     for (int i = 0; i < 5; ++i)
         children.push_back(spawn([&] {
             NodeSharedTables tables = service();
             auto table = tables.get(request("calibration 1", 100000), slow_filler);
+            const std::vector<TableRecord> records = tables.records();
+            if (records.size() != 1 || !records[0].shared || records[0].generation != 1) return 2;
+            if (records[0].built) ++*recorded_builds;
             // Each holds it until all have it: a late process would otherwise find it released
             // and rightly build it again.
             ++*holding;
@@ -219,6 +232,7 @@ TEST_F(NodeTables, OneProcessBuildsAndEveryOtherMapsTheSamePages) {
         }));
     for (pid_t child : children) EXPECT_EQ(exit_status(child), 0);
     EXPECT_EQ(fills->load(), 1) << "built once on the node";
+    EXPECT_EQ(recorded_builds->load(), 1) << "the builder, and only it, says it built the table";
     EXPECT_EQ(files(), 0u) << "the last user removed the file";
 }
 

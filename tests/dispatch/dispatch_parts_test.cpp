@@ -271,3 +271,40 @@ TEST(DispatchMetrics, MemoryIsSummedByHostWithRankZeroOnItsOwn) {
         std::string::npos)
         << json;
 }
+
+TEST(DispatchMetrics, EachTableGenerationSaysWhoBuiltItAndHowManyMappedIt) {
+    DispatchMetrics m;
+    m.host = "node1";
+    auto worker = [](int rank, const char* host, std::vector<TableRecord> tables) {
+        WorkerReport w;
+        w.rank = rank;
+        w.host = host;
+        w.tables = std::move(tables);
+        return w;
+    };
+    // Node-shared: on each node one worker built each generation, the others mapped it.
+    m.workers = {
+        worker(1, "node1", {{"photons", 1, 8'000'000, true, true, 2.5}, {"photons", 2, 8'000'000, false, true, 3}}),
+        worker(2, "node1", {{"photons", 1, 8'000'000, false, true, 2.4}, {"photons", 2, 8'000'000, true, true, 3.1}}),
+        worker(3, "node2", {{"photons", 1, 8'000'000, true, true, 2.6}, {"photons", 2, 8'000'000, true, true, 2.9}})};
+    const std::vector<TableGeneration> generations = table_generations(m);
+    ASSERT_EQ(generations.size(), 2u);
+    EXPECT_EQ(generations[0].generation, 1);
+    ASSERT_EQ(generations[0].builds.size(), 2u) << "once per node";
+    EXPECT_EQ(generations[0].builds[1].host, "node2");
+    EXPECT_EQ(generations[0].mapped, 1);
+    EXPECT_EQ(generations[0].longest_wait, 2.4);
+    EXPECT_EQ(generations[1].builds[0].rank, 2);
+    const std::string summary = format_dispatch_summary(m);
+    EXPECT_NE(summary.find("  table 'photons' generation 1: 8.0 MB, node-shared; built 2 times by rank 1 (node1) in "
+                           "2.50 s, rank 3 (node2) in 2.60 s; mapped by 1 more rank (waited up to 2.40 s)\n"),
+              std::string::npos)
+        << summary;
+    const std::string json = dispatch_metrics_json(m);
+    EXPECT_NE(
+        json.find("{\"name\": \"photons\", \"generation\": 2, \"bytes\": 8000000, \"shared\": true, \"built_by\": "
+                  "[{\"rank\": 2, \"host\": \"node1\", \"seconds\": 3.100000}, {\"rank\": 3, \"host\": "
+                  "\"node2\", \"seconds\": 2.900000}], \"mapped_by\": 1, \"longest_wait_seconds\": 3.000000}"),
+        std::string::npos)
+        << json;
+}

@@ -156,7 +156,8 @@ private:
             if (!answers(w)) continue;
             ending_.erase(ending_.begin() + std::ptrdiff_t(i));
             ready_.push_back({w, Tag::finished, OutgoingMessage(MessageHeader{}, {}).bytes()});
-            ready_.push_back({w, Tag::stats, report_message(WorkerReport{rank_of(w), "testhost", {}, {}, {}}).bytes()});
+            ready_.push_back(
+                {w, Tag::stats, report_message(WorkerReport{rank_of(w), "testhost", {}, {}, {}, {}}).bytes()});
             return;
         }
     }

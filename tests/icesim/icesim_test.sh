@@ -14,8 +14,8 @@ files=(--set Writer.file=dispatch.h5 --set EventTables.file=dispatch_events.h5 -
 # Under the sanitizers (scripts/sanitize) photon propagation is 20 times slower: the equivalence
 # and slice cases run the same paths on a smaller sample there, still crossing four status
 # intervals, with slice cuts inside an interval and on its edge. The normal suite runs full size.
-events=160 status_every=40 cuts=(0:50 50:70 120:40)
-[ -n "${MPITRAY_SANITIZED:-}" ] && events=64 status_every=16 cuts=(0:20 20:28 48:16)
+events=160 status_every=40 calibration_every=30 cuts=(0:50 50:70 120:40)
+[ -n "${MPITRAY_SANITIZED:-}" ] && events=64 status_every=16 calibration_every=12 cuts=(0:20 20:28 48:16)
 
 case $case in
   dynamic | round_robin)
@@ -40,8 +40,9 @@ PY
     ;;
   slices)
     # The sample cut into three slices (first_event), run on RANKS ranks, merged: the frames of
-    # the whole sample run serially. Cuts inside a status interval (50) and on its edge (120).
-    size=(--set IceSimSource.status_every=$status_every)
+    # the whole sample run serially. Cuts inside a status and a calibration interval (50) and on
+    # the edge of both (120).
+    size=(--set IceSimSource.status_every=$status_every --set IceSimSource.calibration_every=$calibration_every)
     "$icesim" run -q "$src/tests/icesim/serial.yaml" "${size[@]}" --set IceSimSource.events=$events || exit 1
     parts=()
     for cut in "${cuts[@]}"; do
@@ -53,6 +54,42 @@ PY
     done
     "$icesim" merge merged.h5 "${parts[@]}" || exit 1
     "$icesim" diff icesim.h5 merged.h5 || { echo "FAIL: slices at $ranks ranks, merged, differ from the whole sample"; exit 1; }
+    ;;
+  tables)
+    # Photon tables (PhotonPropagator mode 'table') with the Calibration, and so the table,
+    # changing mid-stream: RANKS ranks with node-shared and with private tables write what the
+    # serial run writes; shared, each generation is built once on this host and mapped by every
+    # other worker, private, built by every worker; no table file is left behind.
+    size=(--set IceSimSource.events=$events --set IceSimSource.status_every=$status_every
+          --set IceSimSource.calibration_every=$calibration_every --set PhotonPropagator.mode=table
+          --set PhotonPropagator.table_mb=2)
+    shm=$(mktemp -d /dev/shm/mpitray-icesim-test.XXXXXX) || exit 1
+    trap 'rm -rf "$shm"' EXIT
+    "$icesim" run -q "$src/tests/icesim/serial.yaml" "${size[@]}" || exit 1
+    for tables in shared private; do
+      mpirun -n "$ranks" "$icesim" run -q "$src/examples/icesim.yaml" "${size[@]}" "${files[@]}" \
+        --tables $tables --table-dir "$shm" --metrics $tables.json || exit 1
+      "$icesim" diff icesim.h5 dispatch.h5 ||
+        { echo "FAIL: $tables tables at $ranks ranks: the frame file differs from serial"; exit 1; }
+      [ -z "$(ls -A "$shm")" ] || { echo "FAIL: table files left behind: $(ls "$shm")"; exit 1; }
+      /usr/bin/python3 - $tables.json $tables $ranks $events $calibration_every <<'PY' || exit 1
+import json, sys
+path, mode, ranks, events, every = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+metrics = json.load(open(path))
+workers = max(1, ranks - 1)
+generations = (events + every - 1) // every
+tables = metrics["tables"]
+assert [t["generation"] for t in tables] == list(range(1, generations + 1)), tables
+for t in tables:
+    assert t["name"] == "icesim.photon_table", t
+    shared = mode == "shared" and ranks > 1  # one rank keeps its tables in its own memory
+    assert t["shared"] == shared, t
+    builders = 1 if shared else workers
+    assert len(t["built_by"]) == builders, f"generation {t['generation']} built {len(t['built_by'])} times: {t}"
+    assert t["mapped_by"] == workers - builders, t
+print(f"{path}: {generations} generations, each built {builders} time(s) on {workers} worker(s)")
+PY
+    done
     ;;
   physics)
     "$icesim" run -q "$src/examples/icesim.yaml" --set IceSimSource.events=600 --set IceSimSource.status_every=150 \

@@ -180,12 +180,13 @@ TEST(WorkerMessages, AFailureReportArrivesWhole) {
     EXPECT_EQ(got.message, "negative energy");
 }
 
-TEST(WorkerMessages, AReportKeepsEveryCounterAndModuleByName) {
+TEST(WorkerMessages, AReportKeepsEveryCounterModuleAndTableByName) {
     WorkerReport sent{4,
                       "node4",
                       WorkerStats{10, 2, 1, 4096, 8192, 123456789, 987654321},
                       {{"sim", "Work", 12, 10, 9, 1.5, 1.25}, {"cut", "Filter", 9, 9, 3, 0.25, 0.125}},
-                      ProcessMemory{300'000'000, 200'000'000, 150'000'000}};
+                      ProcessMemory{300'000'000, 200'000'000, 150'000'000},
+                      {{"photons", 1, 1 << 20, true, true, 2.5}, {"photons", 2, 1 << 21, false, true, 0.75}}};
     const WorkerReport got = parse_report(delivered(report_message(sent)));
     EXPECT_EQ(got.rank, 4);
     EXPECT_EQ(got.host, "node4");
@@ -207,16 +208,27 @@ TEST(WorkerMessages, AReportKeepsEveryCounterAndModuleByName) {
     EXPECT_EQ(got.memory.peak_rss_bytes, 300'000'000u);
     EXPECT_EQ(got.memory.pss_bytes, 200'000'000u);
     EXPECT_EQ(got.memory.pss_shmem_bytes, 150'000'000u);
+    ASSERT_EQ(got.tables.size(), 2u);
+    EXPECT_EQ(got.tables[1].name, "photons");
+    EXPECT_EQ(got.tables[1].generation, 2);
+    EXPECT_EQ(got.tables[1].bytes, 1u << 21);
+    EXPECT_TRUE(got.tables[0].built);
+    EXPECT_FALSE(got.tables[1].built);
+    EXPECT_TRUE(got.tables[1].shared);
+    EXPECT_EQ(got.tables[0].seconds, 2.5);
 }
 
 TEST(WorkerMessages, AReportOrFailureOfAnotherShapeIsRefused) {
     EXPECT_THROW(parse_report(delivered(control_message())), SerializationError);
     EXPECT_THROW(parse_failure(delivered(finished_message({event(1), event(2)}))), SerializationError);
-    const OutgoingMessage good = report_message(WorkerReport{1, "h", {}, {{"a", "Work", 1, 1, 1, 0, 0}}, {}});
+    const OutgoingMessage good = report_message(WorkerReport{1, "h", {}, {{"a", "Work", 1, 1, 1, 0, 0}}, {}, {}});
     Message damaged = delivered(good);
     damaged.frames[0]->erase("module_calls");
     damaged.frames[0]->put("module_calls", std::vector<std::int64_t>{1, 2});
     EXPECT_THROW(parse_report(damaged), SerializationError);
+    Message no_tables = delivered(good);
+    no_tables.frames[0]->erase("table_built");
+    EXPECT_THROW(parse_report(no_tables), SerializationError);
 }
 
 namespace {
@@ -233,11 +245,11 @@ struct RecordingSink : ResultSink {
 TEST(WorkerMessages, AStoppedWorkerSendsAnEmptyFinishedThenItsReport) {
     RecordingSink sink;
     WorkerLink link(sink);
-    end_worker(link, 2, "h", {});
+    end_worker(link, 2, "h", {}, nullptr);
     ASSERT_EQ(sink.sent.size(), 1u) << "ended in order: the Reply sent finished";
     EXPECT_EQ(sink.sent[0].tag, Tag::stats);
     link.stopped = true;
-    end_worker(link, 2, "h", {});
+    end_worker(link, 2, "h", {}, nullptr);
     ASSERT_EQ(sink.sent.size(), 3u);
     EXPECT_EQ(sink.sent[1].tag, Tag::finished);
     EXPECT_EQ(sink.sent[1].frames, 0u);

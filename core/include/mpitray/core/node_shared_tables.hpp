@@ -16,7 +16,6 @@
 // removed when a later run starts, once the process that built them is gone.
 #include <mpitray/core/tables.hpp>
 
-#include <mutex>
 #include <string>
 
 namespace mpitray {
@@ -26,7 +25,6 @@ public:
     // `run_token`: the same on every process of the run, different for every run (letters,
     // digits, '-' and '_'). `directory`: a memory file system every process of the node sees.
     explicit NodeSharedTables(std::string run_token, std::string directory = "/dev/shm");
-    std::shared_ptr<const Table> get(const TableRequest& request, const TableFill& fill) override;
 
     // How long to wait for another process's build before giving up (the builder is checked
     // for being alive all along; this bounds a builder that is alive but stuck).
@@ -39,11 +37,13 @@ public:
     // how many. Called when the service is made.
     int remove_stale() const;
 
+protected:
+    Obtained obtain(const TableRequest& request, const TableFill& fill) override;
+
 private:
     std::string run_token_;
     std::string directory_;
     double build_timeout_s_ = 3600;
-    std::mutex mutex_;
     HeldTables mapped_;  // by path: this process's users share one mapping
 };
 

@@ -15,6 +15,8 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <span>
 #include <string>
 #include <vector>
@@ -55,13 +57,41 @@ private:
     std::string identity_;
 };
 
+// What this process did for one table, for the summary across ranks: whether it built the table
+// or mapped another process's copy, and how long that took.
+struct TableRecord {
+    std::string name;
+    std::int64_t generation = 0;  // 1 for the first identity of this name, 2 for the next, ...
+    std::uint64_t bytes = 0;
+    bool built = false;   // this process filled it (else it mapped another process's copy)
+    bool shared = false;  // it lives in node-shared memory
+    double seconds = 0;   // building it, or waiting for it and mapping it
+};
+
 class TableService {
 public:
     virtual ~TableService() = default;
     // The table for `request`, built with `fill` if nobody has built it. Throws ConfigError for a
     // request without a name or with an empty or overflowing shape, Error when the build fails
     // (the fill threw: its message is kept; here or on the rank that built it).
-    virtual std::shared_ptr<const Table> get(const TableRequest& request, const TableFill& fill) = 0;
+    std::shared_ptr<const Table> get(const TableRequest& request, const TableFill& fill);
+    // Every table this process obtained, once per identity, in the order it first asked.
+    std::vector<TableRecord> records() const;
+
+protected:
+    // The table, and whether this process filled it.
+    struct Obtained {
+        std::shared_ptr<const Table> table;
+        bool built = false;
+    };
+    // Finds, maps or builds the table of a checked request; called one at a time.
+    virtual Obtained obtain(const TableRequest& request, const TableFill& fill) = 0;
+
+private:
+    mutable std::mutex mutex_;  // modules of several trays (threads) may ask at once
+    std::vector<TableRecord> records_;
+    std::set<std::string> recorded_;                   // table_key of each record
+    std::map<std::string, std::int64_t> generations_;  // name -> identities recorded
 };
 
 // The tables of this process that some module still holds, by key: a second request for one
@@ -79,8 +109,9 @@ private:
 // compare against (run --tables private).
 class PrivateTables : public TableService {
 public:
+protected:
     // Two modules of this process asking for the same table get one copy.
-    std::shared_ptr<const Table> get(const TableRequest& request, const TableFill& fill) override;
+    Obtained obtain(const TableRequest& request, const TableFill& fill) override;
 
 private:
     HeldTables held_;  // by table_key

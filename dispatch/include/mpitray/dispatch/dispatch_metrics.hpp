@@ -53,6 +53,24 @@ struct HostMemory {
 };
 std::vector<HostMemory> memory_by_host(const DispatchMetrics& metrics);
 
+// One generation of a read-only table across this Dispatch's workers: which ranks built it and
+// how many mapped a copy another rank built (node-shared tables: one build per host).
+struct TableGeneration {
+    struct Build {
+        int rank = 0;
+        std::string host;
+        double seconds = 0;
+    };
+    std::string name;
+    std::int64_t generation = 0;
+    std::uint64_t bytes = 0;
+    bool shared = false;
+    std::vector<Build> builds;  // by rank
+    int mapped = 0;             // workers that mapped another's copy
+    double longest_wait = 0;    // the longest any of them waited for it, seconds
+};
+std::vector<TableGeneration> table_generations(const DispatchMetrics& metrics);
+
 std::string format_dispatch_summary(const DispatchMetrics& metrics);
 std::string dispatch_metrics_json(const DispatchMetrics& metrics);
 // The --metrics file: one Dispatch's JSON as it is; with several stages {"stages": [...]}, in the

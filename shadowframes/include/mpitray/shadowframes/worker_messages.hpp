@@ -9,6 +9,7 @@
 //   Tag::stats                                report_message / parse_report
 //   Tag::end_of_stream, Tag::stop             control_message (a header, no frames)
 #include <mpitray/core/process_memory.hpp>
+#include <mpitray/core/tables.hpp>
 #include <mpitray/core/usage.hpp>
 #include <mpitray/shadowframes/message.hpp>
 #include <mpitray/shadowframes/worker_link.hpp>
@@ -34,8 +35,9 @@ struct WorkerReport {
     int rank = 0;
     std::string host;
     WorkerStats stats;
-    std::vector<ModuleUsage> usage;  // the inner section's modules, Receiver and Reply left out
-    ProcessMemory memory;            // when it ended, its tables still held
+    std::vector<ModuleUsage> usage;   // the inner section's modules, Receiver and Reply left out
+    ProcessMemory memory;             // when it ended, its tables still held
+    std::vector<TableRecord> tables;  // the read-only tables its modules asked for (tables.hpp)
 };
 
 OutgoingMessage failure_message(const FailureReport& report, std::uint32_t flags);
@@ -51,7 +53,9 @@ OutgoingMessage control_message();
 
 // A worker's last words, once its inner tray has ended or failed: after a stop (its Reply's
 // finish() never ran) an empty `finished`, then, always, its report, with its memory measured
-// then. The same for an MPI worker and the in-process one.
-void end_worker(WorkerLink& link, int rank, const std::string& host, std::vector<ModuleUsage> usage);
+// then and the tables `tables` (its tray's service, if any) gave out. The same for an MPI worker
+// and the in-process one.
+void end_worker(WorkerLink& link, int rank, const std::string& host, std::vector<ModuleUsage> usage,
+                const TableService* tables);
 
 }  // namespace mpitray
