@@ -70,26 +70,32 @@ public:
     // A new Calibration may bring new ice: in table mode, the next generation of the photon table.
     // The previous one is let go here, and is gone once no module of this node holds it.
     void calibration(const mpitray::FramePtr& frame) override {
+        // Forgotten first: if this Calibration is unusable (no ice model, a table that cannot be
+        // built), the Q frames after it fail with that said, never with the previous ice.
+        ice_.reset();
+        table_.reset();
         if (!frame->has("IceModel"))
             throw std::runtime_error("the Calibration frame has no IceModel (the ice's optical properties)");
-        ice_ = frame->at<IceModel>("IceModel");
-        // The effective length folds in how forward each scattering is; steps use the geometric one.
-        step_length_ = ice_->scattering_m * (1 - ice_->mean_cos);
+        const IceModel ice = frame->at<IceModel>("IceModel");
         if (table_mode_) {
-            table_.reset();
-            const mpitray::TableRequest request = photon_table_request(*ice_, module_radius_, table_mb_);
-            const IceModel ice = *ice_;
+            const mpitray::TableRequest request = photon_table_request(ice, module_radius_, table_mb_);
             const double radius = module_radius_;
             table_.emplace(table(request, [&request, ice, radius](std::span<double> values) {
                 fill_photon_table(values, request, ice, radius);
             }));
         }
+        ice_ = ice;
+        // The effective length folds in how forward each scattering is; steps use the geometric one.
+        step_length_ = ice.scattering_m * (1 - ice.mean_cos);
         push(frame);
     }
 
     void daq(const mpitray::FramePtr& frame) override {
         if (!locator_) throw std::runtime_error("no Geometry frame came before this Q frame");
-        if (!ice_) throw std::runtime_error("no Calibration frame came before this Q frame");
+        if (!ice_)
+            throw std::runtime_error(
+                "no usable Calibration frame came before this Q frame (none, or its ice model "
+                "or photon table failed)");
         const MuonTrack& muon = frame->at<MuonTrack>("MCMuon");
         PhotonHits hits;
         const Emission light = emission(muon, hits);

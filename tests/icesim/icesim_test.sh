@@ -91,6 +91,23 @@ print(f"{path}: {generations} generations, each built {builders} time(s) on {wor
 PY
     done
     ;;
+  tables_no_room)
+    # A photon table larger than the memory file system's free space: a clear error naming the
+    # room there is and what to do, the output closed as failed, no table file left, and no worker
+    # crashing on the Q frames after the Calibration whose table it could not build.
+    shm=$(mktemp -d /dev/shm/mpitray-icesim-test.XXXXXX) || exit 1
+    trap 'rm -rf "$shm"' EXIT
+    free_mib=$(( $(stat -f -c '%a * %S' "$shm") / 1048576 ))
+    mpirun -n "$ranks" "$icesim" run -q "$src/examples/icesim.yaml" --set IceSimSource.events=40 "${files[@]}" \
+      --set PhotonPropagator.mode=table --set PhotonPropagator.table_mb=$((free_mib + 64)) --table-dir "$shm" \
+      >out.txt 2>&1 && { cat out.txt; echo "FAIL: a table larger than $shm's free space did not fail the run"; exit 1; }
+    cat out.txt
+    grep -q "cannot build table 'icesim.photon_table'.*MiB free. Give the node's memory file system more room" out.txt ||
+      { echo "FAIL: no clear message"; exit 1; }
+    ! grep -qi "segmentation fault\|signal 11" out.txt || { echo "FAIL: a worker crashed"; exit 1; }
+    "$icesim" dump dispatch.h5 | grep -q "status failed" || { echo "FAIL: the output is not marked failed"; exit 1; }
+    [ -z "$(ls -A "$shm")" ] || { echo "FAIL: table files left behind: $(ls "$shm")"; exit 1; }
+    ;;
   physics)
     "$icesim" run -q "$src/examples/icesim.yaml" --set IceSimSource.events=600 --set IceSimSource.status_every=150 \
       --metrics metrics.json || exit 1
