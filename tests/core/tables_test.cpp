@@ -377,3 +377,13 @@ TEST_F(NodeTables, FourProcessesHoldOneCopyBetweenThem) {
     EXPECT_GE(mine.peak_rss_bytes, mine.pss_bytes - mine.pss_shmem_bytes);
     EXPECT_EQ(files(), 0u);
 }
+
+TEST(NumaNodes, ListsAreReadAsTheKernelWritesThem) {
+    EXPECT_EQ(NodeSharedTables::parse_node_list("0"), (std::vector<int>{0}));
+    EXPECT_EQ(NodeSharedTables::parse_node_list("0-3"), (std::vector<int>{0, 1, 2, 3}));
+    EXPECT_EQ(NodeSharedTables::parse_node_list("0-1,4,6-7"), (std::vector<int>{0, 1, 4, 6, 7}));
+    EXPECT_TRUE(NodeSharedTables::parse_node_list("").empty());
+    EXPECT_TRUE(NodeSharedTables::parse_node_list("x").empty()) << "unreadable: no interleaving";
+    EXPECT_TRUE(NodeSharedTables::parse_node_list("3-1").empty());
+    EXPECT_TRUE(NodeSharedTables::parse_node_list("1x").empty());
+}

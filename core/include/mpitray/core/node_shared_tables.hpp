@@ -17,6 +17,7 @@
 #include <mpitray/core/tables.hpp>
 
 #include <string>
+#include <vector>
 
 namespace mpitray {
 
@@ -36,6 +37,12 @@ public:
     // Removes the files of runs whose building process is gone (a run that was killed); returns
     // how many. Called when the service is made.
     int remove_stale() const;
+
+    // The memory domains (NUMA nodes) in a kernel list such as "0-1,4" (as in
+    // /sys/devices/system/node/online); empty when the list cannot be read. A table's pages are
+    // interleaved over the node's domains when it has several, so that the ranks of every socket
+    // read it at the same speed instead of all of it sitting where its builder runs.
+    static std::vector<int> parse_node_list(const std::string& list);
 
 protected:
     Obtained obtain(const TableRequest& request, const TableFill& fill) override;
