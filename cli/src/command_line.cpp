@@ -137,7 +137,7 @@ int mpitray::run_command_line(int argc, char** argv, const char* program) {
     }
 
     register_all_modules();
-    if (*run_cmd) return run_command(run);
+    if (*run_cmd) return run_pipeline_file(run);
     // The other subcommands are one process's work. Under mpirun or srun every rank would do it:
     // N copies of a listing, or N merges writing one output at once. Rank 0 does it alone.
     if (mpitray::mpi::launched_by_mpi() && mpitray::mpi::launcher_size() > 1) {

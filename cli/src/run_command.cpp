@@ -28,12 +28,6 @@
 
 namespace mpitray::cli {
 
-void register_all_modules() {
-    register_builtin_modules();
-    io::register_io_modules();
-    register_dispatch_module();
-}
-
 void print_error(const std::string& message) { std::fprintf(stderr, "mpitray: error: %s\n", message.c_str()); }
 
 namespace {
@@ -100,9 +94,8 @@ int run_dispatcher(Tray& tray, const RunOptions& options, bool has_dispatch, con
     }
 }
 
-}  // namespace
-
-int run_command(const RunOptions& options) {
+// `mpitray run`: the pipeline `given`, or else the file options.pipeline.
+int run(const RunOptions& options, std::optional<Pipeline> given) {
     keep_freed_memory_for_reuse();
     // MPI only when a launcher started us: a plain `mpitray run` needs no MPI at all.
     std::optional<mpi::Session> session;
@@ -157,7 +150,7 @@ int run_command(const RunOptions& options) {
         if (options.tables == "shared" && ranks > 1)
             tables = std::make_unique<NodeSharedTables>(run_token, options.table_dir);
         else tables = std::make_unique<PrivateTables>();
-        pipeline.emplace(load_pipeline(options.pipeline));
+        pipeline.emplace(given ? std::move(*given) : load_pipeline(options.pipeline));
         for (const std::string& set : options.sets) apply_override(*pipeline, set);
         dispatches = find_dispatches(*pipeline);
         std::vector<StageRequest> requests;
@@ -261,4 +254,17 @@ int run_command(const RunOptions& options) {
     }
 }
 
+}  // namespace
 }  // namespace mpitray::cli
+
+int mpitray::run_pipeline_file(const RunOptions& options) { return cli::run(options, std::nullopt); }
+
+int mpitray::run_pipeline(Pipeline pipeline, const RunOptions& options) {
+    return cli::run(options, std::move(pipeline));
+}
+
+void mpitray::register_all_modules() {
+    register_builtin_modules();
+    io::register_io_modules();
+    register_dispatch_module();
+}

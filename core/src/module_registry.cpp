@@ -19,6 +19,8 @@ void ModuleRegistry::add(ModuleInfo info) {
     modules_.emplace(info.type, std::move(info));
 }
 
+bool ModuleRegistry::remove(const std::string& type) { return modules_.erase(type) != 0; }
+
 const ModuleInfo* ModuleRegistry::find(const std::string& type) const {
     auto it = modules_.find(type);
     return it == modules_.end() ? nullptr : &it->second;

@@ -25,6 +25,9 @@ public:
     // Registering the same type name twice is an error unless it is the same factory's doc
     // (registration functions may run more than once).
     void add(ModuleInfo info);
+    // Forgets a type, so its name can be registered anew (the Python module registers a script's
+    // modules for one run at a time); returns whether it was registered.
+    bool remove(const std::string& type);
     const ModuleInfo* find(const std::string& type) const;
     std::vector<const ModuleInfo*> all() const;
     // Creates a module, named `name`; throws ConfigError for an unknown type, suggesting close names.

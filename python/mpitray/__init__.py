@@ -1,0 +1,267 @@
+"""mpitray from Python, in IceTray's spelling.
+
+    import mpitray
+
+    def energetic(frame):
+        return frame["MCMuon"].energy > 1000      # False drops the frame, as in IceTray
+
+    tray = mpitray.Tray(seed=7)
+    tray.AddModule("IceSimSource", events=1000)
+    inner = mpitray.Section()
+    inner.AddModule("PhotonPropagator")
+    inner.AddModule(energetic)
+    tray.AddModule("Dispatch", inner=inner)
+    tray.AddModule("Writer", file="out.h5")
+    tray.Execute()
+
+Run it with `python3 script.py` on one process, or `mpirun -n 4 python3 script.py`: every rank
+runs the script, rank 0 runs the tray and the other ranks run the Dispatch's inner section, each
+in its own interpreter. docs/python.md is the guide.
+"""
+import inspect
+import json
+import os
+import sys
+
+from ._mpitray import ConfigError, Error, Frame, Opaque, Record, Rng  # noqa: F401
+from . import _mpitray
+
+__all__ = ["Tray", "Section", "Module", "Stop", "Frame", "FrameFile", "Record", "Opaque", "Rng", "Error",
+           "ConfigError"]
+
+
+class Stop:
+    """The stops, by IceTray's names: frame.Stop == mpitray.Stop.Physics."""
+    Geometry = "G"
+    Calibration = "C"
+    DetectorStatus = "D"
+    Simulation = "S"
+    TrayInfo = "I"
+    DAQ = "Q"
+    Physics = "P"
+
+
+class Module:
+    """Base class of a module written in Python (IceTray's I3Module).
+
+    Declare parameters in __init__ with AddParameter, read them in Configure with GetParameter,
+    and define a method per stop you handle: Geometry, Calibration, DetectorStatus, Simulation,
+    DAQ, Physics (or Process, which then takes every frame). Call PushFrame(frame) to send a
+    frame on; a frame you do not push is dropped. Frames of a stop without a method pass through.
+    Finish() is called at the end of the input. self.rng is the framework's random numbers,
+    which make the same draws for the same frame on any number of ranks.
+    """
+
+    def __init__(self, context):
+        self._context = context
+
+    def AddParameter(self, name, doc="", default=None):
+        """Declares a parameter; the default's type is the parameter's type (bool, int, float, str,
+        or a list of them). None makes a parameter without default that takes any scalar."""
+        self._context.add_parameter(name, doc, default)
+
+    def GetParameter(self, name):
+        return self._context.get_parameter(name)
+
+    def PushFrame(self, frame):
+        self._context.push(frame)
+
+    def AddOutBox(self, name="OutBox"):
+        """Accepted for IceTray modules: a module here has one way out."""
+
+    def Configure(self):
+        pass
+
+    def Finish(self):
+        pass
+
+    @property
+    def name(self):
+        return self._context.name
+
+    @property
+    def rng(self):
+        return self._context.rng
+
+
+class Section:
+    """A list of modules: a tray's, or a Dispatch's inner section (run on the worker ranks)."""
+
+    def __init__(self):
+        self._entries = []
+
+    def AddModule(self, kind, name=None, **params):
+        """Adds a module. `kind` is a registered module's name ("Writer", "PhotonPropagator"), a
+        subclass of mpitray.Module, or a function of a frame (called for Physics frames, or those
+        listed in Streams=[...]; returning False drops the frame; other keyword arguments are
+        passed to it). Keyword arguments are the module's parameters; for Dispatch, inner= is
+        its inner Section."""
+        caller = inspect.stack()[1]
+        if isinstance(kind, str):
+            label = kind
+        elif inspect.isclass(kind) and issubclass(kind, Module):
+            label = kind.__name__
+        elif callable(kind) and not inspect.isclass(kind):
+            label = kind.__name__ if kind.__name__ != "<lambda>" else "lambda"
+        else:
+            raise TypeError(f"AddModule: {kind!r} is not a module name, a subclass of mpitray.Module or a function")
+        if name is None:
+            name = label
+            taken = {entry["name"] for entry in self._entries}
+            count = 2
+            while name in taken:
+                name, count = f"{label}_{count}", count + 1
+        inner = params.pop("inner", None)
+        if inner is not None and not isinstance(inner, Section):
+            raise TypeError(f"AddModule('{name}'): inner= takes an mpitray.Section")
+        self._entries.append({"kind": kind, "name": name, "params": params, "inner": inner,
+                              "line": caller.lineno})
+        return self
+
+    Add = AddModule
+
+    def _entries_for_run(self, registered):
+        """The entries as the C++ side takes them, registering the Python modules as types."""
+        out = []
+        for entry in self._entries:
+            kind, params = entry["kind"], dict(entry["params"])
+            shown = params  # what the pipeline's text shows
+            if isinstance(kind, str):
+                type_name = kind
+            elif inspect.isclass(kind):
+                type_name = f"python:{kind.__module__}.{kind.__qualname__}"
+                if type_name not in registered:
+                    doc = (inspect.getdoc(kind) or "a Python module").splitlines()[0]
+                    _mpitray._register_python_module(type_name, doc, kind, False, [], {})
+                    registered.append(type_name)
+            else:
+                # A function's keyword arguments go to it as they are, not through parameters.
+                arguments, params = params, {}
+                streams = arguments.pop("Streams", [Stop.Physics])
+                type_name = f"python:{kind.__module__}.{kind.__qualname__}#{len(registered)}"
+                doc = (inspect.getdoc(kind) or "a Python function").splitlines()[0]
+                _mpitray._register_python_module(type_name, doc, kind, True, [str(s) for s in streams], arguments)
+                registered.append(type_name)
+                shown = {"Streams": list(streams), **arguments}
+            inner = entry["inner"]._entries_for_run(registered) if entry["inner"] is not None else None
+            out.append({"type": type_name, "name": entry["name"], "params": list(params.items()), "shown": shown,
+                        "inner": inner, "line": entry["line"]})
+        return out
+
+
+def _yaml_value(value):
+    try:
+        return json.dumps(value)  # JSON is YAML's flow style
+    except TypeError:
+        return json.dumps(repr(value))
+
+
+def _yaml_lines(entries, indent):
+    lines = []
+    for entry in entries:
+        pad = " " * indent
+        lines.append(f"{pad}- module: {json.dumps(entry['type'])}")
+        lines.append(f"{pad}  name: {json.dumps(entry['name'])}")
+        params = entry["shown"]
+        if params:
+            lines.append(f"{pad}  params: {{" + ", ".join(f"{json.dumps(k)}: {_yaml_value(v)}" for k, v in params.items())
+                         + "}")
+        if entry["inner"] is not None:
+            lines.append(f"{pad}  inner:")
+            lines += _yaml_lines(entry["inner"], indent + 4)
+    return lines
+
+
+class Tray(Section):
+    """A tray: tray.AddModule(...) for each module, then tray.Execute().
+
+    Tray(seed=7): the seed of the framework's random numbers (as `seed:` in a pipeline file).
+    Tray.Load("pipeline.yaml") runs a pipeline file instead.
+    """
+
+    def __init__(self, seed=None):
+        super().__init__()
+        self.seed = seed
+        self._file = None
+        self.script = os.path.abspath(sys.argv[0]) if sys.argv and sys.argv[0] else "<python>"
+
+    @classmethod
+    def Load(cls, path):
+        """A tray that runs the pipeline file `path`, as `mpitray run path` would."""
+        tray = cls()
+        tray._file = path
+        return tray
+
+    def AddModule(self, kind, name=None, **params):
+        if self._file is not None:
+            raise Error(f"the tray runs the pipeline file '{self._file}' as written: change it with "
+                        "Execute(set=['MODULE.PARAM=VALUE'])")
+        return super().AddModule(kind, name, **params)
+
+    Add = AddModule
+
+    def yaml(self):
+        """The tray as a pipeline file would write it (Python modules by their names): what the
+        output files keep as their pipeline."""
+        registered = []
+        try:
+            entries = self._entries_for_run(registered)
+        finally:
+            for type_name in registered:
+                _mpitray._unregister_module(type_name)
+        head = [f"# built by the Python script {self.script}"]
+        if self.seed is not None:
+            head.append(f"seed: {int(self.seed)}")
+        return "\n".join(head + ["tray:"] + _yaml_lines(entries, 2)) + "\n"
+
+    def Execute(self, n=None, quiet=False, metrics="", tables="shared", table_dir="/dev/shm", set=()):
+        """Runs the tray: n source events at most (all when None). Under mpirun every rank calls
+        it: rank 0 runs the tray, the others the inner sections. Prints the summary unless quiet.
+        metrics, tables and table_dir are `mpitray run`'s --metrics, --tables and --table-dir;
+        set takes 'MODULE.PARAM=VALUE' overrides. A run that does not end well ends the script
+        with `mpitray run`'s exit code (SystemExit: 1 failed, 2 configuration error, 75 stopped by
+        a signal) after its message was printed once."""
+        options = {"events": n, "seed": None, "quiet": bool(quiet), "metrics": metrics or "",
+                   "tables": tables, "table_dir": table_dir, "sets": list(set)}
+        if self._file is not None:
+            code = _mpitray._run_file(self._file, options)
+        else:
+            text = self.yaml()
+            registered = []
+            try:
+                entries = self._entries_for_run(registered)
+                code = _mpitray._run(entries, int(self.seed or 0), self.seed is not None, self.script, text, options)
+            finally:
+                for type_name in registered:
+                    _mpitray._unregister_module(type_name)
+        if code != 0:
+            raise SystemExit(code)
+
+
+class FrameFile:
+    """The frames of an mpitray frame file, in order: for frame in mpitray.FrameFile("out.h5").
+
+    Its attributes say how it was written: status ('complete', 'failed', ...), seed, pipeline
+    (the pipeline's text), pipeline_file, frames (how many), input_frames, created, closed.
+    """
+
+    def __init__(self, path):
+        self.path = path
+        self._info = _mpitray._FrameFileReader(path).info
+
+    def __getattr__(self, name):
+        try:
+            return self.__dict__["_info"][name]
+        except KeyError:
+            raise AttributeError(f"FrameFile has no attribute '{name}'") from None
+
+    def __iter__(self):
+        reader = _mpitray._FrameFileReader(self.path)
+        while (frame := reader.next()) is not None:
+            yield frame
+
+    def __len__(self):
+        return self._info["frames"]
+
+    def __repr__(self):
+        return f"<FrameFile {self.path}: {self._info['frames']} frames, {self._info['status']}>"
