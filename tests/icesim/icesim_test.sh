@@ -2,8 +2,11 @@
 # The icesim campaign (examples/icesim.yaml) at a small size.
 #   equivalence cases (dynamic, round_robin): RANKS ranks write the frame file and both table
 #     files identical to the same modules run serially without Dispatch (serial.yaml);
-#   physics: the output is readable with h5py alone and makes physical sense (check_icesim.py),
-#     and scripts/plot_icesim.py draws the demo's pictures from it.
+#   slices: slices run separately and merged equal the whole sample;
+#   tables, tables_no_room: photon tables shared and private against serial; too little room;
+#   physics (physics_table: photons from the photon table): the output is readable with h5py
+#     alone and makes physical sense (check_icesim.py), and scripts/plot_icesim.py draws the
+#     demo's pictures from it.
 #
 # usage: icesim_test.sh ICESIM SOURCE_DIR WORK_DIR RANKS CASE
 set -uo pipefail
@@ -108,9 +111,14 @@ PY
     "$icesim" dump dispatch.h5 | grep -q "status failed" || { echo "FAIL: the output is not marked failed"; exit 1; }
     [ -z "$(ls -A "$shm")" ] || { echo "FAIL: table files left behind: $(ls "$shm")"; exit 1; }
     ;;
-  physics)
+  physics | physics_table)
+    # physics_table: the same checks with the photons drawn from the photon table, the
+    # Calibration (and so the table) changing mid-stream.
+    mode=()
+    [ "$case" = physics_table ] && mode=(--set PhotonPropagator.mode=table --set PhotonPropagator.table_mb=16
+                                        --set IceSimSource.calibration_every=200)
     "$icesim" run -q "$src/examples/icesim.yaml" --set IceSimSource.events=600 --set IceSimSource.status_every=150 \
-      --metrics metrics.json || exit 1
+      "${mode[@]}" --metrics metrics.json || exit 1
     /usr/bin/python3 "$src/tests/icesim/check_icesim.py" "$src/scripts" icesim.h5 icesim_events.h5 icesim_tables.h5 || exit 1
     # The demo's pictures, from the same files.
     /usr/bin/python3 "$src/scripts/plot_icesim.py" . || exit 1
