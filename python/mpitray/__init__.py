@@ -30,6 +30,33 @@ __all__ = ["Tray", "Section", "Module", "Stop", "Frame", "FrameFile", "Record", 
            "ConfigError"]
 
 
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def _script_line():
+    """The file and line of the script (the first caller outside this package) adding a module."""
+    frame = sys._getframe(1)
+    while frame is not None and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) == _PACKAGE_DIR:
+        frame = frame.f_back
+    return (frame.f_code.co_filename, frame.f_lineno) if frame is not None else ("<python>", 0)
+
+
+def _rank():
+    """This process's rank as the launcher says (0 when not launched by one)."""
+    for name in ("OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK", "SLURM_PROCID"):
+        if os.environ.get(name, "").isdigit():
+            return int(os.environ[name])
+    return 0
+
+
+def _refuse(message):
+    """A mistake in the script found before the run: printed once (by rank 0), exit 2, as for a
+    pipeline file's."""
+    if _rank() == 0:
+        print(f"mpitray: error: {message}", file=sys.stderr, flush=True)
+    raise SystemExit(2)
+
+
 class Stop:
     """The stops, by IceTray's names: frame.Stop == mpitray.Stop.Physics."""
     Geometry = "G"
@@ -55,16 +82,25 @@ class Module:
     def __init__(self, context):
         self._context = context
 
+    def _host(self):
+        context = self.__dict__.get("_context")
+        if context is None:
+            raise Error(f"{type(self).__name__}.__init__ did not call super().__init__(context) (or "
+                        "mpitray.Module.__init__(self, context)) before using the module")
+        return context
+
     def AddParameter(self, name, doc="", default=None):
         """Declares a parameter; the default's type is the parameter's type (bool, int, float, str,
-        or a list of them). None makes a parameter without default that takes any scalar."""
-        self._context.add_parameter(name, doc, default)
+        or a list of ints, floats or strs). None makes a parameter without default that takes any
+        single value, given back as a pipeline file would read it (3 an int, 0.5 a float, true a
+        bool, anything else a str)."""
+        self._host().add_parameter(name, doc, default)
 
     def GetParameter(self, name):
-        return self._context.get_parameter(name)
+        return self._host().get_parameter(name)
 
     def PushFrame(self, frame):
-        self._context.push(frame)
+        self._host().push(frame)
 
     def AddOutBox(self, name="OutBox"):
         """Accepted for IceTray modules: a module here has one way out."""
@@ -77,11 +113,11 @@ class Module:
 
     @property
     def name(self):
-        return self._context.name
+        return self._host().name
 
     @property
     def rng(self):
-        return self._context.rng
+        return self._host().rng
 
 
 class Section:
@@ -96,7 +132,7 @@ class Section:
         listed in Streams=[...]; returning False drops the frame; other keyword arguments are
         passed to it). Keyword arguments are the module's parameters; for Dispatch, inner= is
         its inner Section."""
-        caller = inspect.stack()[1]
+        file, line = _script_line()
         if isinstance(kind, str):
             label = kind
         elif inspect.isclass(kind) and issubclass(kind, Module):
@@ -115,7 +151,7 @@ class Section:
         if inner is not None and not isinstance(inner, Section):
             raise TypeError(f"AddModule('{name}'): inner= takes an mpitray.Section")
         self._entries.append({"kind": kind, "name": name, "params": params, "inner": inner,
-                              "line": caller.lineno})
+                              "file": file, "line": line})
         return self
 
     Add = AddModule
@@ -138,6 +174,15 @@ class Section:
                 # A function's keyword arguments go to it as they are, not through parameters.
                 arguments, params = params, {}
                 streams = arguments.pop("Streams", [Stop.Physics])
+                if isinstance(streams, str):
+                    streams = [streams]
+                try:
+                    inspect.signature(kind).bind(None, **arguments)
+                except TypeError as mismatch:
+                    raise ConfigError(f"module '{entry['name']}' (line {entry['line']}): the function "
+                                      f"{kind.__qualname__} does not take these arguments: {mismatch}") from None
+                except ValueError:
+                    pass  # no signature to check (a builtin)
                 type_name = f"python:{kind.__module__}.{kind.__qualname__}#{len(registered)}"
                 doc = (inspect.getdoc(kind) or "a Python function").splitlines()[0]
                 _mpitray._register_python_module(type_name, doc, kind, True, [str(s) for s in streams], arguments)
@@ -145,7 +190,7 @@ class Section:
                 shown = {"Streams": list(streams), **arguments}
             inner = entry["inner"]._entries_for_run(registered) if entry["inner"] is not None else None
             out.append({"type": type_name, "name": entry["name"], "params": list(params.items()), "shown": shown,
-                        "inner": inner, "line": entry["line"]})
+                        "inner": inner, "file": entry["file"], "line": entry["line"]})
         return out
 
 
@@ -202,7 +247,10 @@ class Tray(Section):
 
     def yaml(self):
         """The tray as a pipeline file would write it (Python modules by their names): what the
-        output files keep as their pipeline."""
+        output files keep as their pipeline. A loaded tray's is its file's text."""
+        if self._file is not None:
+            with open(self._file) as f:
+                return f.read()
         registered = []
         try:
             entries = self._entries_for_run(registered)
@@ -221,16 +269,23 @@ class Tray(Section):
         set takes 'MODULE.PARAM=VALUE' overrides. A run that does not end well ends the script
         with `mpitray run`'s exit code (SystemExit: 1 failed, 2 configuration error, 75 stopped by
         a signal) after its message was printed once."""
+        if n is not None and (not isinstance(n, int) or isinstance(n, bool) or n < 0):
+            _refuse(f"Execute(n={n!r}): n is a number of events, a whole number from 0, or None for all")
+        if self.seed is not None and (not isinstance(self.seed, int) or isinstance(self.seed, bool)
+                                      or not 0 <= self.seed < 2**64):
+            _refuse(f"Tray(seed={self.seed!r}): a seed is a whole number from 0 to 2^64 - 1")
         options = {"events": n, "seed": None, "quiet": bool(quiet), "metrics": metrics or "",
-                   "tables": tables, "table_dir": table_dir, "sets": list(set)}
+                   "tables": tables, "table_dir": table_dir, "sets": [str(s) for s in set]}
         if self._file is not None:
             code = _mpitray._run_file(self._file, options)
         else:
-            text = self.yaml()
             registered = []
             try:
+                text = self.yaml()
                 entries = self._entries_for_run(registered)
                 code = _mpitray._run(entries, int(self.seed or 0), self.seed is not None, self.script, text, options)
+            except ConfigError as mistake:
+                _refuse(str(mistake))
             finally:
                 for type_name in registered:
                     _mpitray._unregister_module(type_name)

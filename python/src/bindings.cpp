@@ -10,6 +10,7 @@
 #include <mpitray/core/stop.hpp>
 #include <mpitray/io/frame_file_reader.hpp>
 
+#include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
 #include <csignal>
@@ -42,6 +43,8 @@ ConfigValue config_value_of(const std::string& where, py::handle value) {
         out.kind = ConfigValue::Kind::map;
         for (const auto& [key, item] : value.cast<py::dict>())
             out.entries.emplace_back(py::str(key).cast<std::string>(), config_value_of(where, item));
+    } else if (py::isinstance<py::array>(value)) {
+        return config_value_of(where, value.attr("tolist")());  // a numpy array: its values as a list
     } else if (py::hasattr(value, "dtype") && py::hasattr(value, "item")) {
         return config_value_of(where, value.attr("item")());  // a numpy scalar
     } else {
@@ -53,14 +56,14 @@ ConfigValue config_value_of(const std::string& where, py::handle value) {
 }
 
 // The tray a script built: entries of dict(type, name, params: list of (name, value), inner).
-std::vector<ModuleSpec> specs_of(const py::list& entries, const std::string& file) {
+std::vector<ModuleSpec> specs_of(const py::list& entries) {
     std::vector<ModuleSpec> specs;
     for (py::handle handle : entries) {
         const auto entry = handle.cast<py::dict>();
         ModuleSpec spec;
         spec.type = entry["type"].cast<std::string>();
         spec.name = entry["name"].cast<std::string>();
-        spec.where = SourceLocation{file, entry["line"].cast<int>()};
+        spec.where = SourceLocation{entry["file"].cast<std::string>(), entry["line"].cast<int>()};
         for (py::handle pair : entry["params"].cast<py::list>()) {
             const auto name = pair.cast<py::tuple>()[0].cast<std::string>();
             ConfigValue value =
@@ -70,7 +73,7 @@ std::vector<ModuleSpec> specs_of(const py::list& entries, const std::string& fil
         }
         if (!entry["inner"].is_none()) {
             spec.has_inner = true;
-            spec.inner = specs_of(entry["inner"].cast<py::list>(), file);
+            spec.inner = specs_of(entry["inner"].cast<py::list>());
         }
         specs.push_back(std::move(spec));
     }
@@ -105,6 +108,14 @@ int without_python_signal_handlers(Run run) {
     sigaction(SIGINT, &saved_int, nullptr);
     sigaction(SIGTERM, &saved_term, nullptr);
     return code;
+}
+
+// frame.Put(key, value) and frame[key] = value.
+void put_into(Frame& frame, const std::string& key, py::handle value) {
+    if (frame.has_own(key))
+        throw py::key_error("key '" + key + "' is already in " + frame.describe() +
+                            ": objects in a frame do not change; Delete it first to put another");
+    frame.put_object(key, from_python(key, value));
 }
 
 std::vector<Stop> stops_of(const std::vector<std::string>& names) {
@@ -161,12 +172,8 @@ PYBIND11_MODULE(_mpitray, m) {
                 return object ? to_python(object) : fallback;
             },
             py::arg("key"), py::arg("default") = py::none())
-        .def(
-            "Put",
-            [](Frame& f, const std::string& key, py::handle value) { f.put_object(key, from_python(key, value)); },
-            "adds an object; a key the frame already holds is an error (Delete it first)")
-        .def("__setitem__",
-             [](Frame& f, const std::string& key, py::handle value) { f.put_object(key, from_python(key, value)); })
+        .def("Put", &put_into, "adds an object; a key the frame already holds is an error (Delete it first)")
+        .def("__setitem__", &put_into)
         .def("Delete",
              [](Frame& f, const std::string& key) {
                  if (!f.erase(key)) throw py::key_error("no own key '" + key + "' in " + f.describe());
@@ -224,7 +231,7 @@ PYBIND11_MODULE(_mpitray, m) {
         pipeline.has_seed = has_seed;
         std::string error;
         try {
-            pipeline.tray = specs_of(entries, file);
+            pipeline.tray = specs_of(entries);
         } catch (const ConfigError& e) {
             error = e.what();
         }

@@ -6,6 +6,7 @@
 #include <pybind11/stl.h>
 
 #include <cstdint>
+#include <limits>
 #include <map>
 
 namespace py = pybind11;
@@ -47,8 +48,14 @@ py::object cell_value(const TableCell& cell) {
 std::shared_ptr<const Object> from_array(const std::string& key, const py::array& array) {
     if (array.ndim() != 1) cannot_store(key, array, "a numpy array of " + std::to_string(array.ndim()) + " dimensions");
     const char kind = array.dtype().kind();
-    if (kind == 'i' || kind == 'u')
-        return object_of(py::cast<std::vector<std::int64_t>>(array.attr("astype")("int64").attr("tolist")()));
+    if (kind == 'u' && array.size() > 0 &&
+        py::cast<std::uint64_t>(array.attr("max")()) > std::uint64_t(std::numeric_limits<std::int64_t>::max()))
+        cannot_store(key, array, "unsigned integers beyond 64-bit signed ones");
+    if (kind == 'i' || kind == 'u') {
+        const auto ints = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>::ensure(array);
+        return object_of(std::vector<std::int64_t>(ints.data(), ints.data() + ints.size()));
+    }
+    if (kind == 'U') return object_of(py::cast<std::vector<std::string>>(array.attr("tolist")()));
     if (kind == 'f') {
         const auto doubles = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(array);
         return object_of(std::vector<double>(doubles.data(), doubles.data() + doubles.size()));

@@ -85,20 +85,27 @@ void PythonModule::add_python_parameter(const std::string& name, const std::stri
     } else if (py::isinstance<py::str>(value)) {
         add_parameter<std::string>(name, doc, value.cast<std::string>());
     } else if (py::isinstance<py::list>(value) || py::isinstance<py::tuple>(value)) {
-        bool all_str = true, all_int = true;
+        bool all_str = true, all_int = true, all_number = true;
         for (py::handle item : value) {
+            const bool is_int = py::isinstance<py::int_>(item) && !py::isinstance<py::bool_>(item);
             all_str = all_str && py::isinstance<py::str>(item);
-            all_int = all_int && py::isinstance<py::int_>(item) && !py::isinstance<py::bool_>(item);
+            all_int = all_int && is_int;
+            all_number = all_number && (is_int || py::isinstance<py::float_>(item));
         }
         const auto items = value.cast<py::sequence>();
         if (items.size() > 0 && all_str) add_parameter(name, doc, items.cast<std::vector<std::string>>());
         else if (items.size() > 0 && all_int) add_parameter(name, doc, items.cast<std::vector<std::int64_t>>());
-        else add_parameter(name, doc, items.cast<std::vector<double>>());
+        else if (all_number) add_parameter(name, doc, items.cast<std::vector<double>>());
+        else refuse_default(name, value, "a list of ints, of floats or of strs");
     } else {
-        throw ConfigError("parameter '" + name + "' of module '" + this->name() + "': a default of type '" +
-                          py::str(py::type::of(value).attr("__name__")).cast<std::string>() +
-                          "' says no parameter type; give a bool, int, float, str, a list of them, or None");
+        refuse_default(name, value, "a bool, int, float, str, a list of ints, floats or strs, or None");
     }
+}
+
+void PythonModule::refuse_default(const std::string& name, const py::object& value, const std::string& expected) const {
+    throw ConfigError("parameter '" + name + "' of " +
+                      py::str(kind_->callable.attr("__qualname__")).cast<std::string>() + ": the default " +
+                      py::repr(value).cast<std::string>() + " says no parameter type; give " + expected);
 }
 
 py::object PythonModule::python_parameter(const std::string& name) const {
@@ -154,7 +161,12 @@ void PythonModule::process(const FramePtr& frame) {
         }
         // As in IceTray: a function that returns False (or anything false but None) drops the frame.
         const py::object keep = call(kind_->callable, py::cast(frame), kind_->kwargs);
-        if (keep.is_none() || keep.cast<bool>()) push(frame);
+        int truth = 1;
+        if (!keep.is_none() && (truth = PyObject_IsTrue(keep.ptr())) < 0) {
+            py::error_already_set error;
+            throw std::runtime_error(describe_python_error(error));
+        }
+        if (truth) push(frame);
         return;
     }
     if (process_) {

@@ -41,6 +41,8 @@ public:
     Rng& python_rng() { return rng(); }
 
 private:
+    [[noreturn]] void refuse_default(const std::string& name, const pybind11::object& value,
+                                     const std::string& expected) const;
     // Calls into Python; a Python exception becomes an error carrying its traceback.
     pybind11::object call(const pybind11::object& callable, const pybind11::object& frame,
                           const pybind11::dict& kwargs = pybind11::dict());

@@ -1,6 +1,8 @@
 """import mpitray, on one process: trays in IceTray's spelling, Python modules and functions, frames as
 mappings, frame files, and the errors a script can make. Run by ctest (python.pytest) with
 PYTHONPATH=build/python; the MPI cases are in equivalence_test.sh and signal_test.sh."""
+import inspect
+
 import numpy as np
 import pytest
 
@@ -174,6 +176,7 @@ def test_a_yaml_pipeline_runs_as_written_with_overrides(tmp_path):
     tray = mpitray.Tray.Load(str(pipeline))
     with pytest.raises(mpitray.Error):
         tray.AddModule("Count")
+    assert tray.yaml() == pipeline.read_text()
     run(tray, set=["Generator.events=6"])
     assert sum(f.Stop == "P" for f in mpitray.FrameFile(str(out))) == 6
 
@@ -183,7 +186,7 @@ def test_frames_made_in_python():
     frame["Energy"] = 3.5
     frame["Counts"] = {"a": 1.0}
     assert frame.Stop == "Q" and "Energy" in frame and frame["Counts"] == {"a": 1.0}
-    with pytest.raises(mpitray.Error):
+    with pytest.raises(KeyError, match="Delete it first"):
         frame["Energy"] = 4.0  # objects are immutable: Delete first
     del frame["Energy"]
     frame["Energy"] = 4.0
@@ -192,3 +195,65 @@ def test_frames_made_in_python():
         frame["Missing"]
     with pytest.raises(TypeError, match="key 'Deep'"):
         frame["Deep"] = np.zeros((2, 2))
+    with pytest.raises(TypeError, match="key 'Huge'.*beyond 64-bit"):
+        frame["Huge"] = np.array([2**63 + 5], dtype=np.uint64)
+    frame["Small"] = np.array([7], dtype=np.uint8)
+    frame["Labels"] = np.array(["a", "bc"])
+    assert list(frame["Small"]) == [7] and frame["Labels"] == ["a", "bc"]
+
+
+def test_a_function_keeps_or_drops_by_python_truth(tmp_path):
+    out = tmp_path / "out.h5"
+    tray = mpitray.Tray(seed=3)
+    tray.AddModule("Generator", events=6)
+    tray.AddModule(lambda frame: "" if frame["EventHeader"].event % 2 else "keep")
+    tray.AddModule(lambda frame: [] if frame["EventHeader"].event == 4 else [1])
+    tray.AddModule("Writer", file=str(out))
+    run(tray)
+    assert [f["EventHeader"].event for f in mpitray.FrameFile(str(out)) if f.Stop == "P"] == [0, 2]
+
+
+class NoSuper(mpitray.Module):
+    def __init__(self, context):
+        self.AddParameter("x", "forgot super().__init__", 1)
+
+
+class BoolList(mpitray.Module):
+    def __init__(self, context):
+        super().__init__(context)
+        self.AddParameter("flags", "a list of bools", [True, False])
+
+
+@pytest.mark.parametrize("add, expected", [
+    (lambda tray: tray.AddModule("Count", name=None, stops=object()), "cannot be a parameter"),
+    (lambda tray: tray.AddModule(lambda frame: True, Streams=["Physics"]), "Physics"),
+    (lambda tray: tray.AddModule(lambda frame: True, threshold=3), "does not take these arguments"),
+    (lambda tray: tray.AddModule(NoSuper), "did not call super().__init__(context)"),
+    (lambda tray: tray.AddModule(BoolList), "a list of ints, of floats or of strs"),
+    (lambda tray: tray.AddModule("Stamp", stops=np.array(["P", "Q", "QQ"])), "QQ"),
+])
+def test_a_mistake_in_the_script_is_refused_once_with_exit_2(capfd, add, expected):
+    tray = mpitray.Tray(seed=1)
+    tray.AddModule("Generator", events=1)
+    add(tray)
+    err = failing_run(tray, capfd, 2)
+    assert err.count("mpitray: error:") == 1 and expected in err, err
+
+
+def test_an_error_names_the_line_of_the_script_that_added_the_module(capfd):
+    tray = mpitray.Tray(seed=1)
+    tray.AddModule("Generator", events=1)
+    line = inspect.currentframe().f_lineno + 1
+    tray.AddModule("Writr", file="x.h5")
+    err = failing_run(tray, capfd, 2)
+    assert f"test_python.py:{line}" in err, err
+
+
+def test_seed_and_event_count_are_checked(capfd):
+    tray = mpitray.Tray(seed=-1)
+    tray.AddModule("Generator", events=1)
+    assert "seed" in failing_run(tray, capfd, 2)
+    tray = mpitray.Tray(seed=1)
+    tray.AddModule("Generator", events=1)
+    with pytest.raises(SystemExit):
+        tray.Execute(n=-1)
