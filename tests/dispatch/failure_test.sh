@@ -65,7 +65,7 @@ expect_closed() {
     || fail "$1: the output is not a valid '$2' file: $(tail -n 1 <<<"$problem")"
 }
 # signal_cell HOW ROUND: one cell of the signal and death matrix (docs/fault-matrix.md) on
-# long.yaml: start the job, let it write for a second, deliver HOW, and require that the whole
+# long.yaml: start the job, let it write for half a second, deliver HOW, and require that the whole
 # job (mpirun and every rank) ends within 30 s with the documented exit code and file state.
 #   mpirun        SIGTERM to mpirun                          mpirun's non-zero code; stopped
 #   group         SIGTERM to mpirun's process group          the same
@@ -97,7 +97,9 @@ signal_cell() {
   for _ in $(seq 100); do [ -e dispatch.h5.partial ] && break; sleep 0.1; done
   job_ranks=$(pgrep -P "$launcher" | tr '\n' ' ')
   [ -n "$job_ranks" ] || fail "$context: no ranks found"
-  [ "$how" = timeout ] || sleep 1
+  # Half a second of writing: with long.yaml on two workers, about 200 events are done and
+  # packets are in flight on every worker when the signal comes.
+  [ "$how" = timeout ] || sleep 0.5
   case $how in
     mpirun) kill -TERM "$launcher" ;;
     group) kill -TERM -- "-$launcher" ;;
@@ -116,7 +118,7 @@ signal_cell() {
     left=$(running $job_ranks | tr '\n' ' ')
     kill -0 "$pid" 2>/dev/null && left+="mpirun"
     [ -z "$left" ] && break
-    sleep 0.2
+    sleep 0.05
   done
   if [ -n "$left" ]; then
     [ -n "$worker" ] && kill -CONT "$worker"
