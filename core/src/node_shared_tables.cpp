@@ -1,6 +1,7 @@
 #include <mpitray/core/clock.hpp>
 #include <mpitray/core/error.hpp>
 #include <mpitray/core/node_shared_tables.hpp>
+#include <mpitray/core/process_memory.hpp>
 
 #include <fmt/format.h>
 
@@ -9,9 +10,11 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 #include <algorithm>
@@ -227,6 +230,16 @@ TableService::Obtained NodeSharedTables::obtain(const TableRequest& request, con
                     fmt::format("{} has {:.1f} MiB free. Give the node's memory file system more room "
                                 "(a container: --shm-size), or run with --tables private",
                                 directory_, mib(std::uint64_t(fs.f_bavail) * fs.f_frsize)));
+            // A memory file system's pages are the node's memory: one as large as the memory (a
+            // container's, or a node's /dev/shm sized to all of it) would let a table that fits
+            // it take the memory the ranks need, and the kernel would end them (OOM) mid-build.
+            const std::uint64_t available = available_memory_bytes();
+            struct statfs kind {};
+            if (fstatfs(created.get(), &kind) == 0 && kind.f_type == TMPFS_MAGIC && available > 0 && available < bytes)
+                throw give_up(
+                    fmt::format("the node has {:.1f} MiB of memory available, and a table in {} takes "
+                                "that memory. Use fewer or smaller tables, or more memory per node",
+                                mib(available), directory_));
             // Reserved now, so a full file system is this error rather than a SIGBUS while filling.
             if (ftruncate(created.get(), off_t(bytes)) != 0) throw give_up(errno_text(errno));
             if (const int error = posix_fallocate(created.get(), 0, off_t(bytes)); error != 0)

@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include <sys/mman.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <atomic>
@@ -321,6 +322,26 @@ TEST_F(NodeTables, ATableLargerThanTheFreeSpaceIsRefusedUpFrontWithWhatToDo) {
     EXPECT_EQ(files(), 0u);
     EXPECT_THROW(NodeSharedTables("run 1", dir_.string()), Error) << "a token that cannot be part of a file name";
     EXPECT_THROW(NodeSharedTables("run1", (dir_ / "missing").string()), Error);
+}
+
+// A memory file system as large as the node's memory (a node's /dev/shm sized to all of it): a
+// table that fits the file system but not the memory left would have the kernel end processes
+// mid-build (the icesim no-room test ran into it). Refused up front instead.
+TEST_F(NodeTables, ATableLargerThanTheMemoryLeftIsRefusedEvenWhereTheFileSystemHasRoom) {
+    struct statvfs fs {};
+    ASSERT_EQ(statvfs(dir_.c_str(), &fs), 0);
+    const std::uint64_t free = std::uint64_t(fs.f_bavail) * fs.f_frsize, available = available_memory_bytes();
+    if (available == 0 || free < available + (std::uint64_t(256) << 20))
+        GTEST_SKIP() << "here the memory file system is smaller than the memory left: its own check comes first";
+    NodeSharedTables tables = service();
+    const TableRequest large{"photon_table", "calibration 1", {(available + free) / 2 / sizeof(double)}};
+    try {
+        tables.get(large, [](std::span<double>) { FAIL() << "filled a table larger than the memory left"; });
+        ADD_FAILURE() << "no error";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("MiB of memory available"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(files(), 0u);
 }
 
 // The reason this exists: N processes of a node hold one copy, not N. Each of 4 processes maps a

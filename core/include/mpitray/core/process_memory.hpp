@@ -15,4 +15,8 @@ struct ProcessMemory {
 
 ProcessMemory process_memory();
 
+// The memory the node can still give without swapping (MemAvailable in /proc/meminfo), in
+// bytes; 0 where /proc does not say.
+std::uint64_t available_memory_bytes();
+
 }  // namespace mpitray
