@@ -1,0 +1,92 @@
+#include <mpitray/core/weighted_histogram.hpp>
+
+#include <bit>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace mpitray {
+namespace {
+
+constexpr int max_bins = 1'000'000;
+
+void check_binning(int bins, double low, double high) {
+    if (bins < 1 || bins > max_bins)
+        throw std::invalid_argument("a histogram has 1 to 10^6 bins, not " + std::to_string(bins));
+    if (!(std::isfinite(low) && std::isfinite(high) && low < high))
+        throw std::invalid_argument("a histogram's range goes from a finite low to a greater finite high");
+}
+
+}  // namespace
+
+WeightedHistogram::WeightedHistogram(int bins, double low, double high)
+    : histogram_((check_binning(bins, low, high),
+                  boost::histogram::make_histogram_with(boost::histogram::dense_storage<Cell>(),
+                                                        Axis(unsigned(bins), low, high)))) {}
+
+void WeightedHistogram::fill(double x, double weight) { histogram_(x, boost::histogram::weight(weight)); }
+
+void WeightedHistogram::merge(const WeightedHistogram& other) {
+    if (bins() != other.bins() || low() != other.low() || high() != other.high())
+        throw std::invalid_argument("histograms of different binnings do not merge");
+    histogram_ += other.histogram_;
+}
+
+int WeightedHistogram::bins() const { return histogram_.axis().size(); }
+double WeightedHistogram::low() const { return histogram_.axis().value(0); }
+double WeightedHistogram::high() const { return histogram_.axis().value(bins()); }
+
+std::vector<double> WeightedHistogram::edges() const {
+    std::vector<double> out;
+    for (int i = 0; i <= bins(); ++i) out.push_back(histogram_.axis().value(i));
+    return out;
+}
+
+const WeightedHistogram::Cell& WeightedHistogram::at(int i) const {
+    if (i < -1 || i > bins()) throw std::out_of_range("no bin " + std::to_string(i));
+    return histogram_.at(i);
+}
+
+bool WeightedHistogram::operator==(const WeightedHistogram& other) const { return state() == other.state(); }
+
+std::vector<std::int64_t> WeightedHistogram::state() const {
+    std::vector<std::int64_t> out{bins(), std::bit_cast<std::int64_t>(low()), std::bit_cast<std::int64_t>(high())};
+    for (int i = -1; i <= bins(); ++i) {
+        const Cell& cell = at(i);
+        out.push_back(cell.fills);
+        for (const ExactSum* sum : {&cell.weights, &cell.squared_weights}) {
+            const std::vector<std::int64_t> s = sum->state();
+            out.push_back(std::int64_t(s.size()));
+            out.insert(out.end(), s.begin(), s.end());
+        }
+    }
+    return out;
+}
+
+WeightedHistogram WeightedHistogram::from_state(const std::vector<std::int64_t>& state) {
+    if (state.size() < 3) throw std::invalid_argument("a histogram's state starts with its binning");
+    if (state[0] < 1 || state[0] > max_bins) throw std::invalid_argument("a histogram's state has a bad bin count");
+    WeightedHistogram h{int(state[0]), std::bit_cast<double>(state[1]), std::bit_cast<double>(state[2])};
+    std::size_t at = 3;
+    auto next = [&]() -> std::int64_t {
+        if (at >= state.size()) throw std::invalid_argument("a histogram's state ends early");
+        return state[at++];
+    };
+    for (int i = -1; i <= h.bins(); ++i) {
+        Cell& cell = h.histogram_.at(i);
+        cell.fills = next();
+        if (cell.fills < 0) throw std::invalid_argument("a histogram's bin has a negative count");
+        for (ExactSum* sum : {&cell.weights, &cell.squared_weights}) {
+            const std::int64_t size = next();
+            if (size < 0 || std::uint64_t(size) > state.size() - at)
+                throw std::invalid_argument("a histogram's state ends early");
+            *sum = ExactSum::from_state(std::vector<std::int64_t>(state.begin() + std::ptrdiff_t(at),
+                                                                  state.begin() + std::ptrdiff_t(at) + size));
+            at += std::size_t(size);
+        }
+    }
+    if (at != state.size()) throw std::invalid_argument("a histogram's state has more than its bins");
+    return h;
+}
+
+}  // namespace mpitray
