@@ -253,10 +253,12 @@ class Tray(Section):
                 return f.read()
         registered = []
         try:
-            entries = self._entries_for_run(registered)
+            return self._yaml_of(self._entries_for_run(registered))
         finally:
             for type_name in registered:
                 _mpitray._unregister_module(type_name)
+
+    def _yaml_of(self, entries):
         head = [f"# built by the Python script {self.script}"]
         if self.seed is not None:
             head.append(f"seed: {int(self.seed)}")
@@ -281,9 +283,9 @@ class Tray(Section):
         else:
             registered = []
             try:
-                text = self.yaml()
                 entries = self._entries_for_run(registered)
-                code = _mpitray._run(entries, int(self.seed or 0), self.seed is not None, self.script, text, options)
+                code = _mpitray._run(entries, int(self.seed or 0), self.seed is not None, self.script,
+                                     self._yaml_of(entries), options)
             except ConfigError as mistake:
                 _refuse(str(mistake))
             finally:

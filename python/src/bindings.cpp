@@ -118,6 +118,11 @@ void put_into(Frame& frame, const std::string& key, py::handle value) {
     frame.put_object(key, from_python(key, value));
 }
 
+// frame.Delete(key) and del frame[key]: only the frame's own keys.
+void delete_from(Frame& frame, const std::string& key) {
+    if (!frame.erase(key)) throw py::key_error("no own key '" + key + "' in " + frame.describe());
+}
+
 std::vector<Stop> stops_of(const std::vector<std::string>& names) {
     std::vector<Stop> stops;
     for (const std::string& name : names) stops.push_back(parse_stop(name));
@@ -174,14 +179,8 @@ PYBIND11_MODULE(_mpitray, m) {
             py::arg("key"), py::arg("default") = py::none())
         .def("Put", &put_into, "adds an object; a key the frame already holds is an error (Delete it first)")
         .def("__setitem__", &put_into)
-        .def("Delete",
-             [](Frame& f, const std::string& key) {
-                 if (!f.erase(key)) throw py::key_error("no own key '" + key + "' in " + f.describe());
-             })
-        .def("__delitem__",
-             [](Frame& f, const std::string& key) {
-                 if (!f.erase(key)) throw py::key_error("no own key '" + key + "' in " + f.describe());
-             })
+        .def("Delete", &delete_from)
+        .def("__delitem__", &delete_from)
         .def(
             "type_of",
             [](const Frame& f, const std::string& key) {
@@ -229,14 +228,9 @@ PYBIND11_MODULE(_mpitray, m) {
         pipeline.text = text;
         pipeline.seed = seed;
         pipeline.has_seed = has_seed;
-        std::string error;
-        try {
-            pipeline.tray = specs_of(entries);
-        } catch (const ConfigError& e) {
-            error = e.what();
-        }
-        // A parameter Python cannot express is the script's error: the same on every rank.
-        if (!error.empty()) throw ConfigError(error);
+        // A parameter Python cannot express is the script's error, the same on every rank: its
+        // ConfigError reaches Execute(), which prints it once.
+        pipeline.tray = specs_of(entries);
         const RunOptions run = options_of(options);
         return without_python_signal_handlers([&] { return run_pipeline(std::move(pipeline), run); });
     });
