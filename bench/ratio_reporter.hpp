@@ -26,7 +26,9 @@ public:
         for (const Run& run : runs) {
             // With repetitions, use the median; without, the single run.
             if (run.run_type == Run::RT_Aggregate && run.aggregate_name != "median") continue;
-            const auto it = run.counters.find("bytes_per_second");
+            // Bytes per second, or items (fills, merges) per second where nothing is counted in bytes.
+            auto it = run.counters.find("bytes_per_second");
+            if (it == run.counters.end()) it = run.counters.find("items_per_second");
             if (it != run.counters.end())
                 throughput_[run.run_name.function_name + "/" + run.run_name.args] = it->second;
         }

@@ -8,6 +8,8 @@ Writes into DIR:
   angular_error.png   line-fit angular error and trigger efficiency against muon energy
   event_display.png   the array, one event's pulses coloured by time, the true and fitted tracks
   timeline.png        which rank worked on which packet when (needs metrics.json)
+  summaries.png       the run's summaries, merged across workers: trigger efficiency against
+                      the generated energy, and pulses per string (from icesim.h5's /summaries)
 """
 import json
 import os
@@ -159,11 +161,50 @@ def plot_timeline(directory):
     return path
 
 
+def plot_summaries(directory):
+    with h5py.File(os.path.join(directory, "icesim.h5"), "r") as f:
+        if "summaries" not in f:
+            return None  # a stopped run, or a file from before summaries
+        s = f["summaries"]
+        edges = s["IceSimSource/log10_energy/edges"][()]
+        generated = s["IceSimSource/log10_energy/counts"][()]
+        triggered = s["Trigger/log10_energy/counts"][()]
+        n_generated, n_triggered = int(s["IceSimSource/generated"][()]), int(s["Trigger/triggered"][()])
+        strings = s["HitMaker/pulses_per_string"]
+        string_edges, pulses, charge = strings["edges"][()], strings["counts"][()], strings["sumw"][()]
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
+    centres = 10 ** (0.5 * (edges[:-1] + edges[1:]))
+    seen = generated > 0
+    efficiency = np.divide(triggered, generated, out=np.zeros(len(generated)), where=seen)
+    error = np.sqrt(efficiency * (1 - efficiency) / np.maximum(generated, 1))
+    left.errorbar(centres[seen], efficiency[seen], yerr=error[seen], fmt="s-", color="tab:green")
+    left.set_xscale("log")
+    left.set_ylim(0, 1.05)
+    left.set_xlabel("muon energy [GeV]")
+    left.set_ylabel("triggered / generated")
+    left.set_title(f"trigger efficiency: {n_triggered} of {n_generated} muons (summaries)")
+    left.grid(alpha=0.3)
+    numbers = 0.5 * (string_edges[:-1] + string_edges[1:])
+    right.bar(numbers, pulses, width=1.0, color="tab:blue", label="pulses")
+    right.set_xlabel("string")
+    right.set_ylabel("pulses")
+    twin = right.twinx()
+    twin.plot(numbers, charge, ".", color="tab:orange", label="charge [PE]")
+    twin.set_ylabel("charge [PE]")
+    right.set_title(f"pulses per string: {int(pulses.sum())} pulses, {charge.sum():.0f} PE")
+    fig.tight_layout()
+    path = os.path.join(directory, "summaries.png")
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
     directory = sys.argv[1]
-    for make in (plot_angular_error, plot_event_display, plot_timeline):
+    for make in (plot_angular_error, plot_event_display, plot_timeline, plot_summaries):
         path = make(directory)
         if path:
             print(path)

@@ -3,8 +3,10 @@
 #include "exit_codes.hpp"
 
 #include <mpitray/core/file_identity.hpp>
+#include <mpitray/core/frame_codec.hpp>
 #include <mpitray/core/module_registry.hpp>
 #include <mpitray/core/output_path.hpp>
+#include <mpitray/core/summary_set.hpp>
 #include <mpitray/core/type_registry.hpp>
 #include <mpitray/io/frame_file_compare.hpp>
 #include <mpitray/io/frame_file_reader.hpp>
@@ -171,12 +173,26 @@ int merge_command(const std::string& output, const std::vector<std::string>& inp
         // the same geometry (calibration, ...) again: each input starts with its own copy.
         const TrayEnvironment defaults;
         std::map<char, SharedBuffer> latest;
-        std::uint64_t read = 0, skipped = 0;
+        // Each module's summary frames, one per input, are added into one at the end, where the
+        // whole sample run at once has it (core/summary_set.hpp).
+        std::vector<std::string> summary_modules;
+        std::map<std::string, std::vector<FramePtr>> summaries;
+        std::uint64_t read = 0, skipped = 0, summary_frames = 0;
         for (const std::string& input : inputs) {
             io::FrameFileReader reader(input);
             while (auto encoded = reader.next_encoded()) {
                 ++read;
                 const char stop = (**encoded)[6];
+                if (Stop(stop) == Stop::summary()) {
+                    FramePtr frame = decode_frame(*encoded);
+                    if (const std::string module = summary_frame_module(*frame); !module.empty()) {
+                        auto [it, added] = summaries.try_emplace(module);
+                        if (added) summary_modules.push_back(module);
+                        it->second.push_back(std::move(frame));
+                        ++summary_frames;
+                        continue;
+                    }
+                }
                 if (defaults.is_metadata(Stop(stop))) {
                     SharedBuffer& last = latest[stop];
                     if (last && *last == **encoded) {
@@ -188,12 +204,15 @@ int merge_command(const std::string& output, const std::vector<std::string>& inp
                 writer->write_encoded(std::span<const char>((*encoded)->data(), (*encoded)->size()));
             }
         }
+        for (const std::string& module : summary_modules) writer->write(*merge_summary_frames(summaries.at(module)));
         RunState state;
         state.ending = RunEnding::complete;
         state.input_frames = read;
         writer->close(state);
-        fmt::print("{}: {} frames from {} files ({} repeated metadata frames left out)\n", output, writer->frames(),
+        fmt::print("{}: {} frames from {} files ({} repeated metadata frames left out", output, writer->frames(),
                    inputs.size(), skipped);
+        if (summary_frames > 0) fmt::print("; {} summary frames added into {}", summary_frames, summary_modules.size());
+        fmt::print(")\n");
         return exit_success;
     } catch (const Error& e) {
         print_error(e.what());

@@ -68,6 +68,11 @@ void Module::record_skipped_packets(std::uint64_t packets, const std::string& fa
 
 Rng& Module::rng() { return tray_->slots_[index_].rng; }
 
+void Module::uncounted(const std::function<void()>& pushes) {
+    if (tray_ == nullptr) return pushes();
+    tray_->run_uncounted(pushes);
+}
+
 void Module::place_in_sample(std::uint64_t position) {
     if (tray_ == nullptr || index_ != 0 || !is_source())
         throw Error("module '" + name_ + "' is not the tray's source: only a source places its frames in the sample");

@@ -134,7 +134,8 @@ void Tray::deliver(std::size_t index, FramePtr frame) {
         return;
     }
     Slot& slot = slots_[index];
-    if (frame->stop() == Stop::shadow() && !slot.module->sees_shadow_frames()) {
+    if ((frame->stop() == Stop::shadow() && !slot.module->sees_shadow_frames()) ||
+        (frame->stop() == Stop::summary() && !slot.module->sees_summary_frames())) {
         deliver(index + 1, std::move(frame));  // carried past user modules: none can see or drop it
         return;
     }
@@ -150,6 +151,27 @@ void Tray::reseed_for_produce(Slot& slot, std::uint64_t position) {
 void Tray::place_next_in_sample(std::uint64_t position) {
     next_sample_position_ = position;
     reseed_for_produce(slots_.front(), position);
+}
+
+void Tray::run_uncounted(const std::function<void()>& pushes) {
+    std::vector<SummarySet> saved;
+    saved.reserve(slots_.size());
+    for (const Slot& slot : slots_) saved.push_back(slot.module->summaries_);
+    auto restore = [&] {
+        for (std::size_t i = 0; i < slots_.size(); ++i) slots_[i].module->summaries_.restore(saved[i]);
+    };
+    try {
+        pushes();
+    } catch (...) {
+        restore();
+        throw;
+    }
+    restore();
+}
+
+void Tray::push_summaries(std::size_t index) {
+    const Module& module = *slots_[index].module;
+    if (!module.summaries_.empty()) push_from(index, module.summaries_.frame(module.name()));
 }
 
 void Tray::stamp_origin(Slot& from, Frame& frame) {
@@ -175,7 +197,8 @@ void Tray::push_from(std::size_t index, FramePtr frame) {
         // at feed(); what the first module pushes there has already entered, so counting its Q
         // again would hide the Q from the P frames behind it (fixed: one-rank Dispatch with Q and
         // P frames already paired).
-        const bool event = !environment_.is_metadata(frame->stop()) && frame->stop() != Stop::shadow();
+        const bool event = !environment_.is_metadata(frame->stop()) && frame->stop() != Stop::shadow() &&
+                           frame->stop() != Stop::summary();
         if (max_events_ && source_events_ >= *max_events_) return;  // past the event limit
         if (frame->stop() == Stop::daq()) ++daq_generation_;
         if (event) ++source_events_;
@@ -265,7 +288,12 @@ void Tray::finish() {
     finishing_ = true;
     for (std::size_t i = 0; i < slots_.size(); ++i)
         invoke(
-            i, nullptr, [&] { slots_[i].module->finish(); }, "finish (end of input)");
+            i, nullptr,
+            [&] {
+                slots_[i].module->finish();
+                push_summaries(i);
+            },
+            "finish (end of input)");
     // Outputs close only now: a module failing in finish() must not follow an output already
     // marked complete. A failure here reaches fail(), which closes them all again as failed.
     for (std::size_t i = 0; i < slots_.size(); ++i) {

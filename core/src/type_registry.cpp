@@ -1,6 +1,7 @@
 #include <mpitray/core/type_registry.hpp>
 
 #include <mpitray/core/standard_types.hpp>
+#include <mpitray/core/summary.hpp>
 
 #include <boost/serialization/map.hpp>
 #include <boost/serialization/string.hpp>
@@ -53,7 +54,31 @@ TypeRegistry::TypeRegistry() {
     add<std::map<std::string, double>>("map<string,double>");
     add<EventHeader>("EventHeader");
     give_event_header_a_direct_codec();
+    add_summary_type();
     describe_standard_types();
+}
+
+// A module's summary object (summary.hpp) travels as its words, a vector of int64 as the direct
+// codec writes one, so a damaged payload is refused by its length before anything is allocated,
+// and then by Summary::from_words.
+void TypeRegistry::add_summary_type() {
+    add_codec(TypeCodec{"Summary",
+                        std::type_index(typeid(Summary)),
+                        [](const void* object, Buffer& out) {
+                            detail::direct_encode(static_cast<const Summary*>(object)->words(), out);
+                        },
+                        {},
+                        [](std::span<const char> payload) -> std::shared_ptr<const void> {
+                            std::vector<std::int64_t> words;
+                            detail::direct_decode(payload, words);
+                            try {
+                                return std::make_shared<const Summary>(Summary::from_words(words));
+                            } catch (const std::invalid_argument& e) {
+                                throw SerializationError(std::string("not a summary: ") + e.what());
+                            }
+                        },
+                        [](const void* object) { return static_cast<const Summary*>(object)->describe(); },
+                        {}});
 }
 
 // Every event frame carries an EventHeader, and constructing a Boost archive (a std::locale, the

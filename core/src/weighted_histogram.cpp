@@ -47,6 +47,19 @@ const WeightedHistogram::Cell& WeightedHistogram::at(int i) const {
     return histogram_.at(i);
 }
 
+WeightedHistogram::Arrays WeightedHistogram::arrays() const {
+    Arrays out;
+    out.edges = edges();
+    for (int i = -1; i <= bins(); ++i) {
+        const Cell& cell = at(i);
+        const bool flow = i < 0 || i == bins();
+        (flow ? out.flow_counts : out.counts).push_back(cell.fills);
+        (flow ? out.flow_sumw : out.sumw).push_back(cell.weights.value());
+        (flow ? out.flow_sumw2 : out.sumw2).push_back(cell.squared_weights.value());
+    }
+    return out;
+}
+
 bool WeightedHistogram::operator==(const WeightedHistogram& other) const { return state() == other.state(); }
 
 std::vector<std::int64_t> WeightedHistogram::state() const {

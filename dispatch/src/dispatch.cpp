@@ -6,6 +6,7 @@
 #include <mpitray/core/signals.hpp>
 #include <mpitray/core/tray_builder.hpp>
 #include <mpitray/dispatch/failure_log.hpp>
+#include <mpitray/dispatch/finish_frames.hpp>
 #include "loopback_channel.hpp"
 #include "mpi_channel.hpp"
 
@@ -209,6 +210,7 @@ void Dispatch::configure() {
 }
 
 void Dispatch::process(const FramePtr& frame) {
+    if (frame->stop() == Stop::summary()) return pass_on_in_order(frame);
     Packetizer::Cut cut = packetizer_->add(frame);
     send_packet(std::move(cut.packet));
     if (cut.broadcast) broadcast_metadata(cut.broadcast);
@@ -262,6 +264,19 @@ void Dispatch::send_packet(Packet packet) {
     }
     entry.input = std::move(packet.frames);  // unchanged frames come back as references to these
     while (pump(false)) {}
+}
+
+// A frame the workers must not see (another module's summaries) goes downstream after the
+// results of every input before it, untouched.
+void Dispatch::pass_on_in_order(const FramePtr& frame) {
+    send_packet(packetizer_->close());
+    wait_for_room();
+    if (stopping()) {
+        drop({frame});
+        return;
+    }
+    reorder_.fill({reorder_.open(), {frame}, 0, true, frame->origin.input});
+    emit_ready();
 }
 
 void Dispatch::broadcast_metadata(const FramePtr& frame) {
@@ -497,9 +512,16 @@ void Dispatch::finish() {
     const bool stopped = stopping() || abandoned;
     if (abandoned) failing_ = true;
     shut_down(stopped ? Tag::stop : Tag::end_of_stream, stopped ? signal_ack_seconds : -1.0);
-    if (!stopped)
-        for (const auto& frames : finished_)
-            for (const FramePtr& frame : frames) push(frame);
+    if (!stopped) {
+        const FinishFrames at_end = merge_finish_frames(finished_);
+        if (at_end.unmerged > 0)
+            std::fprintf(stderr,
+                         "mpitray: warning: the modules inside '%s' pushed %zu frames in finish() on %zu workers: "
+                         "each worker's own, not what a serial run writes; count in summaries instead (user guide, "
+                         "\"Summaries\")\n",
+                         name().c_str(), at_end.unmerged, finished_.size());
+        for (const FramePtr& frame : at_end.frames) push(frame);
+    }
     end_channel();
     progress_->finish();
     report();

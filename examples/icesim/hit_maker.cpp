@@ -91,11 +91,24 @@ public:
             pulses.time.push_back(t);
             pulses.charge.push_back(light.charge);
         }
+        count_pulses_per_string(geometry, pulses);
         frame->put(output_, std::move(pulses));
         push(frame);
     }
 
 private:
+    // A summary merged across workers: pulses per string (counts) and their charge (sum of
+    // weights). Declared at the first event, when the Geometry tells how many strings there are.
+    void count_pulses_per_string(const IceGeometry& geometry, const PulseSeries& pulses) {
+        if (geometry.string.empty()) return;
+        const std::int64_t strings = geometry.string.back();
+        if (!per_string_ || per_string_->bins() != strings)  // a Geometry of another size is refused here
+            per_string_ = &summaries().histogram("pulses_per_string", int(strings), 0.5, double(strings) + 0.5);
+        for (std::size_t i = 0; i < pulses.module.size(); ++i)
+            per_string_->fill(double(geometry.string[std::size_t(pulses.module[i])]), pulses.charge[i]);
+    }
+    mpitray::WeightedHistogram* per_string_ = nullptr;
+
     std::string input_, output_;
     double detection_ = 0.8, noise_rate_ = 500, start_ = -3000, end_ = 6000, jitter_ = 2;
 };

@@ -11,6 +11,12 @@ inline constexpr double ice_phase_index = 1.31;        // sets the Cherenkov ang
 inline constexpr double ice_group_index = 1.35;        // sets how fast light travels in ice
 inline constexpr double array_depth = 1950.0;          // m below the surface at z = 0
 
+// The binning of the summaries' muon energy histograms (IceSimSource's generated, Trigger's
+// triggered): log10 of the energy in GeV, 10 GeV to 10 PeV, four bins a decade.
+inline constexpr int log10_energy_bins = 24;
+inline constexpr double log10_energy_low = 1.0;
+inline constexpr double log10_energy_high = 7.0;
+
 struct Vec3 {
     double x = 0, y = 0, z = 0;
 

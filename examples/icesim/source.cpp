@@ -213,9 +213,16 @@ private:
 
         auto q = mpitray::make_frame(mpitray::Stop::daq());
         q->put(mpitray::event_header_key, mpitray::EventHeader{run_, event, 0});
+        generated_.add();
+        generated_energy_.fill(std::log10(muon.energy));
         q->put("MCMuon", muon);
         push(q);
     }
+
+    // Summaries: what was generated, for efficiencies (the Trigger histograms the same binning).
+    mpitray::Counter& generated_ = summaries().counter("generated");
+    mpitray::WeightedHistogram& generated_energy_ =
+        summaries().histogram("log10_energy", log10_energy_bins, log10_energy_low, log10_energy_high);
 
     std::int64_t events_ = 0;
     std::int64_t run_ = 1;

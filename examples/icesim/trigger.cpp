@@ -7,6 +7,7 @@
 #include <mpitray/core/standard_types.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 
 namespace icesim {
@@ -63,6 +64,11 @@ public:
         }
         result.passed = result.multiplicity >= multiplicity_;
         frame->put(output_, result);
+        events_.add();
+        if (result.passed) {
+            triggered_.add();
+            if (frame->has("MCMuon")) triggered_energy_.fill(std::log10(frame->at<MuonTrack>("MCMuon").energy));
+        }
         push(frame);
         if (!result.passed) return;
 
@@ -75,6 +81,12 @@ public:
     }
 
 private:
+    // Summaries, merged across workers: the trigger's efficiency against the generated energy.
+    mpitray::Counter& events_ = summaries().counter("events");
+    mpitray::Counter& triggered_ = summaries().counter("triggered");
+    mpitray::WeightedHistogram& triggered_energy_ =
+        summaries().histogram("log10_energy", log10_energy_bins, log10_energy_low, log10_energy_high);
+
     // The pulses with a neighbour on the same string (within span_ modules and coincidence_ ns).
     // Pulses are ordered by module index, string by string, so neighbours are at most span_
     // entries away.

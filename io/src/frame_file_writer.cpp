@@ -1,6 +1,7 @@
 #include <mpitray/io/frame_file_writer.hpp>
 
 #include <mpitray/core/frame_codec.hpp>
+#include <mpitray/io/summary_datasets.hpp>
 
 #include <fmt/format.h>
 
@@ -66,6 +67,10 @@ void FrameFileWriter::write_encoded(std::span<const char> encoded) {
     pending_rows_.push_back({frames_, encoded[6], offset, encoded.size(), stored_checksum(encoded)});
     ++frames_;
     append_data(encoded);
+    if (Stop(encoded[6]) == Stop::summary()) {  // also as datasets h5py reads without help
+        const FramePtr frame = decode_frame(std::make_shared<const Buffer>(encoded.begin(), encoded.end()));
+        writing([&] { write_summary_datasets(file_.id(), *frame); });
+    }
 }
 
 void FrameFileWriter::append_data(std::span<const char> bytes) {

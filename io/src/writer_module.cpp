@@ -19,6 +19,9 @@ public:
         add_parameter<std::int64_t>("compression", "deflate level 0 (off) to 9", 1);
     }
 
+    // Summary frames are written like any other (unless `stops` leaves out Z).
+    bool sees_summary_frames() const override { return true; }
+
     void configure() override {
         skip_keys_ = parameter<std::vector<std::string>>("skip_keys");
         const auto stops = parameter<std::vector<std::string>>("stops");

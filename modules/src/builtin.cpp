@@ -10,6 +10,7 @@ void register_fail();
 void register_print();
 void register_stamp();
 void register_count();
+void register_histogram();
 void register_sequence();
 
 void register_builtin_modules() {
@@ -21,6 +22,7 @@ void register_builtin_modules() {
     register_print();
     register_stamp();
     register_count();
+    register_histogram();
     register_sequence();
 }
 

@@ -111,6 +111,20 @@ class Module:
     def Finish(self):
         pass
 
+    def Counter(self, name):
+        """A summary that counts (.add(n=1), .value): written once at the end of the run, the
+        workers' merged into what a serial run counts. Declare it in __init__ or Configure."""
+        return self._host().counter(name)
+
+    def WeightedSum(self, name):
+        """A summary of weights (.add(w); .entries, .sum, .sum_of_squares), summed exactly."""
+        return self._host().weighted_sum(name)
+
+    def Histogram(self, name, bins, low, high):
+        """A summary histogram (.fill(x, weight=1.0)): equal bins from low to high, with under-
+        and overflow, per bin the fills and the exact sums of the weights and of their squares."""
+        return self._host().histogram(name, bins, low, high)
+
     @property
     def name(self):
         return self._host().name

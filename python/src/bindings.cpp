@@ -210,7 +210,41 @@ PYBIND11_MODULE(_mpitray, m) {
         .def("get_parameter", &PythonModule::python_parameter)
         .def("push", &PythonModule::push_frame)
         .def_property_readonly("name", [](const PythonModule& module) { return module.name(); })
-        .def_property_readonly("rng", &PythonModule::python_rng, py::return_value_policy::reference);
+        .def_property_readonly("rng", &PythonModule::python_rng, py::return_value_policy::reference)
+        .def(
+            "counter",
+            [](PythonModule& module, const std::string& name) -> Counter& {
+                return module.python_summaries().counter(name);
+            },
+            py::return_value_policy::reference)
+        .def(
+            "weighted_sum",
+            [](PythonModule& module, const std::string& name) -> WeightedSum& {
+                return module.python_summaries().sum(name);
+            },
+            py::return_value_policy::reference)
+        .def(
+            "histogram",
+            [](PythonModule& module, const std::string& name, int bins, double low, double high) -> WeightedHistogram& {
+                return module.python_summaries().histogram(name, bins, low, high);
+            },
+            py::return_value_policy::reference);
+
+    // A module's summaries (docs/python.md, "Summaries"): held by the module, merged across workers.
+    py::class_<Counter, std::unique_ptr<Counter, py::nodelete>>(m, "Counter", "a count, merged across workers")
+        .def("add", &Counter::add, py::arg("n") = 1)
+        .def_property_readonly("value", &Counter::value);
+    py::class_<WeightedSum, std::unique_ptr<WeightedSum, py::nodelete>>(
+        m, "WeightedSum", "a number of weights and the exact sums of them and of their squares, merged across workers")
+        .def("add", &WeightedSum::add, py::arg("weight"))
+        .def_property_readonly("entries", &WeightedSum::entries)
+        .def_property_readonly("sum", &WeightedSum::sum)
+        .def_property_readonly("sum_of_squares", &WeightedSum::sum_of_squares);
+    py::class_<WeightedHistogram, std::unique_ptr<WeightedHistogram, py::nodelete>>(
+        m, "WeightedHistogram", "equal bins with under- and overflow, exact sums of weights, merged across workers")
+        .def("fill", &WeightedHistogram::fill, py::arg("x"), py::arg("weight") = 1.0)
+        .def_property_readonly("bins", &WeightedHistogram::bins)
+        .def_property_readonly("edges", &WeightedHistogram::edges);
 
     m.def("_register_python_module", [](const std::string& type, const std::string& doc, py::object callable,
                                         bool function, const std::vector<std::string>& streams, py::dict kwargs) {

@@ -1,5 +1,6 @@
 #include "frame_values.hpp"
 
+#include <mpitray/core/summary.hpp>
 #include <mpitray/core/table_row.hpp>
 
 #include <pybind11/numpy.h>
@@ -85,6 +86,32 @@ std::shared_ptr<const Object> from_list(const std::string& key, const py::sequen
     cannot_store(key, items, "a list must hold one kind of value");
 }
 
+// A summary as a dict laid out as its datasets in a frame file (io/summary_datasets.hpp).
+py::dict summary_to_python(const Summary& summary) {
+    py::dict out;
+    out["kind"] = summary.kind();
+    if (const auto* count = summary.get<Counter>()) {
+        out["value"] = count->value();
+    } else if (const auto* sum = summary.get<WeightedSum>()) {
+        out["entries"] = sum->entries();
+        out["sumw"] = sum->sum();
+        out["sumw2"] = sum->sum_of_squares();
+    } else {
+        WeightedHistogram::Arrays a = summary.get<WeightedHistogram>()->arrays();
+        auto array = [](auto values) {
+            return read_only_array(std::make_shared<const decltype(values)>(std::move(values)));
+        };
+        out["edges"] = array(std::move(a.edges));
+        out["counts"] = array(std::move(a.counts));
+        out["sumw"] = array(std::move(a.sumw));
+        out["sumw2"] = array(std::move(a.sumw2));
+        out["flow_counts"] = array(std::move(a.flow_counts));
+        out["flow_sumw"] = array(std::move(a.flow_sumw));
+        out["flow_sumw2"] = array(std::move(a.flow_sumw2));
+    }
+    return out;
+}
+
 }  // namespace
 
 py::object to_python(const std::shared_ptr<const Object>& object) {
@@ -102,6 +129,7 @@ py::object to_python(const std::shared_ptr<const Object>& object) {
     if (type == "vector<bool>") return py::cast(*object->value<std::vector<bool>>());
     if (type == "vector<string>") return py::cast(*object->value<std::vector<std::string>>());
     if (type == "map<string,double>") return py::cast(*object->value<std::map<std::string, double>>());
+    if (type == "Summary") return summary_to_python(*object->value<Summary>());
     TableRow row;
     if (object->columns(row)) {
         Record record{type, {}, object};

@@ -39,6 +39,8 @@ public:
     pybind11::object python_parameter(const std::string& name) const;
     void push_frame(FramePtr frame);
     Rng& python_rng() { return rng(); }
+    // mpitray.Module's Counter, WeightedSum and Histogram: the module's summaries.
+    SummarySet& python_summaries() { return summaries(); }
 
 private:
     [[noreturn]] void refuse_default(const std::string& name, const pybind11::object& value,

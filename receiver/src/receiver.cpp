@@ -19,7 +19,13 @@ bool Receiver::produce() {
         case Tag::metadata:
         case Tag::packet: {
             const Message message = parse_message(ByteView(received.bytes));
-            feeder_.feed(message, received.bytes->size(), [this](FramePtr frame) { push(std::move(frame)); });
+            auto feed = [&] {
+                feeder_.feed(message, received.bytes->size(), [this](FramePtr frame) { push(std::move(frame)); });
+            };
+            // Another worker's copy of a metadata frame: its result is not kept, so what the inner
+            // modules count on it is not either; the replying worker counts it once.
+            if (message.header.flags & message_flags::reply) feed();
+            else uncounted(feed);
             return true;
         }
         case Tag::end_of_stream: return false;

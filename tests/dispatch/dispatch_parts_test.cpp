@@ -1,8 +1,11 @@
 // Dispatch's parts one by one: cutting the input, choosing workers, what is in flight, the
 // watchdog's decisions and the failure log. DispatchDecisions (dispatch_test.cpp) drives them together.
 #include <mpitray/core/frame.hpp>
+#include <mpitray/core/frame_codec.hpp>
+#include <mpitray/core/summary_set.hpp>
 #include <mpitray/dispatch/dispatch_metrics.hpp>
 #include <mpitray/dispatch/failure_log.hpp>
+#include <mpitray/dispatch/finish_frames.hpp>
 #include <mpitray/dispatch/in_flight.hpp>
 #include <mpitray/dispatch/packetizer.hpp>
 #include <mpitray/dispatch/watchdog.hpp>
@@ -307,4 +310,37 @@ TEST(DispatchMetrics, EachTableGenerationSaysWhoBuiltItAndHowManyMappedIt) {
                   "\"node2\", \"seconds\": 2.900000}], \"mapped_by\": 1, \"longest_wait_seconds\": 3.000000}"),
         std::string::npos)
         << json;
+}
+
+TEST(FinishFrames, OneWorkersFramesComeOutAsTheyWentIn) {
+    SummarySet a;
+    a.counter("n").add(3);
+    const auto other = std::make_shared<Frame>(Stop('I'));
+    const std::vector<FramePtr> sent{a.frame("A"), other};
+    const FinishFrames out = merge_finish_frames({sent});
+    ASSERT_EQ(out.frames.size(), 2u);
+    EXPECT_EQ(encode_frame(*out.frames[0]).size(), encode_frame(*sent[0]).size());
+    EXPECT_EQ(out.frames[0]->at<Summary>("n"), sent[0]->at<Summary>("n"));
+    EXPECT_EQ(out.frames[1], other);
+    EXPECT_EQ(out.unmerged, 0u);
+}
+
+TEST(FinishFrames, EachModulesSummariesMergeIntoOneFrameAndOtherFramesAreCountedAsUnmerged) {
+    auto worker = [](std::int64_t n, bool declares_b) {
+        SummarySet a, b;
+        a.counter("n").add(n);
+        b.sum("w").add(double(n));
+        std::vector<FramePtr> frames{a.frame("A"), std::make_shared<Frame>(Stop('I'))};
+        if (declares_b) frames.push_back(b.frame("B"));
+        return frames;
+    };
+    // The second worker never declared B's summaries (it saw no frame that would): B still merges.
+    const FinishFrames out = merge_finish_frames({worker(1, true), worker(2, false), worker(4, true), {}});
+    std::vector<std::string> order;
+    for (const FramePtr& f : out.frames)
+        order.push_back(summary_frame_module(*f).empty() ? "I" : summary_frame_module(*f));
+    EXPECT_EQ(order, (std::vector<std::string>{"A", "I", "B", "I", "I"}));
+    EXPECT_EQ(out.frames[0]->at<Summary>("n").get<Counter>()->value(), 7);
+    EXPECT_EQ(out.frames[2]->at<Summary>("w").get<WeightedSum>()->sum(), 5.0);
+    EXPECT_EQ(out.unmerged, 3u);
 }

@@ -26,20 +26,69 @@ case $case in
   qdrop) ;;
   paired) ;;
   two_stages) ;;
+  summaries) ;;
   slices) ;;
   memory) ;;
   *) echo "unknown case $case"; exit 2 ;;
 esac
 
-if [ "$case" = qdrop ] || [ "$case" = paired ] || [ "$case" = two_stages ]; then
+if [ "$case" = qdrop ] || [ "$case" = paired ] || [ "$case" = two_stages ] || [ "$case" = summaries ]; then
   # CASE.yaml against CASE_inline.yaml (the same modules without Dispatch).
   "$mpitray" run "$pipelines/${case}_inline.yaml" -q --set Writer.file=serial.h5 || exit 1
   mpirun -n "$ranks" "$mpitray" run "$pipelines/$case.yaml" -q --set Writer.file=dispatch.h5 || exit 1
   "$mpitray" diff serial.h5 dispatch.h5 || { echo "FAIL: $ranks ranks differ from the serial run"; exit 1; }
-  if [ "$case" = two_stages ]; then  # both stages round-robin too
-    mpirun -n "$ranks" "$mpitray" run "$pipelines/$case.yaml" -q --set Writer.file=round_robin.h5 \
-      --set sim.schedule=round-robin --set reco.schedule=round-robin || exit 1
+  round_robin=()
+  [ "$case" = two_stages ] && round_robin=(--set sim.schedule=round-robin --set reco.schedule=round-robin)
+  [ "$case" = summaries ] && round_robin=(--set Dispatch.schedule=round-robin)
+  if [ ${#round_robin[@]} -gt 0 ]; then  # every stage round-robin too
+    mpirun -n "$ranks" "$mpitray" run "$pipelines/$case.yaml" -q --set Writer.file=round_robin.h5 "${round_robin[@]}" || exit 1
     "$mpitray" diff serial.h5 round_robin.h5 || { echo "FAIL: $ranks ranks, round-robin, differ from the serial run"; exit 1; }
+  fi
+  if [ "$case" = summaries ]; then
+    # Not vacuous: one summary frame per Histogram, at the end, and the metadata histogram
+    # counted each G, C and D frame of the output once (not once per worker).
+    "$mpitray" dump dispatch.h5 --values > dump.txt || exit 1
+    /usr/bin/python3 - <<'PY' || exit 1
+import re
+rows = [l.split() for l in open("dump.txt").read().splitlines()[2:]]
+stops = [r[1] for r in rows if r and r[0].isdigit()]
+modules = re.findall(r'SummaryOf +string +[0-9]+ +"([^"]+)"', open("dump.txt").read())
+assert modules == ["SourceEnergy", "StampCount", "WeightedEnergy", "Metadata", "After"], modules
+assert stops[-5:] == ["Z"] * 5 and "Z" not in stops[:-5], stops[-8:]
+text = open("dump.txt").read()
+meta = re.search(r'"Metadata"\n +frames +Summary +[0-9]+ +count ([0-9]+)', text)
+expected = sum(s in "GCD" for s in stops)
+assert meta and int(meta.group(1)) == expected, f"metadata frames counted {meta and meta.group(1)}, output has {expected}"
+print(f"summaries: {len(modules)} summary frames; {expected} metadata frames counted once each")
+PY
+    # The same summaries as plain datasets, read with h5py alone.
+    /usr/bin/python3 - <<'PY' || exit 1
+import h5py, numpy as np
+with h5py.File("dispatch.h5", "r") as f:
+    s = f["summaries"]
+    assert sorted(s) == sorted(["SourceEnergy", "StampCount", "WeightedEnergy", "Metadata", "After"]), list(s)
+    h = s["WeightedEnergy/histogram"]
+    assert h.attrs["kind"] == "histogram" and s["WeightedEnergy/frames"].attrs["kind"] == "count"
+    assert np.allclose(h["edges"][()], np.linspace(0, 50, 26)), h["edges"][()]
+    assert h["counts"].shape == (25,) and h["flow_counts"].shape == (2,)
+    frames = int(s["WeightedEnergy/frames"][()])
+    assert int(h["counts"][()].sum() + h["flow_counts"][()].sum()) == frames, "fills do not add up to the frames"
+    assert np.all(h["sumw2"][()] <= h["sumw"][()] + 1e-12), "stamps are in [0, 1): w^2 <= w"
+    print(f"h5py: {frames} fills of WeightedEnergy, sum of weights {h['sumw'][()].sum() + h['flow_sumw'][()].sum():.6g}")
+PY
+    # Slices of the sample, each run on its own (one without mpirun), merged: the summaries of
+    # the whole sample, byte for byte. Every slice starts with its own copy of the metadata
+    # frames, so a summary over them counts each copy: the Metadata histogram counts Q frames here.
+    events_only=(--set Metadata.stops=[Q])
+    "$mpitray" run "$pipelines/${case}_inline.yaml" -q "${events_only[@]}" --set Writer.file=whole.h5 || exit 1
+    for part in "0 50 mpirun -n $ranks" "50 37" "87 63 mpirun -n $ranks"; do
+      set -- $part
+      first=$1 events=$2; shift 2
+      "$@" "$mpitray" run "$pipelines/$case.yaml" -q --set Generator.first_event=$first --set Generator.events=$events \
+        "${events_only[@]}" --set Writer.file=slice_$first.h5 || exit 1
+    done
+    "$mpitray" merge merged.h5 slice_0.h5 slice_50.h5 slice_87.h5 || exit 1
+    "$mpitray" diff whole.h5 merged.h5 || { echo "FAIL: slices at $ranks ranks, merged, differ from the whole sample"; exit 1; }
   fi
   if [ "$ranks" = 1 ]; then  # and without mpirun at all
     "$mpitray" run "$pipelines/$case.yaml" -q --set Writer.file=plain.h5 || exit 1

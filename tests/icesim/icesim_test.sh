@@ -39,6 +39,26 @@ for serial, dispatch in (("icesim_events.h5", "dispatch_events.h5"), ("icesim_ta
             assert a[table].dtype == b[table].dtype, (table, a[table].dtype, b[table].dtype)
             assert np.array_equal(a[table][:], b[table][:]), f"table {table} of {dispatch} differs from {serial}"
         print(f"{dispatch}: tables {sorted(a)} identical to the serial run's")
+# The summaries, merged across the workers, read with h5py: the serial run's, and what the event
+# table counts.
+def datasets(group, prefix=""):
+    out = {}
+    for name, item in group.items():
+        if isinstance(item, h5py.Group):
+            out.update(datasets(item, prefix + name + "/"))
+        else:
+            out[prefix + name] = item[()]
+    return out
+with h5py.File("icesim.h5", "r") as a, h5py.File("dispatch.h5", "r") as b, h5py.File("dispatch_events.h5", "r") as e:
+    serial, merged = datasets(a["summaries"]), datasets(b["summaries"])
+    assert sorted(serial) == sorted(merged), (sorted(serial), sorted(merged))
+    for name in serial:
+        assert np.array_equal(serial[name], merged[name]), f"summary {name} differs from the serial run's"
+    muons, passed = len(e["MCMuon"]), int(e["Trigger"]["passed"].sum())
+    assert merged["IceSimSource/generated"] == muons and merged["Trigger/events"] == muons, (merged["IceSimSource/generated"], muons)
+    assert merged["Trigger/triggered"] == passed, (merged["Trigger/triggered"], passed)
+    assert merged["Trigger/log10_energy/counts"].sum() + merged["Trigger/log10_energy/flow_counts"].sum() == passed
+    print(f"summaries: {len(merged)} datasets identical to the serial run's; {passed} of {muons} muons triggered")
 PY
     ;;
   slices)
@@ -124,7 +144,7 @@ PY
     /usr/bin/python3 "$src/tests/icesim/check_icesim.py" "$src/scripts" icesim.h5 icesim_events.h5 icesim_tables.h5 || exit 1
     # The demo's pictures, from the same files.
     /usr/bin/python3 "$src/scripts/plot_icesim.py" . || exit 1
-    for png in angular_error event_display timeline; do
+    for png in angular_error event_display timeline summaries; do
       [ "$(stat -c %s $png.png 2>/dev/null || echo 0)" -gt 10000 ] || { echo "FAIL: $png.png missing or nearly empty"; exit 1; }
     done
     ;;

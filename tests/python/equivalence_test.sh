@@ -20,5 +20,12 @@ assert 0 < len(physics) < 150, len(physics)
 assert all("SmearedEnergy" in f and f["SmearedEnergy"] > 5.0 for f in physics)
 assert [f["CalibrationsSeen"] for f in frames if f.Stop == "C"] == [1, 2, 3, 4], "metadata changed on every rank"
 print(f"{len(physics)} of 150 events kept, each with its SmearedEnergy")
+summary = frames[-1]
+assert summary.Stop == "Z" and summary["SummaryOf"] == "smear", summary
+assert summary["events"] == {"kind": "count", "value": 150}, summary["events"]
+spectrum = summary["smeared_energy"]
+assert spectrum["counts"].sum() + spectrum["flow_counts"].sum() == 150 and len(spectrum["edges"]) == 21
+assert abs(spectrum["sumw"].sum() + spectrum["flow_sumw"].sum() - summary["smear_factors"]["sumw"]) < 1e-9
+print(f"the module's summaries: {summary['events']['value']} events, sum of factors {summary['smear_factors']['sumw']:.6f}")
 PY
 echo "PASS: python equivalence at $ranks ranks"

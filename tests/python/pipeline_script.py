@@ -18,11 +18,15 @@ class Smear(mpitray.Module):
         super().__init__(context)
         self.AddParameter("resolution", "relative resolution of the smearing", 0.1)
         self.AddParameter("output", "key of the smeared energy", "SmearedEnergy")
+        # Summaries, merged across the workers into the serial run's.
+        self.events = self.Counter("events")
+        self.weights = self.WeightedSum("smear_factors")
 
     def Configure(self):
         self.resolution = self.GetParameter("resolution")
         self.output = self.GetParameter("output")
         self.calibrations = 0
+        self.spectrum = self.Histogram("smeared_energy", 20, 0.0, 40.0)
 
     def Calibration(self, frame):
         self.calibrations += 1
@@ -31,7 +35,11 @@ class Smear(mpitray.Module):
 
     def Physics(self, frame):
         energy = frame["Energy"]
-        frame[self.output] = energy * (1 + self.rng.normal(0, self.resolution))
+        factor = 1 + self.rng.normal(0, self.resolution)
+        frame[self.output] = energy * factor
+        self.events.add()
+        self.weights.add(factor)
+        self.spectrum.fill(energy * factor, weight=factor)
         frame["PayloadSum"] = int(sum(frame["Payload"][:16]))
         self.PushFrame(frame)
 

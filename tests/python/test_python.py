@@ -257,3 +257,54 @@ def test_seed_and_event_count_are_checked(capfd):
     tray.AddModule("Generator", events=1)
     with pytest.raises(SystemExit):
         tray.Execute(n=-1)
+
+
+class Tally(mpitray.Module):
+    """counts events and histograms their energy in its summaries"""
+
+    def __init__(self, context):
+        super().__init__(context)
+        self.events = self.Counter("events")
+        self.energy = self.Histogram("energy", 4, 0.0, 20.0)
+        self.weights = self.WeightedSum("weights")
+
+    def Physics(self, frame):
+        self.events.add()
+        self.energy.fill(frame["Energy"], weight=0.5)
+        self.weights.add(0.5)
+        self.PushFrame(frame)
+
+
+def test_a_python_modules_summaries_come_out_once_at_the_end_and_read_back_as_dicts(tmp_path):
+    out = tmp_path / "out.h5"
+    tray = mpitray.Tray(seed=3)
+    tray.AddModule("Generator", events=30)
+    tray.AddModule(Tally, "tally")
+    tray.AddModule("Writer", file=str(out))
+    run(tray)
+    frames = list(mpitray.FrameFile(str(out)))
+    energies = [f["Energy"] for f in frames if f.Stop == "P"]
+    summary = frames[-1]
+    assert summary.Stop == "Z" and summary["SummaryOf"] == "tally"
+    assert [f.Stop for f in frames].count("Z") == 1
+    assert summary["events"] == {"kind": "count", "value": 30}
+    h = summary["energy"]
+    assert h["kind"] == "histogram" and list(h["edges"]) == [0.0, 5.0, 10.0, 15.0, 20.0]
+    expected, _ = np.histogram(energies, bins=h["edges"])
+    assert list(h["counts"]) == list(expected)
+    assert h["counts"].sum() + h["flow_counts"].sum() == 30
+    assert summary["weights"]["entries"] == 30 and summary["weights"]["sumw"] == 15.0
+
+
+def test_a_summary_declared_twice_in_two_ways_is_a_configuration_error(capfd):
+    class Twice(mpitray.Module):
+        def __init__(self, context):
+            super().__init__(context)
+            self.Counter("n")
+            self.Histogram("n", 3, 0.0, 1.0)
+
+    tray = mpitray.Tray(seed=1)
+    tray.AddModule("Generator", events=1)
+    tray.AddModule(Twice, "twice")
+    err = failing_run(tray, capfd, 2)
+    assert "summary 'n' is declared twice" in err, err

@@ -20,8 +20,10 @@
 #include <mpitray/core/parameter.hpp>
 #include <mpitray/core/rng.hpp>
 #include <mpitray/core/run_state.hpp>
+#include <mpitray/core/summary_set.hpp>
 #include <mpitray/core/tables.hpp>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <set>
@@ -59,6 +61,10 @@ public:
 
     // Only the framework's Reply module sees shadow frames; the tray carries them past all others.
     virtual bool sees_shadow_frames() const { return false; }
+    // Summary frames (stop Z, summary_set.hpp) are seen by the modules that write frames or keep
+    // their order (Writer, Dispatch, Reply); the tray carries them past all others, so a module's
+    // summaries reach the output as it made them.
+    virtual bool sees_summary_frames() const { return false; }
 
     // A module that must see every event of the stream, in order (one that numbers events, merges
     // coincident ones, or needs continuous data) says why here. It cannot run inside a Dispatch
@@ -86,7 +92,9 @@ public:
     virtual bool produce();
     // Called for every frame but shadow frames. The default calls the per-stop callback.
     virtual void process(const FramePtr& frame);
-    // End of input: flush and close. Frames pushed here still go downstream.
+    // End of input: flush and close. Frames pushed here still go downstream. Inside a Dispatch
+    // every worker runs it: what a module counts belongs in its summaries(), which the framework
+    // merges across workers and pushes once, right after finish().
     virtual void finish() {}
     // The run is failing because a module before this one failed. Push downstream what you hold
     // that is complete (results still on their way back from workers), so the outputs hold every
@@ -156,6 +164,14 @@ protected:
     // Says that this module left out `packets` packets whose input went to `failure_log` (may be
     // empty); outputs after it record both.
     void record_skipped_packets(std::uint64_t packets, const std::string& failure_log);
+    // What this module counts, sums and histograms over the run (summary_set.hpp): declared in
+    // the constructor or configure(), filled per frame, pushed as one summary frame after
+    // finish(), merged across workers inside a Dispatch.
+    SummarySet& summaries() noexcept { return summaries_; }
+    // Runs `pushes`, whose frames the module sends downstream, without letting any module of the
+    // tray count them in its summaries: a worker's copy of a metadata frame that another worker
+    // processes for the output (the Receiver).
+    void uncounted(const std::function<void()>& pushes);
     // The framework RNG, reseeded for this module and the frame being processed.
     Rng& rng();
     // For a source whose input is a slice of a larger sample (events 1000 to 1999 of a
@@ -179,6 +195,7 @@ private:
     std::string type_;
     ParameterSet params_;
     SourceLocation location_;
+    SummarySet summaries_;
     Tray* tray_ = nullptr;
     std::unique_ptr<PrivateTables> own_tables_;  // without a TableService in the context
     std::size_t index_ = 0;

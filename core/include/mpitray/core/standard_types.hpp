@@ -2,7 +2,8 @@
 // The object types every mpitray program can decode, by their registered names:
 //   bool, int64, double, string, bytes (std::vector<std::uint8_t>),
 //   vector<bool>, vector<int64>, vector<double>, vector<string>,
-//   map<string,double>, EventHeader (the struct below; also the example of a registered struct).
+//   map<string,double>, EventHeader (the struct below; also the example of a registered struct),
+//   Summary (a module's counter, weighted sum or histogram: summary.hpp).
 #include <boost/serialization/access.hpp>
 #include <boost/serialization/tracking.hpp>
 

@@ -27,6 +27,9 @@ public:
     static constexpr Stop tray_info() { return Stop('I'); }
     static constexpr Stop daq() { return Stop('Q'); }
     static constexpr Stop physics() { return Stop('P'); }
+    // The summaries of one module (summary_set.hpp), at the end of a run: carried past every
+    // module but those that write or order frames (Writer, Dispatch).
+    static constexpr Stop summary() { return Stop('Z'); }
     // Reserved and internal: stands behind a dispatched packet. Never reaches a user module or
     // a file.
     static constexpr Stop shadow() { return Stop('\x01'); }

@@ -100,7 +100,10 @@ private:
     void deliver(std::size_t index, FramePtr frame);
     void push_from(std::size_t index, FramePtr frame);
     void stamp_origin(Slot& from, Frame& frame);
-    void place_next_in_sample(std::uint64_t position);  // Module::place_in_sample
+    void place_next_in_sample(std::uint64_t position);        // Module::place_in_sample
+    void run_uncounted(const std::function<void()>& pushes);  // Module::uncounted
+    // Pushes module `index`'s summary frame after its finish(), if it has summaries.
+    void push_summaries(std::size_t index);
     // How the run ended as seen by module `index`: with the input limits and skipped packets of
     // the modules before it.
     RunState state_at(std::size_t index) const;

@@ -68,6 +68,7 @@ private:
     TypeRegistry();
     void describe_standard_types();
     void give_event_header_a_direct_codec();
+    void add_summary_type();
     void add_codec(TypeCodec codec);
     TypeCodec& codec_of(std::type_index type, const std::string& purpose);
 

@@ -52,6 +52,15 @@ public:
     // Bin i from -1 (underflow) to bins() (overflow).
     const Cell& at(int i) const;
 
+    // The bins as plain numbers, for files and Python: per bin in range, then for the underflow
+    // and the overflow bin (flow_*, in that order), the fills and the sums rounded to doubles.
+    struct Arrays {
+        std::vector<double> edges;
+        std::vector<std::int64_t> counts, flow_counts;
+        std::vector<double> sumw, sumw2, flow_sumw, flow_sumw2;
+    };
+    Arrays arrays() const;
+
     bool operator==(const WeightedHistogram& other) const;
 
     // The binning and every bin's state as integers, for frames and files.

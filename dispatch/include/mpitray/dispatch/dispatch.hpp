@@ -41,6 +41,9 @@ public:
     // The failure log; the inner section's modules are asked for their own files.
     std::vector<FileUse> files() const override;
     void configure() override;
+    // Summary frames from before this Dispatch go on in input order, never to the workers; its
+    // workers' summary frames come back merged at the end (finish_frames.hpp).
+    bool sees_summary_frames() const override { return true; }
     void process(const FramePtr& frame) override;
     void finish() override;
     // Writes the open packet and what is in flight: results a serial run would have written.
@@ -53,6 +56,7 @@ private:
     enum class OnError { abort, skip };
 
     void send_packet(Packet packet);
+    void pass_on_in_order(const FramePtr& frame);
     void broadcast_metadata(const FramePtr& frame);
     void wait_for_room();
     std::optional<int> pick_worker();  // none: a stop arrived while waiting for a credit

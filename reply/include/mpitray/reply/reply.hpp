@@ -11,6 +11,8 @@ class Reply : public Module {
 public:
     explicit Reply(WorkerLink& link) : link_(link) {}
     bool sees_shadow_frames() const override { return true; }
+    // The inner modules' summary frames go back with the finished message, to be merged.
+    bool sees_summary_frames() const override { return true; }
     void process(const FramePtr& frame) override;
     void finish() override;
 

@@ -1,0 +1,104 @@
+#include <mpitray/core/summary_set.hpp>
+
+#include <mpitray/core/error.hpp>
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace mpitray {
+namespace {
+
+// A name becomes a frame key and an HDF5 group or dataset name (summaries/MODULE/NAME).
+void check_name(const std::string& name) {
+    const bool usable = !name.empty() && name.front() != '.' && std::all_of(name.begin(), name.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+               c == '.';
+    });
+    if (!usable)
+        throw ConfigError("'" + name +
+                          "' cannot name a summary: use letters, digits, '_', '-' and '.', not starting with '.'");
+    if (name == summary_module_key)
+        throw ConfigError("'" + name + "' cannot name a summary: the summary frame uses it");
+}
+
+FramePtr summary_frame(const std::string& module, const std::map<std::string, Summary>& objects) {
+    auto out = std::make_shared<Frame>(Stop::summary());
+    out->put<std::string>(summary_module_key, module);
+    for (const auto& [name, summary] : objects) out->put<Summary>(name, summary);
+    return out;
+}
+
+}  // namespace
+
+template <class T>
+T& SummarySet::declare(const std::string& name, Summary made) {
+    check_name(name);
+    auto [it, added] = objects_.try_emplace(name, std::move(made));
+    if (!added) {
+        // Declared again (a module's configure() run twice): the same kind and binning is the same
+        // object; anything else is two objects under one name.
+        const Summary& had = it->second;
+        const bool same_kind = had.value().index() == made.value().index();
+        const auto* h = had.get<WeightedHistogram>();
+        const auto* m = made.get<WeightedHistogram>();
+        if (!same_kind || (h && (h->bins() != m->bins() || h->low() != m->low() || h->high() != m->high())))
+            throw ConfigError("summary '" + name + "' is declared twice, as a " + had.kind() + " and as a " +
+                              made.kind() + (same_kind ? " of another binning" : ""));
+    }
+    return std::get<T>(it->second.value());
+}
+
+Counter& SummarySet::counter(const std::string& name) { return declare<Counter>(name, Summary(Counter{})); }
+
+WeightedSum& SummarySet::sum(const std::string& name) { return declare<WeightedSum>(name, Summary(WeightedSum{})); }
+
+WeightedHistogram& SummarySet::histogram(const std::string& name, int bins, double low, double high) {
+    try {
+        return declare<WeightedHistogram>(name, Summary(WeightedHistogram(bins, low, high)));
+    } catch (const std::invalid_argument& e) {
+        throw ConfigError("histogram '" + name + "': " + e.what());
+    }
+}
+
+void SummarySet::restore(const SummarySet& saved) {
+    for (auto& [name, summary] : objects_) {
+        const auto it = saved.objects_.find(name);
+        // The same alternative is assigned in place: the object stays where modules point.
+        summary.value() = it != saved.objects_.end() ? it->second.value() : summary.empty_like().value();
+    }
+}
+
+FramePtr SummarySet::frame(const std::string& module) const { return summary_frame(module, objects_); }
+
+std::string summary_frame_module(const Frame& frame) {
+    if (frame.stop() != Stop::summary() || !frame.has_own(summary_module_key)) return {};
+    return frame.at<std::string>(summary_module_key);
+}
+
+FramePtr merge_summary_frames(const std::vector<FramePtr>& frames) {
+    if (frames.empty()) throw Error("no summary frames to merge");
+    const std::string module = summary_frame_module(*frames.front());
+    if (module.empty()) throw Error(frames.front()->describe() + " is not a summary frame");
+    std::map<std::string, Summary> merged;
+    for (const FramePtr& frame : frames) {
+        if (const std::string of = summary_frame_module(*frame); of != module)
+            throw Error("the summaries of module '" + module + "' cannot merge with " +
+                        (of.empty() ? frame->describe() : "those of module '" + of + "'"));
+        for (const auto& [key, object] : frame->own()) {
+            if (key == summary_module_key) continue;
+            const Summary& summary = frame->at<Summary>(key);
+            auto [it, added] = merged.try_emplace(key, summary);
+            if (added) continue;
+            try {
+                it->second.merge(summary);
+            } catch (const std::invalid_argument& e) {
+                throw Error("summary '" + key + "' of module '" + module + "' cannot merge: " + e.what());
+            }
+        }
+    }
+    FramePtr out = summary_frame(module, merged);
+    out->origin = frames.front()->origin;
+    return out;
+}
+
+}  // namespace mpitray
