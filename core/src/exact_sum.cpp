@@ -20,19 +20,23 @@ void ExactSum::add(double x) noexcept {
         else ++negative_infinities_;
         return;
     }
-    if (x == 0) return;
-    int exponent = 0;
-    const double fraction = std::frexp(std::fabs(x), &exponent);  // |x| = fraction 2^exponent, fraction in [0.5, 1)
-    auto mantissa = static_cast<std::uint64_t>(std::ldexp(fraction, 53));  // exact: 53 bits
-    int shift = exponent - 53 - units_exponent;  // |x| = mantissa units shifted left by `shift`
-    if (shift < 0) {
-        mantissa >>= -shift;  // a subnormal: the bits shifted out are zero
-        shift = 0;
+    // The double's own fields, read directly (frexp and ldexp cost more than the rest together):
+    // a normal number is its 53-bit mantissa times 2^(biased exponent - 1075), that is, in units
+    // of 2^-1074, the mantissa shifted left by the biased exponent - 1; a subnormal is its 52-bit
+    // fraction in those units, unshifted.
+    const auto bits = std::bit_cast<std::uint64_t>(x);
+    const auto biased = int((bits >> 52) & 0x7ff);
+    std::uint64_t mantissa = bits & ((std::uint64_t{1} << 52) - 1);
+    if (biased == 0 && mantissa == 0) return;  // +0 or -0
+    int shift = 0;
+    if (biased != 0) {
+        mantissa |= std::uint64_t{1} << 52;
+        shift = biased - 1;
     }
     const int first = shift / limb_bits, bit = shift % limb_bits;
     const std::uint64_t low = mantissa << bit;                         // bits 0 to 63 of the placed value
     const std::uint64_t high = bit == 0 ? 0 : mantissa >> (64 - bit);  // bits 64 and up (at most 21)
-    const std::int64_t sign = x < 0 ? -1 : 1;
+    const std::int64_t sign = (bits >> 63) != 0 ? -1 : 1;
     limbs_[std::size_t(first)] += sign * static_cast<std::int64_t>(low & std::uint64_t(low_mask));
     limbs_[std::size_t(first + 1)] += sign * static_cast<std::int64_t>(low >> 32);
     limbs_[std::size_t(first + 2)] += sign * static_cast<std::int64_t>(high);
