@@ -2,7 +2,7 @@
 
 usage: /usr/bin/python3 fuzz/make_corpus.py FRAMES.h5 [PIPELINE.yaml ...]
 
-frame_decoder: the first frames of each stop, each frame's encoded bytes as a file.
+frame_decoder: the first frame of each stop (a summary frame's too), each frame's encoded bytes as a file.
 frame_file: the first 1, 3 and 8 frames in frame_file_fuzz.cpp's input layout (a row count,
 29-byte index rows, the data).
 pipeline: the given pipeline files, as they are.
@@ -24,7 +24,9 @@ with h5py.File(source, "r") as f:
     data = f["frames/data"][:].tobytes()
 
 seen = set()
-for row in index[:40]:
+# The first frames of each stop, and the summary frames (stop Z) at the end.
+summaries = [row for row in index if row["stop"] in (b"Z", ord("Z"))][:1]
+for row in list(index[:40]) + summaries:
     stop = bytes([row["stop"]]).decode() if isinstance(row["stop"], (int,)) else row["stop"].decode()
     if stop in seen:
         continue

@@ -68,6 +68,14 @@ void Module::record_skipped_packets(std::uint64_t packets, const std::string& fa
 
 Rng& Module::rng() { return tray_->slots_[index_].rng; }
 
+std::vector<FramePtr> Module::take_filled_summaries() {
+    return tray_ ? tray_->take_filled_summaries() : std::vector<FramePtr>{};
+}
+
+void Module::drop_filled_summaries() {
+    if (tray_) tray_->drop_filled_summaries();
+}
+
 void Module::uncounted(const std::function<void()>& pushes) {
     if (tray_ == nullptr) return pushes();
     tray_->run_uncounted(pushes);

@@ -72,6 +72,14 @@ Summary Summary::empty_like() const {
     return Summary(Counter{});
 }
 
+bool Summary::empty() const {
+    return std::visit([](const auto& object) { return object.empty(); }, value_);
+}
+
+void Summary::clear() {
+    std::visit([](auto& object) { object.clear(); }, value_);
+}
+
 std::string Summary::describe() const {
     if (const auto* c = get<Counter>()) return fmt::format("count {}", c->value());
     if (const auto* s = get<WeightedSum>())

@@ -70,6 +70,35 @@ void SummarySet::restore(const SummarySet& saved) {
 
 FramePtr SummarySet::frame(const std::string& module) const { return summary_frame(module, objects_); }
 
+FramePtr SummarySet::take_filled(const std::string& module) {
+    std::map<std::string, Summary> filled;
+    for (auto& [name, summary] : objects_) {
+        if (summary.empty()) continue;
+        filled.emplace(name, summary);
+        summary.clear();
+    }
+    return filled.empty() ? nullptr : summary_frame(module, filled);
+}
+
+void SummarySet::add(const Frame& summary_frame) {
+    for (const auto& [key, object] : summary_frame.own()) {
+        if (key == summary_module_key) continue;
+        const Summary& summary = summary_frame.at<Summary>(key);
+        auto [it, added] = objects_.try_emplace(key, summary);
+        if (added) continue;
+        try {
+            it->second.merge(summary);
+        } catch (const std::invalid_argument& e) {
+            throw Error("summary '" + key + "' of module '" + summary_frame_module(summary_frame) +
+                        "' cannot merge: " + e.what());
+        }
+    }
+}
+
+void SummarySet::clear() {
+    for (auto& [name, summary] : objects_) summary.clear();
+}
+
 std::string summary_frame_module(const Frame& frame) {
     if (frame.stop() != Stop::summary() || !frame.has_own(summary_module_key)) return {};
     return frame.at<std::string>(summary_module_key);
@@ -79,24 +108,14 @@ FramePtr merge_summary_frames(const std::vector<FramePtr>& frames) {
     if (frames.empty()) throw Error("no summary frames to merge");
     const std::string module = summary_frame_module(*frames.front());
     if (module.empty()) throw Error(frames.front()->describe() + " is not a summary frame");
-    std::map<std::string, Summary> merged;
+    SummarySet merged;
     for (const FramePtr& frame : frames) {
         if (const std::string of = summary_frame_module(*frame); of != module)
             throw Error("the summaries of module '" + module + "' cannot merge with " +
                         (of.empty() ? frame->describe() : "those of module '" + of + "'"));
-        for (const auto& [key, object] : frame->own()) {
-            if (key == summary_module_key) continue;
-            const Summary& summary = frame->at<Summary>(key);
-            auto [it, added] = merged.try_emplace(key, summary);
-            if (added) continue;
-            try {
-                it->second.merge(summary);
-            } catch (const std::invalid_argument& e) {
-                throw Error("summary '" + key + "' of module '" + module + "' cannot merge: " + e.what());
-            }
-        }
+        merged.add(*frame);
     }
-    FramePtr out = summary_frame(module, merged);
+    FramePtr out = merged.frame(module);
     out->origin = frames.front()->origin;
     return out;
 }

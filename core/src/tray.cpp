@@ -169,6 +169,19 @@ void Tray::run_uncounted(const std::function<void()>& pushes) {
     restore();
 }
 
+std::vector<FramePtr> Tray::take_filled_summaries() {
+    std::vector<FramePtr> out;
+    for (Slot& slot : slots_)
+        if (!slot.module->summaries_.empty())
+            if (FramePtr filled = slot.module->summaries_.take_filled(slot.module->name()))
+                out.push_back(std::move(filled));
+    return out;
+}
+
+void Tray::drop_filled_summaries() {
+    for (Slot& slot : slots_) slot.module->summaries_.clear();
+}
+
 void Tray::push_summaries(std::size_t index) {
     const Module& module = *slots_[index].module;
     if (!module.summaries_.empty()) push_from(index, module.summaries_.frame(module.name()));

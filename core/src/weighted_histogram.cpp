@@ -8,11 +8,12 @@
 namespace mpitray {
 namespace {
 
-constexpr int max_bins = 1'000'000;
+// A bin holds two exact sums, about 1.2 KB: 10^5 bins are 120 MB.
+constexpr int max_bins = 100'000;
 
 void check_binning(int bins, double low, double high) {
     if (bins < 1 || bins > max_bins)
-        throw std::invalid_argument("a histogram has 1 to 10^6 bins, not " + std::to_string(bins));
+        throw std::invalid_argument("a histogram has 1 to 10^5 bins, not " + std::to_string(bins));
     if (!(std::isfinite(low) && std::isfinite(high) && low < high))
         throw std::invalid_argument("a histogram's range goes from a finite low to a greater finite high");
 }
@@ -29,7 +30,20 @@ void WeightedHistogram::fill(double x, double weight) { histogram_(x, boost::his
 void WeightedHistogram::merge(const WeightedHistogram& other) {
     if (bins() != other.bins() || low() != other.low() || high() != other.high())
         throw std::invalid_argument("histograms of different binnings do not merge");
-    histogram_ += other.histogram_;
+    // Bin by bin, skipping the empty ones: a packet's summaries touch a few bins of many.
+    for (int i = -1; i <= bins(); ++i)
+        if (const Cell& cell = other.histogram_.at(i); cell.fills != 0) histogram_.at(i) += cell;
+}
+
+bool WeightedHistogram::empty() const {
+    for (int i = -1; i <= bins(); ++i)
+        if (histogram_.at(i).fills != 0) return false;
+    return true;
+}
+
+void WeightedHistogram::clear() {
+    for (int i = -1; i <= bins(); ++i)
+        if (Cell& cell = histogram_.at(i); cell.fills != 0) cell = Cell{};
 }
 
 int WeightedHistogram::bins() const { return histogram_.axis().size(); }
@@ -63,9 +77,13 @@ WeightedHistogram::Arrays WeightedHistogram::arrays() const {
 bool WeightedHistogram::operator==(const WeightedHistogram& other) const { return state() == other.state(); }
 
 std::vector<std::int64_t> WeightedHistogram::state() const {
+    // The binning, then the bins that were filled (a bin never filled holds nothing), each as its
+    // index + 1 (0 is the underflow bin), its fills and its two sums.
     std::vector<std::int64_t> out{bins(), std::bit_cast<std::int64_t>(low()), std::bit_cast<std::int64_t>(high())};
     for (int i = -1; i <= bins(); ++i) {
         const Cell& cell = at(i);
+        if (cell.fills == 0) continue;
+        out.push_back(i + 1);
         out.push_back(cell.fills);
         for (const ExactSum* sum : {&cell.weights, &cell.squared_weights}) {
             const std::vector<std::int64_t> s = sum->state();
@@ -85,10 +103,15 @@ WeightedHistogram WeightedHistogram::from_state(const std::vector<std::int64_t>&
         if (at >= state.size()) throw std::invalid_argument("a histogram's state ends early");
         return state[at++];
     };
-    for (int i = -1; i <= h.bins(); ++i) {
-        Cell& cell = h.histogram_.at(i);
+    std::int64_t previous = -1;
+    while (at < state.size()) {
+        const std::int64_t index = next();
+        if (index <= previous || index > std::int64_t(h.bins()) + 1)
+            throw std::invalid_argument("a histogram's bins are out of order or range");
+        previous = index;
+        Cell& cell = h.histogram_.at(int(index) - 1);
         cell.fills = next();
-        if (cell.fills < 0) throw std::invalid_argument("a histogram's bin has a negative count");
+        if (cell.fills < 1) throw std::invalid_argument("a histogram's stored bin has no fills");
         for (ExactSum* sum : {&cell.weights, &cell.squared_weights}) {
             const std::int64_t size = next();
             if (size < 0 || std::uint64_t(size) > state.size() - at)

@@ -271,8 +271,8 @@ void Dispatch::send_packet(Packet packet) {
 void Dispatch::pass_on_in_order(const FramePtr& frame) {
     send_packet(packetizer_->close());
     wait_for_room();
-    if (stopping()) {
-        drop({frame});
+    if (stopping()) {  // after what is written of the input before it, at the end
+        held_summaries_.push_back(frame);
         return;
     }
     reorder_.fill({reorder_.open(), {frame}, 0, true, frame->origin.input});
@@ -423,6 +423,13 @@ void Dispatch::on_result(const Incoming& incoming) {
                                 channel_->rank_of(incoming.worker), value(seq)));
     Message message = parse_message(bytes, &sent->input);
     const InFlight unit = in_flight_.take(value(seq));
+    // The summaries the inner modules filled on this unit come last (Reply).
+    auto first_summary = std::find_if(message.frames.begin(), message.frames.end(),
+                                      [](const FramePtr& f) { return f->stop() == Stop::summary(); });
+    if (first_summary != message.frames.end()) {
+        summaries_in_flight_[value(seq)].assign(first_summary, message.frames.end());
+        message.frames.erase(first_summary, message.frames.end());
+    }
     if (!unit.metadata) scheduler_->answered(unit.worker);
     const double end = progress_->elapsed();
     metrics_.timeline.push_back(
@@ -489,6 +496,10 @@ void Dispatch::emit_ready() {
     // before, and what follows must not appear after a gap.
     if (failing_) return;
     while (auto result = reorder_.pop()) {
+        if (auto counted = summaries_in_flight_.find(value(result->seq)); counted != summaries_in_flight_.end()) {
+            for (const FramePtr& frame : counted->second) summaries_written_[summary_frame_module(*frame)].add(*frame);
+            summaries_in_flight_.erase(counted);
+        }
         emitting_first_input_ = result->first_input;  // a failure downstream while it is pushed leaves it incomplete
         for (const FramePtr& frame : result->frames) push(frame);
         emitting_first_input_.reset();
@@ -512,8 +523,18 @@ void Dispatch::finish() {
     const bool stopped = stopping() || abandoned;
     if (abandoned) failing_ = true;
     shut_down(stopped ? Tag::stop : Tag::end_of_stream, stopped ? signal_ack_seconds : -1.0);
-    if (!stopped) {
-        const FinishFrames at_end = merge_finish_frames(finished_);
+    if (stopped) {
+        // The sums of what was written, after the summaries of modules before this one; the inner
+        // modules' finish() did not run.
+        for (const FramePtr& frame : held_summaries_) push(frame);
+        for (const FramePtr& frame : summaries_at_end({})) push(frame);
+    } else {
+        FinishFrames at_end = merge_finish_frames(finished_);
+        const std::vector<FramePtr> summaries = summaries_at_end(at_end.frames);
+        std::size_t next = 0;
+        for (FramePtr& frame : at_end.frames)
+            if (frame->stop() == Stop::summary() && !summary_frame_module(*frame).empty()) frame = summaries[next++];
+        at_end.frames.insert(at_end.frames.end(), summaries.begin() + std::ptrdiff_t(next), summaries.end());
         if (at_end.unmerged > 0)
             std::fprintf(stderr,
                          "mpitray: warning: the modules inside '%s' pushed %zu frames in finish() on %zu workers: "
@@ -525,6 +546,32 @@ void Dispatch::finish() {
     end_channel();
     progress_->finish();
     report();
+}
+
+std::vector<FramePtr> Dispatch::summaries_at_end(const std::vector<FramePtr>& finish_frames) {
+    std::vector<FramePtr> out;
+    // Where the inner modules' finish() put them (what they filled there, merged across workers),
+    // plus what the written results carried.
+    for (const FramePtr& frame : finish_frames) {
+        const std::string module = summary_frame_module(*frame);
+        if (module.empty()) continue;
+        auto written = summaries_written_.find(module);
+        if (written == summaries_written_.end()) {
+            out.push_back(frame);
+            continue;
+        }
+        out.push_back(merge_summary_frames({frame, written->second.frame(module)}));
+        summaries_written_.erase(written);
+    }
+    // A stopped run: no finish() ran. In the inner section's order.
+    for (const ModuleSpec& spec : inner_)
+        if (auto written = summaries_written_.find(spec.name); written != summaries_written_.end()) {
+            out.push_back(written->second.frame(spec.name));
+            summaries_written_.erase(written);
+        }
+    for (const auto& [module, set] : summaries_written_) out.push_back(set.frame(module));
+    summaries_written_.clear();
+    return out;
 }
 
 void Dispatch::drain_before_failure() {

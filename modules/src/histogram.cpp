@@ -13,7 +13,7 @@ class Histogram : public Module {
 public:
     Histogram() {
         add_required_parameter<std::string>("key", "the number to histogram (double or int64; a vector fills each)");
-        add_parameter<std::int64_t>("bins", "equal bins between low and high (1 to 10^6)", 100);
+        add_parameter<std::int64_t>("bins", "equal bins between low and high (1 to 10^5; about 1.2 KB each)", 100);
         add_required_parameter<double>("low", "the low edge of the first bin");
         add_required_parameter<double>("high", "the high edge of the last bin");
         add_optional_parameter<std::string>("weight",
@@ -26,7 +26,7 @@ public:
         key_ = parameter<std::string>("key");
         weight_key_ = optional_parameter<std::string>("weight").value_or("");
         stops_ = StopSet(parameter<std::vector<std::string>>("stops"));
-        const auto bins = int(parameter_within("bins", std::int64_t{1}, std::int64_t{1'000'000}));
+        const auto bins = int(parameter_within("bins", std::int64_t{1}, std::int64_t{100'000}));
         const double low = parameter<double>("low");
         const double high = parameter<double>("high");
         if (!std::isfinite(low)) throw config_error("must be a finite number", "low");

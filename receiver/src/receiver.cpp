@@ -24,8 +24,12 @@ bool Receiver::produce() {
             };
             // Another worker's copy of a metadata frame: its result is not kept, so what the inner
             // modules count on it is not either; the replying worker counts it once.
-            if (message.header.flags & message_flags::reply) feed();
-            else uncounted(feed);
+            if (message.header.flags & message_flags::reply) {
+                drop_filled_summaries();  // what a packet that failed before this one filled
+                feed();
+            } else {
+                uncounted(feed);
+            }
             return true;
         }
         case Tag::end_of_stream: return false;

@@ -12,6 +12,8 @@ void Reply::process(const FramePtr& frame) {
     }
     const ShadowInfo info = shadow_info(*frame);
     if (info.flags & message_flags::reply) {
+        // What the inner modules counted on this packet goes back with it, after its frames.
+        for (FramePtr& filled : take_filled_summaries()) link_.collected.push_back(std::move(filled));
         OutgoingMessage result(MessageHeader{info.seq, info.flags, monotonic_ns() - link_.input_started_ns},
                                link_.collected, link_.inputs);
         link_.stats.bytes_out += result.size();

@@ -42,6 +42,23 @@ TEST(Summary, WordsRoundTripAndDamagedOnesAreRefused) {
     EXPECT_THROW(Summary::from_words({}), std::invalid_argument);
     EXPECT_THROW(Summary::from_words({99, 1}), std::invalid_argument);
     EXPECT_THROW(Summary::from_words({1, 1, 2}), std::invalid_argument);
+    EXPECT_THROW(Summary::from_words({3, 100'001, 0, 0x3ff0000000000000}), std::invalid_argument);  // too many bins
+    // Only the filled bins are stored, in order: a bin twice, or past the overflow, is refused.
+    const std::int64_t one = 0x3ff0000000000000;  // 1.0
+    EXPECT_EQ(Summary(WeightedHistogram(3, 0, 1)).words(), (std::vector<std::int64_t>{3, 3, 0, one}));
+    const std::vector<std::int64_t> cell{1, 4, 0, 0, 0, 0, 4, 0, 0, 0, 0};  // one fill, sums of 0
+    auto with_bins = [&](std::initializer_list<std::int64_t> indices) {
+        std::vector<std::int64_t> words{3, 3, 0, one};
+        for (std::int64_t index : indices) {
+            words.push_back(index);
+            words.insert(words.end(), cell.begin(), cell.end());
+        }
+        return words;
+    };
+    EXPECT_NO_THROW(Summary::from_words(with_bins({0, 2, 4})));  // underflow, a bin, overflow
+    EXPECT_THROW(Summary::from_words(with_bins({2, 2})), std::invalid_argument);
+    EXPECT_THROW(Summary::from_words(with_bins({3, 1})), std::invalid_argument);
+    EXPECT_THROW(Summary::from_words(with_bins({5})), std::invalid_argument);
 
     // In a frame, through the bytes; a damaged payload is a SerializationError, not a crash.
     auto frame = std::make_shared<Frame>(Stop::summary());
@@ -97,6 +114,42 @@ TEST(SummarySet, RestoreKeepsEveryObjectWhereModulesPointAndEmptiesLaterOnes) {
     EXPECT_EQ(later.value(), 0);
     energy.fill(3.5);  // still the set's object
     EXPECT_EQ(set.objects().at("energy").get<WeightedHistogram>()->at(3).fills, 1);
+}
+
+TEST(SummarySet, TakeFilledSendsOnlyWhatWasFilledSinceAndEmptiesIt) {
+    SummarySet worker;
+    Counter& events = worker.counter("events");
+    Counter& never = worker.counter("never");
+    WeightedHistogram& energy = worker.histogram("energy", 1000, 0, 1000);
+    EXPECT_EQ(worker.take_filled("M"), nullptr);  // nothing filled yet
+    events.add(2);
+    energy.fill(3.5, 2.0);
+    const FramePtr first = worker.take_filled("M");
+    ASSERT_NE(first, nullptr);
+    EXPECT_TRUE(first->has_own("events") && first->has_own("energy") && !first->has_own("never"));
+    // One bin of a thousand travels: the frame stays small.
+    EXPECT_LT(encode_frame(*first).size(), 400u);
+    EXPECT_TRUE(events.value() == 0 && energy.empty() && never.value() == 0);
+    EXPECT_EQ(worker.take_filled("M"), nullptr);
+    events.add();
+    energy.fill(3.7);
+    worker.clear();  // a failed packet's fills
+    EXPECT_EQ(worker.take_filled("M"), nullptr);
+    energy.fill(999.0);
+    const FramePtr second = worker.take_filled("M");
+
+    // Rank 0 adds them up: the sums of both.
+    SummarySet written;
+    written.add(*first);
+    written.add(*second);
+    EXPECT_EQ(written.objects().at("events").get<Counter>()->value(), 2);
+    const auto* h = written.objects().at("energy").get<WeightedHistogram>();
+    EXPECT_EQ(h->at(3).fills, 1);
+    EXPECT_EQ(h->at(3).weights.value(), 2.0);
+    EXPECT_EQ(h->at(999).fills, 1);
+    SummarySet other_binning;
+    other_binning.histogram("energy", 10, 0, 1000);
+    EXPECT_THROW(other_binning.add(*first), Error);
 }
 
 TEST(SummaryFrames, FillsSplitOverWorkersAndMergedInAnyOrderEncodeAsTheSerialFrame) {

@@ -89,6 +89,32 @@ PY
     done
     "$mpitray" merge merged.h5 slice_0.h5 slice_50.h5 slice_87.h5 || exit 1
     "$mpitray" diff whole.h5 merged.h5 || { echo "FAIL: slices at $ranks ranks, merged, differ from the whole sample"; exit 1; }
+    # The summaries count what the output holds, no more: with a packet skipped after the
+    # histograms filled (summaries_faults.yaml), and in a run stopped by SIGTERM mid-run.
+    faults=$pipelines/summaries_faults.yaml
+    mpirun -n "$ranks" "$mpitray" run "$faults" -q --set Writer.file=skipped.h5 --set Generator.events=100 2>skip.log ||
+      { cat skip.log; echo "FAIL: the run with a skipped packet"; exit 1; }
+    grep -q "skipped packet" skip.log || { echo "FAIL: no packet was skipped"; exit 1; }
+    mpirun -n "$ranks" "$mpitray" run "$faults" -q --set Writer.file=stopped.h5 2>stop.log &
+    job=$!
+    sleep 1.5
+    kill -TERM $job  # mpirun passes it on to rank 0, which stops the run (mpirun's own exit code varies)
+    wait $job
+    grep -q "stopped by SIGTERM" stop.log || echo "note: the run ended before the signal"
+    [ -f stopped.h5 ] || { cat stop.log; echo "FAIL: the stopped run left no stopped.h5"; exit 1; }
+    /usr/bin/python3 - skipped.h5 stopped.h5 <<'PY' || exit 1
+import sys, h5py
+for path in sys.argv[1:]:
+    with h5py.File(path, "r") as f:
+        stops = [s.decode() for s in f["frames/index"]["stop"]]
+        s = f["summaries"]
+        physics, metadata = stops.count("P"), sum(x in "GCD" for x in stops)
+        for module in ("StampCount", "WeightedEnergy", "After"):
+            assert int(s[module + "/frames"][()]) == physics, f"{path}: {module} counted {int(s[module + '/frames'][()])} P frames, the output holds {physics}"
+        assert int(s["Metadata/frames"][()]) == metadata, f"{path}: Metadata counted {int(s['Metadata/frames'][()])}, the output holds {metadata}"
+        assert f.attrs["status"] in ("complete", "stopped"), f.attrs["status"]
+        print(f"{path} ({f.attrs['status']}, {f.attrs['input_frames']} input frames): the summaries count its {physics} P and {metadata} metadata frames")
+PY
   fi
   if [ "$ranks" = 1 ]; then  # and without mpirun at all
     "$mpitray" run "$pipelines/$case.yaml" -q --set Writer.file=plain.h5 || exit 1

@@ -172,6 +172,10 @@ protected:
     // tray count them in its summaries: a worker's copy of a metadata frame that another worker
     // processes for the output (the Receiver).
     void uncounted(const std::function<void()>& pushes);
+    // The tray's Tray::take_filled_summaries() and drop_filled_summaries(), for the worker's
+    // Reply and Receiver.
+    std::vector<FramePtr> take_filled_summaries();
+    void drop_filled_summaries();
     // The framework RNG, reseeded for this module and the frame being processed.
     Rng& rng();
     // For a source whose input is a slice of a larger sample (events 1000 to 1999 of a

@@ -19,6 +19,8 @@ public:
     void add(std::int64_t n = 1) noexcept { value_ += n; }
     std::int64_t value() const noexcept { return value_; }
     void merge(const Counter& other) noexcept { value_ += other.value_; }
+    bool empty() const noexcept { return value_ == 0; }
+    void clear() noexcept { value_ = 0; }
     bool operator==(const Counter&) const = default;
 
 private:
@@ -42,6 +44,8 @@ public:
         weights_.merge(other.weights_);
         squared_weights_.merge(other.squared_weights_);
     }
+    bool empty() const noexcept { return entries_ == 0; }
+    void clear() noexcept { *this = WeightedSum{}; }
     bool operator==(const WeightedSum& other) const noexcept {
         return entries_ == other.entries_ && weights_ == other.weights_ && squared_weights_ == other.squared_weights_;
     }
@@ -75,6 +79,10 @@ public:
     void merge(const Summary& other);
     // The same kind and binning, nothing counted.
     Summary empty_like() const;
+    // Nothing counted: a count of 0, a sum of no entries, a histogram never filled.
+    bool empty() const;
+    // Back to empty, in place.
+    void clear();
     // One line for `mpitray dump --values`: "count 1234", "sum of 1234 weights 56.7 (± 1.2)",
     // "histogram 50 bins [0, 5): 1234 fills, sum of weights 56.7, 3 under, 0 over".
     std::string describe() const;

@@ -48,6 +48,17 @@ public:
     // The summary frame of the module named `module`: stop Z, its origin not yet set.
     FramePtr frame(const std::string& module) const;
 
+    // What a worker sends with each result: the summary frame of the objects filled since the
+    // last call (null when none was), after which they are empty again. Rank 0 adds these up in
+    // the order the results are written, so its sum always covers exactly the output so far.
+    FramePtr take_filled(const std::string& module);
+    // Empties every object: what was filled since the last take_filled() is dropped (a packet
+    // that failed).
+    void clear();
+    // Adds a summary frame's objects (rank 0 summing what the workers filled); an object not yet
+    // here is taken as it is. Throws Error when one differs in kind or binning from this set's.
+    void add(const Frame& summary_frame);
+
 private:
     template <class T>
     T& declare(const std::string& name, Summary made);

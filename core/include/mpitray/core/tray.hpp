@@ -66,6 +66,13 @@ public:
     // Where frames go after the last module (by default they are dropped).
     void set_output(std::function<void(FramePtr)> output) { output_ = std::move(output); }
 
+    // A worker's inner tray: the summary frames of what its modules filled since the last call
+    // (none for a module that filled nothing), emptying them; they go back with each result
+    // (the Reply), so rank 0's sums follow the output exactly. drop_filled_summaries() empties
+    // them instead: before a packet, so a failed one's fills are not sent with the next.
+    std::vector<FramePtr> take_filled_summaries();
+    void drop_filled_summaries();
+
     TrayEnvironment& environment() noexcept { return environment_; }
     const TrayEnvironment& environment() const noexcept { return environment_; }
     std::vector<ModuleUsage> usage() const;

@@ -38,12 +38,16 @@ public:
     };
 
     // `bins` equal bins from `low` to `high`. Throws std::invalid_argument unless 1 <= bins <=
-    // 10^6 and low < high, both finite.
+    // 10^5 (a bin takes about 1.2 KB) and low < high, both finite.
     WeightedHistogram(int bins, double low, double high);
 
     void fill(double x, double weight = 1.0);
     // Adds another histogram of the same binning; throws std::invalid_argument for another one.
     void merge(const WeightedHistogram& other);
+    // Nothing filled (every bin, under- and overflow included).
+    bool empty() const;
+    // Empties every bin, keeping the binning.
+    void clear();
 
     int bins() const;  // without the underflow and overflow bins
     double low() const;

@@ -19,8 +19,10 @@
 #include <mpitray/shadowframes/reorder_buffer.hpp>
 #include <mpitray/shadowframes/worker_messages.hpp>
 
+#include <map>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace mpitray {
@@ -105,6 +107,14 @@ private:
     std::vector<bool> done_;                       // its stats message arrived (or it died)
     std::vector<bool> dead_;                       // its process ended
     std::vector<std::vector<FramePtr>> finished_;  // frames its inner section pushed in Finish
+    // What the inner modules counted: each result's summary frames wait here for their turn,
+    // and are added to the module's sum when the result is written, so the sums always cover
+    // exactly the output (a stopped run's too; never a skipped packet's).
+    std::map<std::uint64_t, std::vector<FramePtr>> summaries_in_flight_;
+    std::map<std::string, SummarySet> summaries_written_;
+    std::vector<FramePtr> held_summaries_;  // from modules before this one, after a stop
+    // The summary frames pushed at the end: the finished frames' (merged) plus what was written.
+    std::vector<FramePtr> summaries_at_end(const std::vector<FramePtr>& finish_frames);
 
     // The run
     bool ended_ = false;  // end_of_stream or stop sent
