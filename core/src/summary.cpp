@@ -66,6 +66,14 @@ void Summary::merge(const Summary& other) {
         value_);
 }
 
+void Summary::merge_words(const std::vector<std::int64_t>& words) {
+    if (auto* h = std::get_if<WeightedHistogram>(&value_); h && !words.empty() && Kind(words[0]) == Kind::histogram) {
+        h->merge_state(std::vector<std::int64_t>(words.begin() + 1, words.end()));
+        return;
+    }
+    merge(from_words(words));  // a count or a sum: a few numbers
+}
+
 Summary Summary::empty_like() const {
     if (const auto* h = get<WeightedHistogram>()) return Summary(WeightedHistogram(h->bins(), h->low(), h->high()));
     if (get<WeightedSum>()) return Summary(WeightedSum{});

@@ -1,6 +1,7 @@
 #include <mpitray/core/summary_set.hpp>
 
 #include <mpitray/core/error.hpp>
+#include <mpitray/core/type_registry.hpp>
 
 #include <algorithm>
 #include <stdexcept>
@@ -26,6 +27,22 @@ FramePtr summary_frame(const std::string& module, const std::map<std::string, Su
     out->put<std::string>(summary_module_key, module);
     for (const auto& [name, summary] : objects) out->put<Summary>(name, summary);
     return out;
+}
+
+// A Summary object straight from its words, as the codec writes them (type_registry.cpp): a
+// filled histogram's few bins travel without a copy of all its bins being made.
+std::shared_ptr<const Object> summary_object(const Summary& summary) {
+    auto bytes = std::make_shared<Buffer>();
+    detail::direct_encode(summary.words(), *bytes);
+    return Object::from_bytes("Summary", ByteView(std::move(bytes)));
+}
+
+std::vector<std::int64_t> words_of(const Object& object, const std::string& key) {
+    if (object.type() != "Summary")
+        throw Error("key '" + key + "' of a summary frame holds " + object.type() + ", not a Summary");
+    std::vector<std::int64_t> words;
+    detail::direct_decode(object.bytes().span(), words);
+    return words;
 }
 
 }  // namespace
@@ -71,23 +88,26 @@ void SummarySet::restore(const SummarySet& saved) {
 FramePtr SummarySet::frame(const std::string& module) const { return summary_frame(module, objects_); }
 
 FramePtr SummarySet::take_filled(const std::string& module) {
-    std::map<std::string, Summary> filled;
+    FramePtr out;
     for (auto& [name, summary] : objects_) {
         if (summary.empty()) continue;
-        filled.emplace(name, summary);
+        if (!out) {
+            out = std::make_shared<Frame>(Stop::summary());
+            out->put<std::string>(summary_module_key, module);
+        }
+        out->put_object(name, summary_object(summary));
         summary.clear();
     }
-    return filled.empty() ? nullptr : summary_frame(module, filled);
+    return out;
 }
 
 void SummarySet::add(const Frame& summary_frame) {
     for (const auto& [key, object] : summary_frame.own()) {
         if (key == summary_module_key) continue;
-        const Summary& summary = summary_frame.at<Summary>(key);
-        auto [it, added] = objects_.try_emplace(key, summary);
-        if (added) continue;
+        const std::vector<std::int64_t> words = words_of(*object, key);
         try {
-            it->second.merge(summary);
+            if (auto it = objects_.find(key); it != objects_.end()) it->second.merge_words(words);
+            else objects_.emplace(key, Summary::from_words(words));
         } catch (const std::invalid_argument& e) {
             throw Error("summary '" + key + "' of module '" + summary_frame_module(summary_frame) +
                         "' cannot merge: " + e.what());

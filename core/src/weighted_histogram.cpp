@@ -94,10 +94,17 @@ std::vector<std::int64_t> WeightedHistogram::state() const {
     return out;
 }
 
-WeightedHistogram WeightedHistogram::from_state(const std::vector<std::int64_t>& state) {
+namespace {
+
+void check_state_binning(const std::vector<std::int64_t>& state) {
     if (state.size() < 3) throw std::invalid_argument("a histogram's state starts with its binning");
     if (state[0] < 1 || state[0] > max_bins) throw std::invalid_argument("a histogram's state has a bad bin count");
-    WeightedHistogram h{int(state[0]), std::bit_cast<double>(state[1]), std::bit_cast<double>(state[2])};
+}
+
+}  // namespace
+
+template <class Use>
+void WeightedHistogram::for_each_stored_bin(const std::vector<std::int64_t>& state, int bins, Use&& use) {
     std::size_t at = 3;
     auto next = [&]() -> std::int64_t {
         if (at >= state.size()) throw std::invalid_argument("a histogram's state ends early");
@@ -106,10 +113,10 @@ WeightedHistogram WeightedHistogram::from_state(const std::vector<std::int64_t>&
     std::int64_t previous = -1;
     while (at < state.size()) {
         const std::int64_t index = next();
-        if (index <= previous || index > std::int64_t(h.bins()) + 1)
+        if (index <= previous || index > std::int64_t(bins) + 1)
             throw std::invalid_argument("a histogram's bins are out of order or range");
         previous = index;
-        Cell& cell = h.histogram_.at(int(index) - 1);
+        Cell cell;
         cell.fills = next();
         if (cell.fills < 1) throw std::invalid_argument("a histogram's stored bin has no fills");
         for (ExactSum* sum : {&cell.weights, &cell.squared_weights}) {
@@ -120,9 +127,22 @@ WeightedHistogram WeightedHistogram::from_state(const std::vector<std::int64_t>&
                                                                   state.begin() + std::ptrdiff_t(at) + size));
             at += std::size_t(size);
         }
+        use(int(index) - 1, cell);
     }
-    if (at != state.size()) throw std::invalid_argument("a histogram's state has more than its bins");
+}
+
+WeightedHistogram WeightedHistogram::from_state(const std::vector<std::int64_t>& state) {
+    check_state_binning(state);
+    WeightedHistogram h{int(state[0]), std::bit_cast<double>(state[1]), std::bit_cast<double>(state[2])};
+    for_each_stored_bin(state, h.bins(), [&](int bin, const Cell& cell) { h.histogram_.at(bin) = cell; });
     return h;
+}
+
+void WeightedHistogram::merge_state(const std::vector<std::int64_t>& state) {
+    check_state_binning(state);
+    if (state[0] != bins() || std::bit_cast<double>(state[1]) != low() || std::bit_cast<double>(state[2]) != high())
+        throw std::invalid_argument("histograms of different binnings do not merge");
+    for_each_stored_bin(state, bins(), [&](int bin, const Cell& cell) { histogram_.at(bin) += cell; });
 }
 
 }  // namespace mpitray

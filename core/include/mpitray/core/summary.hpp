@@ -77,6 +77,9 @@ public:
 
     // Adds another summary of the same kind (and binning); std::invalid_argument otherwise.
     void merge(const Summary& other);
+    // The same from another summary's words, without making it first: a histogram's words list
+    // its filled bins only, and making the histogram would allocate all of them.
+    void merge_words(const std::vector<std::int64_t>& words);
     // The same kind and binning, nothing counted.
     Summary empty_like() const;
     // Nothing counted: a count of 0, a sum of no entries, a histogram never filled.

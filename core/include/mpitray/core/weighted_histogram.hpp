@@ -71,8 +71,16 @@ public:
     std::vector<std::int64_t> state() const;
     // Throws std::invalid_argument for a state state() did not make.
     static WeightedHistogram from_state(const std::vector<std::int64_t>& state);
+    // Adds a state of the same binning bin by bin, without making a histogram of it first (a
+    // worker's few filled bins into rank 0's sum). Throws std::invalid_argument as from_state(),
+    // or for another binning; a bad state may have added some bins before it is refused.
+    void merge_state(const std::vector<std::int64_t>& state);
 
 private:
+    // Calls `use(bin, cell)` for each filled bin of a state, in order (bin from -1 to bins()).
+    template <class Use>
+    static void for_each_stored_bin(const std::vector<std::int64_t>& state, int bins, Use&& use);
+
     using Axis = boost::histogram::axis::regular<double>;
     using Histogram = boost::histogram::histogram<std::tuple<Axis>, boost::histogram::dense_storage<Cell>>;
     Histogram histogram_;
