@@ -56,9 +56,22 @@ void FrameFileWriter::writing(Write&& write) {
     }
 }
 
-void FrameFileWriter::write(const Frame& frame) { write_encoded(encode_frame(frame).span()); }
+void FrameFileWriter::write(const Frame& frame) {
+    append_frame(encode_frame(frame).span());
+    if (frame.stop() == Stop::summary()) write_summaries(frame);
+}
 
 void FrameFileWriter::write_encoded(std::span<const char> encoded) {
+    append_frame(encoded);
+    if (Stop(encoded[6]) == Stop::summary())  // decoded only for its summaries' datasets
+        write_summaries(*decode_frame(std::make_shared<const Buffer>(encoded.begin(), encoded.end())));
+}
+
+void FrameFileWriter::write_summaries(const Frame& frame) {
+    writing([&] { write_summary_datasets(file_.id(), frame); });  // also as datasets h5py reads without help
+}
+
+void FrameFileWriter::append_frame(std::span<const char> encoded) {
     if (!file_.is_open()) throw StorageError("'" + path() + "' is closed; cannot write more frames");
     if (!write_failure_.empty()) throw StorageError("'" + path() + "' cannot take more frames: " + write_failure_);
     if (encoded.size() < frame_header_size + frame_trailer_size)
@@ -67,10 +80,6 @@ void FrameFileWriter::write_encoded(std::span<const char> encoded) {
     pending_rows_.push_back({frames_, encoded[6], offset, encoded.size(), stored_checksum(encoded)});
     ++frames_;
     append_data(encoded);
-    if (Stop(encoded[6]) == Stop::summary()) {  // also as datasets h5py reads without help
-        const FramePtr frame = decode_frame(std::make_shared<const Buffer>(encoded.begin(), encoded.end()));
-        writing([&] { write_summary_datasets(file_.id(), *frame); });
-    }
 }
 
 void FrameFileWriter::append_data(std::span<const char> bytes) {

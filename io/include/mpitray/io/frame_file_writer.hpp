@@ -52,6 +52,8 @@ public:
     std::uint64_t bytes() const noexcept { return bytes_written_ + pending_data_.size(); }
 
 private:
+    void append_frame(std::span<const char> encoded);
+    void write_summaries(const Frame& summary_frame);
     void flush();
     void append_data(std::span<const char> bytes);
     // Runs an HDF5 write; when it fails, the file can no longer be finished (write_failure_).
