@@ -81,6 +81,17 @@ void Module::uncounted(const std::function<void()>& pushes) {
     tray_->run_uncounted(pushes);
 }
 
+void Module::replayed(const std::function<void()>& pushes) {
+    if (tray_ == nullptr) return pushes();
+    tray_->run_replayed(pushes);
+}
+
+bool Module::replaying() const { return tray_ != nullptr && tray_->replaying_; }
+
+void Module::checkpoint_after(Checkpoint checkpoint) {
+    if (tray_ != nullptr) tray_->checkpoint_after(index_, std::move(checkpoint));
+}
+
 void Module::place_in_sample(std::uint64_t position) {
     if (tray_ == nullptr || index_ != 0 || !is_source())
         throw Error("module '" + name_ + "' is not the tray's source: only a source places its frames in the sample");

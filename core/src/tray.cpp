@@ -9,6 +9,7 @@
 #include <cstring>
 #include <ctime>
 #include <exception>
+#include <utility>
 
 namespace mpitray {
 namespace {
@@ -55,6 +56,7 @@ void Tray::configure() {
     for (Slot& slot : slots_) {
         try {
             slot.module->configure();
+            if (environment_.resume_from) restore_summaries(std::size_t(&slot - slots_.data()));
         } catch (const std::exception& e) {
             abandon();
             const std::string at = slot.module->location().str();
@@ -167,6 +169,31 @@ void Tray::run_uncounted(const std::function<void()>& pushes) {
         throw;
     }
     restore();
+}
+
+void Tray::run_replayed(const std::function<void()>& pushes) {
+    const bool was = std::exchange(replaying_, true);
+    try {
+        run_uncounted(pushes);
+    } catch (...) {
+        replaying_ = was;
+        throw;
+    }
+    replaying_ = was;
+}
+
+void Tray::checkpoint_after(std::size_t index, Checkpoint checkpoint) {
+    for (std::size_t i = index + 1; i < slots_.size(); ++i) {
+        const Module& module = *slots_[i].module;
+        if (!module.summaries_.empty()) checkpoint.summaries.push_back(module.summaries_.frame(module.name()));
+    }
+    for (std::size_t i = index + 1; i < slots_.size(); ++i) slots_[i].module->checkpoint(checkpoint);
+}
+
+void Tray::restore_summaries(std::size_t index) {
+    Module& module = *slots_[index].module;
+    for (const FramePtr& frame : environment_.resume_from->summaries)
+        if (summary_frame_module(*frame) == module.name()) module.summaries_.add(*frame);
 }
 
 std::vector<FramePtr> Tray::take_filled_summaries() {

@@ -21,17 +21,45 @@ FrameFileWriter::FrameFileWriter(std::string path, const Provenance& provenance,
     data_ = create_growing_dataset(file_.id(), data_path, H5T_NATIVE_UINT8, options_.chunk_bytes, options_.compression);
     index_ = create_growing_dataset(file_.id(), index_path, row_type_.get(), 4096, options_.compression);
     hdf5::set_attribute(file_.id(), "frame_format_version", std::uint64_t{frame_format_version});
+    checkpoints_ = CheckpointLog::create(file_.id(), {data_path, index_path});
+    file_.start_swmr();
+    pending_data_.reserve(options_.flush_bytes);
+}
+
+FrameFileWriter::FrameFileWriter(std::string path, OutputFile::Continue, WriterOptions options)
+    : options_(check_options(options)), file_(std::move(path), OutputFile::Continue{}) {
+    row_type_ = index_row_type();
+    data_ = hdf5::dataset(H5Dopen2(file_.id(), data_path, H5P_DEFAULT), "opening " + std::string(data_path));
+    index_ = hdf5::dataset(H5Dopen2(file_.id(), index_path, H5P_DEFAULT), "opening " + std::string(index_path));
+    bytes_written_ = hdf5::extent(data_.get(), data_path);
+    rows_written_ = frames_ = hdf5::extent(index_.get(), index_path);
+    checkpoints_ = CheckpointLog::open(file_.id());
+    file_.start_swmr();
     pending_data_.reserve(options_.flush_bytes);
 }
 
 void FrameFileWriter::note(const std::string& name, const std::string& value) {
     if (!file_.is_open()) throw StorageError("'" + path() + "' is closed; cannot set attribute " + name);
-    hdf5::set_attribute(file_.id(), name, value);
+    std::erase_if(notes_, [&](const auto& note) { return note.first == name; });
+    notes_.emplace_back(name, value);
+}
+
+void FrameFileWriter::checkpoint(const Checkpoint& checkpoint) {
+    if (!file_.is_open() || !write_failure_.empty()) return;
+    const std::string what = "writing a checkpoint to '" + partial_path() + "'";
+    writing([&] {
+        flush();
+        hdf5::sync_file(file_.id(), what);  // the data it counts is stored before the checkpoint
+        const std::uint64_t extents[2] = {bytes_written_, rows_written_};
+        checkpoints_.append(checkpoint, extents);
+        hdf5::sync_file(file_.id(), what);
+    });
 }
 
 void FrameFileWriter::discard() noexcept {
     data_.reset();
     index_.reset();
+    checkpoints_ = {};
     row_type_.reset();
     file_.discard();
 }
@@ -42,6 +70,7 @@ FrameFileWriter::~FrameFileWriter() {
     if (!write_failure_.empty() && file_.is_open()) {
         data_.release();  // closed with the file
         index_.release();
+        checkpoints_.release();
         file_.discard();
     }
 }
@@ -58,17 +87,13 @@ void FrameFileWriter::writing(Write&& write) {
 
 void FrameFileWriter::write(const Frame& frame) {
     append_frame(encode_frame(frame).span());
-    if (frame.stop() == Stop::summary()) write_summaries(frame);
+    if (frame.stop() == Stop::summary()) summary_frames_.push_back(std::make_shared<Frame>(frame));
 }
 
 void FrameFileWriter::write_encoded(std::span<const char> encoded) {
     append_frame(encoded);
     if (Stop(encoded[6]) == Stop::summary())  // decoded only for its summaries' datasets
-        write_summaries(*decode_frame(std::make_shared<const Buffer>(encoded.begin(), encoded.end())));
-}
-
-void FrameFileWriter::write_summaries(const Frame& frame) {
-    writing([&] { write_summary_datasets(file_.id(), frame); });  // also as datasets h5py reads without help
+        summary_frames_.push_back(decode_frame(std::make_shared<const Buffer>(encoded.begin(), encoded.end())));
 }
 
 void FrameFileWriter::append_frame(std::span<const char> encoded) {
@@ -120,9 +145,13 @@ void FrameFileWriter::close(const RunState& state) {
         try {
             writing([&] {
                 flush();
-                hdf5::set_attribute(file_.id(), "frames", frames_);
                 data_.close(what);
                 index_.close(what);
+                checkpoints_.close(what);
+                file_.leave_swmr();
+                for (const FramePtr& frame : summary_frames_) write_summary_datasets(file_.id(), *frame);
+                for (const auto& [name, value] : notes_) hdf5::set_attribute(file_.id(), name, value);
+                hdf5::set_attribute(file_.id(), "frames", frames_);
             });
         } catch (const StorageError&) {  // write_failure_ says why: given up below
         }
@@ -131,6 +160,7 @@ void FrameFileWriter::close(const RunState& state) {
     if (!write_failure_.empty()) {
         data_.release();  // closed with the file
         index_.release();
+        checkpoints_.release();
         file_.give_up(write_failure_);
     }
     file_.close(state);

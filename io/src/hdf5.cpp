@@ -4,7 +4,9 @@
 
 #include <unistd.h>
 #include <atomic>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <mutex>
 #include <vector>
 
@@ -91,13 +93,28 @@ void check_status(herr_t result, const std::string& what) {
     if (result < 0) throw StorageError(what + ": " + error_stack());
 }
 
-Handle output_file_access() {
+Handle output_file_access(FileFormat format) {
     Handle access = plist(H5Pcreate(H5P_FILE_ACCESS), "file access properties");
     check_status(H5Pset_fclose_degree(access.get(), H5F_CLOSE_STRONG), "file access properties");
+    if (format == FileFormat::swmr) {
+        check_status(H5Pset_libver_bounds(access.get(), H5F_LIBVER_LATEST, H5F_LIBVER_LATEST),
+                     "file access properties");
+        // HDF5 drops its lock when SWMR writing starts; the writer holds its own (io/file_lock.hpp).
+        check_status(H5Pset_file_locking(access.get(), false, true), "file access properties");
+    }
     return access;
 }
 
 void flush_file(hid_t file, const std::string& what) { check_status(H5Fflush(file, H5F_SCOPE_LOCAL), what); }
+
+void sync_file(hid_t file, const std::string& what) {
+    flush_file(file, what);
+    void* handle = nullptr;
+    check_status(H5Fget_vfd_handle(file, H5P_DEFAULT, &handle), what);
+    // The default (sec2) driver's handle is its file descriptor.
+    if (handle != nullptr && ::fsync(*static_cast<int*>(handle)) != 0)
+        throw StorageError(what + ": " + std::strerror(errno));
+}
 
 void give_up_file(Handle& file) noexcept {
     if (!file) return;

@@ -81,10 +81,11 @@ OutputFile::OutputFile(std::string path, const Provenance& provenance, const std
     const std::string partial = partial_path();
     remove_stale_partial(partial);
     // Created exclusively: a link or file that appeared under the name since is refused, not followed.
-    const hdf5::Handle access = hdf5::output_file_access();
+    const hdf5::Handle access = hdf5::output_file_access(hdf5::FileFormat::swmr);
     file_ = hdf5::file(H5Fcreate(partial.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, access.get()),
                        "cannot create output file '" + partial + "'");
     try {
+        lock_ = FileLock(partial, "write");
         const hid_t root = file_.get();
         hdf5::set_attribute(root, "format", format);
         hdf5::set_attribute(root, "format_version", format_version);
@@ -102,6 +103,34 @@ OutputFile::OutputFile(std::string path, const Provenance& provenance, const std
         discard();
         throw;
     }
+}
+
+OutputFile::OutputFile(std::string path, Continue) : path_(std::move(path)) {
+    hdf5::silence_errors();
+    if (const std::string problem = output_path_problem(path_); !problem.empty())
+        throw StorageError("cannot write output file '" + path_ + "': " + problem);
+    lock_ = FileLock(partial_path(), "resume writing");
+    open_partial(H5F_ACC_RDWR, "cannot open '" + partial_path() + "' to resume writing it");
+}
+
+void OutputFile::open_partial(unsigned flags, const std::string& what) {
+    const hdf5::Handle access = hdf5::output_file_access(hdf5::FileFormat::swmr);
+    file_ = hdf5::file(H5Fopen(partial_path().c_str(), flags, access.get()), what);
+}
+
+void OutputFile::start_swmr() {
+    hdf5::flush_file(file_.get(), "writing '" + partial_path() + "'");
+    hdf5::check_status(H5Fstart_swmr_write(file_.get()), "starting SWMR writing of '" + partial_path() + "'");
+    swmr_ = true;
+}
+
+void OutputFile::leave_swmr() {
+    if (!swmr_) return;
+    const std::string what = "closing '" + partial_path() + "'";
+    hdf5::flush_file(file_.get(), what);  // a failure here can still be given up cleanly
+    file_.close(what);
+    swmr_ = false;
+    open_partial(H5F_ACC_RDWR, "cannot open '" + partial_path() + "' again to finish it");
 }
 
 namespace {
@@ -127,13 +156,13 @@ void mark_ended(const std::string& path, const RunState& state) {
 void OutputFile::close(const RunState& state) {
     if (!file_) return;
     const std::string partial = partial_path();
-    const hid_t root = file_.get();
     const std::string what = "closing '" + partial + "'";
     try {
-        record_ending(root, state);
+        leave_swmr();
+        record_ending(file_.get(), state);
         // Written here, while the file can still be given up cleanly, rather than in the close:
         // HDF5 1.10 cannot recover from a close that fails.
-        hdf5::flush_file(root, what);
+        hdf5::flush_file(file_.get(), what);
     } catch (const StorageError& e) {
         give_up(e.what());
     }
@@ -142,8 +171,11 @@ void OutputFile::close(const RunState& state) {
     } catch (const StorageError& e) {
         give_up(e.what());  // the file is closed, as far as HDF5 could: remove what is left
     }
-    if (std::rename(partial.c_str(), path_.c_str()) != 0)
-        throw StorageError("cannot rename '" + partial + "' to '" + path_ + "': " + std::strerror(errno));
+    const bool renamed = std::rename(partial.c_str(), path_.c_str()) == 0;
+    const int rename_errno = errno;
+    lock_.release();
+    if (!renamed)
+        throw StorageError("cannot rename '" + partial + "' to '" + path_ + "': " + std::strerror(rename_errno));
 }
 
 void OutputFile::give_up(const std::string& reason) {
@@ -151,6 +183,7 @@ void OutputFile::give_up(const std::string& reason) {
     hdf5::give_up_file(file_);
     const bool removed = ::unlink(partial.c_str()) == 0 || errno == ENOENT;
     const std::string why_not = removed ? "" : std::strerror(errno);
+    lock_.release();
     {
         std::lock_guard lock(given_up_mutex);
         given_up.push_back(path_);
@@ -163,6 +196,7 @@ void OutputFile::discard() noexcept {
     if (!file_) return;
     hdf5::give_up_file(file_);
     ::unlink(partial_path().c_str());
+    lock_.release();
 }
 
 hdf5::Handle create_growing_dataset(hid_t file, const std::string& path, hid_t type, std::uint64_t chunk_rows,

@@ -113,6 +113,9 @@ public:
     // The run never started (configuration failed, here or on another rank): remove what
     // configure() created. Must not throw.
     virtual void abandon() noexcept {}
+    // An output records `checkpoint` (checkpoint.hpp) in its file, with what it has written so
+    // far: everything before the checkpoint's input and nothing after it. Called between frames.
+    virtual void checkpoint(const Checkpoint& /*checkpoint*/) {}
 
 protected:
     template <class T>
@@ -172,6 +175,15 @@ protected:
     // tray count them in its summaries: a worker's copy of a metadata frame that another worker
     // processes for the output (the Receiver).
     void uncounted(const std::function<void()>& pushes);
+    // Runs `pushes` as a resumed run's replay of input the outputs already hold: the modules
+    // after this one see the frames (a metadata frame they must know), count nothing, and
+    // outputs write nothing (replaying() is true while they run).
+    void replayed(const std::function<void()>& pushes);
+    // True while the frame being processed is replayed: an output does not write it again.
+    bool replaying() const;
+    // Records `checkpoint` in every module after this one (Module::checkpoint), adding to its
+    // summaries those of these modules as they are now.
+    void checkpoint_after(Checkpoint checkpoint);
     // The tray's Tray::take_filled_summaries() and drop_filled_summaries(), for the worker's
     // Reply and Receiver.
     std::vector<FramePtr> take_filled_summaries();

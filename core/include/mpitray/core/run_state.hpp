@@ -1,10 +1,12 @@
 #pragma once
 // What every module of a tray can see of the tray: the seed, the pipeline text (provenance for
 // output files) and how the run is ending, so a writer can record it.
+#include <mpitray/core/checkpoint.hpp>
 #include <mpitray/core/context.hpp>
 #include <mpitray/core/stop.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -39,6 +41,9 @@ struct TrayEnvironment {
     std::vector<Stop> metadata_stops{Stop::geometry(), Stop::calibration(), Stop::detector_status(), Stop::simulation(),
                                      Stop::tray_info()};
     RunState run;
+    // A resumed run: the checkpoint it goes on from (mpitray run --resume). Only the serial tray
+    // has it; an inner section's workers never need it.
+    std::shared_ptr<const Checkpoint> resume_from;
     Context context;  // services handed in by the tray's builder (inner trays share them)
 
     bool is_metadata(Stop stop) const {

@@ -107,8 +107,12 @@ private:
     void deliver(std::size_t index, FramePtr frame);
     void push_from(std::size_t index, FramePtr frame);
     void stamp_origin(Slot& from, Frame& frame);
-    void place_next_in_sample(std::uint64_t position);        // Module::place_in_sample
-    void run_uncounted(const std::function<void()>& pushes);  // Module::uncounted
+    void place_next_in_sample(std::uint64_t position);                // Module::place_in_sample
+    void run_uncounted(const std::function<void()>& pushes);          // Module::uncounted
+    void run_replayed(const std::function<void()>& pushes);           // Module::replayed
+    void checkpoint_after(std::size_t index, Checkpoint checkpoint);  // Module::checkpoint_after
+    // A resumed run: puts back module `index`'s summaries as the checkpoint has them.
+    void restore_summaries(std::size_t index);
     // Pushes module `index`'s summary frame after its finish(), if it has summaries.
     void push_summaries(std::size_t index);
     // How the run ended as seen by module `index`: with the input limits and skipped packets of
@@ -124,6 +128,7 @@ private:
     std::vector<Slot> slots_;
     bool in_produce_ = false;
     bool finishing_ = false;
+    bool replaying_ = false;                  // Module::replayed
     std::optional<std::size_t> failed_slot_;  // the module whose callback threw first
     std::uint64_t daq_generation_ = 0;        // Q frames that entered the tray (see FrameMixer)
     std::function<void(FramePtr)> output_;

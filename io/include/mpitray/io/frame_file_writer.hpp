@@ -4,6 +4,7 @@
 // closing leaves only NAME.partial, so a file under the final name was always closed by us.
 #include <mpitray/core/frame.hpp>
 #include <mpitray/core/run_state.hpp>
+#include <mpitray/io/checkpoint_log.hpp>
 #include <mpitray/io/frame_file_layout.hpp>
 #include <mpitray/io/output_file.hpp>
 
@@ -23,6 +24,9 @@ public:
     // Creates PATH.partial and removes an older PATH, so a PATH left from an earlier run is never
     // mistaken for this one's. Throws StorageError when it cannot.
     FrameFileWriter(std::string path, const Provenance& provenance, WriterOptions options = {});
+    // Goes on writing the PATH.partial of a resumed run, rewound to its last checkpoint
+    // (output_rewind.hpp): the next frame follows the checkpoint's last.
+    FrameFileWriter(std::string path, OutputFile::Continue, WriterOptions options = {});
     FrameFileWriter(const FrameFileWriter&) = delete;
     FrameFileWriter& operator=(const FrameFileWriter&) = delete;
     // Without close(), leaves PATH.partial with status "writing": the run did not end in order.
@@ -41,8 +45,11 @@ public:
     bool is_open() const noexcept { return file_.is_open(); }
     // A write to the file failed: close() gives it up.
     bool write_failed() const noexcept { return !write_failure_.empty(); }
-    // Sets (or replaces) a string attribute of the file now.
+    // Sets (or replaces) a string attribute of the file, when it is closed.
     void note(const std::string& name, const std::string& value);
+    // Writes what is buffered and records `checkpoint` (core/checkpoint.hpp) with it, such that
+    // a SIGKILL from here on loses nothing up to this point.
+    void checkpoint(const Checkpoint& checkpoint);
     // Closes without recording anything and removes PATH.partial: the run never started.
     void discard() noexcept;
 
@@ -53,7 +60,6 @@ public:
 
 private:
     void append_frame(std::span<const char> encoded);
-    void write_summaries(const Frame& summary_frame);
     void flush();
     void append_data(std::span<const char> bytes);
     // Runs an HDF5 write; when it fails, the file can no longer be finished (write_failure_).
@@ -70,6 +76,10 @@ private:
     std::uint64_t frames_ = 0;
     std::uint64_t bytes_written_ = 0;  // in the dataset
     std::uint64_t rows_written_ = 0;
+    CheckpointLog checkpoints_;
+    // Written when the file is closed: SWMR writing (OutputFile::start_swmr) creates nothing.
+    std::vector<FramePtr> summary_frames_;  // as datasets h5py reads without help
+    std::vector<std::pair<std::string, std::string>> notes_;
     std::string write_failure_;  // why a write failed; then the file is given up, not closed
 };
 

@@ -82,10 +82,15 @@ inline Handle group(hid_t id, const std::string& what) { return {check(id, what)
 
 // File access properties for a file this library writes: closing it closes every object still
 // open in it (H5F_CLOSE_STRONG), so a close that returns success has really written the file,
-// and a file given up leaves no dataset open behind it.
-Handle output_file_access();
+// and a file given up leaves no dataset open behind it. `swmr`: in the file format of HDF5 1.10,
+// which SWMR writing needs (readers need HDF5 1.10 or later), and without HDF5's file lock,
+// which SWMR writing drops (the writer holds its own: io/file_lock.hpp).
+enum class FileFormat { compatible, swmr };
+Handle output_file_access(FileFormat format = FileFormat::compatible);
 // Writes everything HDF5 holds for the file; throws StorageError when it cannot (the disk is full).
 void flush_file(hid_t file, const std::string& what);
+// flush_file, then asks the system to store it (fsync): what it held survives a node's crash.
+void sync_file(hid_t file, const std::string& what);
 // Lets go of a file that cannot be finished (a write to it failed): empties it first, through
 // HDF5's own descriptor, so that the space comes back at once and HDF5's close has room for what
 // it still writes, then closes it and everything open in it. Never throws; a close that still

@@ -4,6 +4,7 @@
 // ended; a process that dies first leaves only PATH.partial. Frame files and table files share it.
 #include <mpitray/core/output_path.hpp>
 #include <mpitray/core/run_state.hpp>
+#include <mpitray/io/file_lock.hpp>
 #include <mpitray/io/hdf5.hpp>
 
 #include <cstdint>
@@ -30,6 +31,11 @@ public:
     // (mpitray/core/output_path.hpp). A PATH.partial left by an earlier run is replaced; one that another
     // run is writing (HDF5 holds its lock) is refused.
     OutputFile(std::string path, const Provenance& provenance, const std::string& format, std::uint64_t format_version);
+    // Opens the PATH.partial of a run being resumed, rewound to its last checkpoint
+    // (output_rewind.hpp), to write on. Throws StorageError when it cannot, or when another
+    // run writes it.
+    struct Continue {};
+    OutputFile(std::string path, Continue);
     OutputFile(const OutputFile&) = delete;
     OutputFile& operator=(const OutputFile&) = delete;
 
@@ -37,6 +43,15 @@ public:
     bool is_open() const noexcept { return static_cast<bool>(file_); }
     const std::string& path() const noexcept { return path_; }
     std::string partial_path() const { return partial_path_of(path_); }
+
+    // Writes from here on in HDF5's SWMR mode: every flush leaves the file such that what it
+    // held at that flush can be read back after the process is killed (a SIGKILL, a node crash),
+    // which is what checkpoints rely on. No object is created in it until leave_swmr(): create
+    // the datasets first.
+    void start_swmr();
+    // Back to ordinary writing, to create objects and attributes (the summaries' datasets, how
+    // the run ended): closes the file and opens it again. Close its datasets first.
+    void leave_swmr();
 
     // Records how the run ended (status, status_reason, input_frames, closed), closes and renames
     // PATH.partial to PATH. Close every dataset of the file first. When HDF5 cannot write it all
@@ -52,8 +67,12 @@ public:
     void discard() noexcept;
 
 private:
+    void open_partial(unsigned flags, const std::string& what);
+
     std::string path_;
+    FileLock lock_;  // declared before file_: released after it is closed
     hdf5::Handle file_;
+    bool swmr_ = false;
 };
 
 // Rewrites how the run ended (status, status_reason, input_frames, skipped_packets,

@@ -1,0 +1,68 @@
+#pragma once
+// The checkpoints of an output file (core/checkpoint.hpp), kept in the file itself, so that a
+// file is never separated from what resuming it needs:
+//
+//   /checkpoints/rows     compound[C]: number, input_frames, skipped_packets, state_offset,
+//                         state_bytes, extents_offset, extents_count
+//   /checkpoints/state    uint8: each checkpoint's summary frames, each as its 8-byte
+//                         little-endian length and its encoding
+//   /checkpoints/extents  uint64: each checkpoint's sizes of the file's growing datasets, in the
+//                         order the attribute `datasets` of /checkpoints names them
+//
+// None is compressed: a checkpoint is a few hundred bytes, and an uncompressed chunk is only
+// ever appended to. The file is written in HDF5's SWMR mode (output_file.hpp), so after a
+// SIGKILL every checkpoint whose row was flushed can be read back with everything it counts.
+#include <mpitray/core/checkpoint.hpp>
+#include <mpitray/io/hdf5.hpp>
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace mpitray::io {
+
+// A checkpoint as a file holds it: with the sizes its growing datasets had.
+struct RecordedCheckpoint {
+    Checkpoint checkpoint;
+    std::vector<std::uint64_t> extents;  // in the order of CheckpointLog::datasets()
+};
+
+class CheckpointLog {
+public:
+    CheckpointLog() = default;
+    // Creates the log's datasets in a new file; `datasets` names the growing datasets whose
+    // sizes each checkpoint records.
+    static CheckpointLog create(hid_t file, const std::vector<std::string>& datasets);
+    // Opens the log of a file that has one, to read it or append to it.
+    static CheckpointLog open(hid_t file);
+    // Whether the file has a log (files of mpitray before checkpoints have none).
+    static bool exists(hid_t file);
+
+    // Appends a checkpoint with the current sizes of the datasets (in datasets() order). The
+    // caller flushes the file before (so the data it counts is stored) and after.
+    void append(const Checkpoint& checkpoint, std::span<const std::uint64_t> extents);
+    // Every checkpoint in the file, oldest first. Throws StorageError when the log is damaged.
+    std::vector<RecordedCheckpoint> read() const;
+    // Drops the checkpoints after the first `keep`.
+    void truncate(std::uint64_t keep);
+
+    const std::vector<std::string>& datasets() const noexcept { return datasets_; }
+    std::uint64_t size() const noexcept { return rows_written_; }
+    // Closes its datasets (before the file leaves SWMR mode or closes).
+    void close(const std::string& what);
+    // Lets go of its datasets without closing them (the file's close does).
+    void release() noexcept;
+
+private:
+    hdf5::Handle rows_;
+    hdf5::Handle state_;
+    hdf5::Handle extents_;
+    hdf5::Handle row_type_;
+    std::vector<std::string> datasets_;
+    std::uint64_t rows_written_ = 0;
+    std::uint64_t state_written_ = 0;
+    std::uint64_t extents_written_ = 0;
+};
+
+}  // namespace mpitray::io
