@@ -80,6 +80,9 @@ int mpitray::run_command_line(int argc, char** argv, const char* program) {
         ->transform(whole_number(std::uint64_t{1} << 53, "2^53"));
     run_cmd->add_option("--seed", run.seed, "override the pipeline's seed")->transform(whole_number(UINT64_MAX));
     run_cmd->add_flag("--quiet,-q", run.quiet, "no usage summary, no progress");
+    run_cmd->add_flag("--resume", run.resume,
+                      "go on from where an earlier run of the same pipeline and options stopped or was killed "
+                      "(its outputs' last checkpoint); a complete run is left alone");
     run_cmd->add_option("--metrics", run.metrics, "write the dispatch metrics (per rank, per packet) as JSON");
     run_cmd
         ->add_option("--tables", run.tables,

@@ -1,6 +1,7 @@
 #include "allocator.hpp"
 #include "commands.hpp"
 #include "exit_codes.hpp"
+#include "resume.hpp"
 
 #include <mpitray/core/file_conflicts.hpp>
 #include <mpitray/core/node_shared_tables.hpp>
@@ -56,6 +57,40 @@ bool agree_on_first_error(const mpi::Communicator* comm, std::string error, int 
     if (error.empty()) return true;
     if (rank == 0) print_error(error);
     return false;
+}
+
+// The command-line changes to the pipeline file, as output files record them.
+std::string overrides_of(const RunOptions& options) {
+    std::string overrides;
+    for (const std::string& set : options.sets) overrides += " --set " + set;
+    if (options.seed) overrides += fmt::format(" --seed {}", *options.seed);
+    if (options.events) overrides += fmt::format(" --events {}", *options.events);
+    if (!overrides.empty()) overrides.erase(0, 1);
+    return overrides;
+}
+
+// --resume, on rank 0: rewinds the outputs and says where to go on from (none: from the start).
+// `complete` is set when the earlier run finished. Every rank takes part (collectives).
+std::shared_ptr<const Checkpoint> resume_point(const Pipeline& pipeline, const RunOptions& options,
+                                               const mpi::Communicator* comm, int rank, bool& complete, bool& refused) {
+    std::string error;
+    ResumeDecision decision;
+    if (rank == 0) {
+        try {
+            decision =
+                prepare_resume(pipeline, io::Provenance{pipeline.file, pipeline.text,
+                                                        options.seed.value_or(pipeline.seed), overrides_of(options)});
+            std::fprintf(stderr, "mpitray: %s\n", decision.message.c_str());
+        } catch (const Error& e) {
+            error = e.what();
+        }
+    }
+    refused = !agree_on_first_error(comm, error, rank);
+    if (refused) return nullptr;
+    std::string verdict = decision.kind == ResumeDecision::Kind::complete ? "complete" : "";
+    if (comm != nullptr && comm->size() > 1) verdict = mpi::gather_text(*comm, verdict).front();
+    complete = verdict == "complete";
+    return decision.from;
 }
 
 // Rank 0's part: the whole outer tray. Dispatch prints the progress of what it dispatches;
@@ -187,6 +222,15 @@ int run(const RunOptions& options, std::optional<Pipeline> given) {
         }
     }
 
+    std::shared_ptr<const Checkpoint> resume_from;
+    if (options.resume) {
+        bool complete = false;
+        bool refused = false;
+        resume_from = resume_point(*pipeline, options, comm ? &*comm : nullptr, rank, complete, refused);
+        if (refused) return exit_usage;
+        if (complete) return exit_success;
+    }
+
     std::unique_ptr<Tray> tray;
     std::unique_ptr<WorkerProcess> worker;
     const bool has_dispatch = !dispatches.empty();
@@ -197,10 +241,8 @@ int run(const RunOptions& options, std::optional<Pipeline> given) {
         environment.seed = options.seed.value_or(pipeline->seed);
         environment.pipeline_file = pipeline->file;
         environment.pipeline_text = pipeline->text;
-        for (const std::string& set : options.sets) environment.overrides += " --set " + set;
-        if (options.seed) environment.overrides += fmt::format(" --seed {}", *options.seed);
-        if (options.events) environment.overrides += fmt::format(" --events {}", *options.events);
-        if (!environment.overrides.empty()) environment.overrides.erase(0, 1);
+        environment.overrides = overrides_of(options);
+        environment.resume_from = resume_from;  // rank 0's only
         if (rank == 0 && !pipeline->has_seed && !options.seed)
             std::fprintf(stderr,
                          "mpitray: warning: no seed in '%s' and no --seed: using seed 0 (give every job of a "

@@ -27,20 +27,7 @@ User user(std::string module, FileUse use) {
 
 void collect(const std::vector<ModuleSpec>& specs, const ModuleRegistry& registry, std::vector<User>& users) {
     for (const ModuleSpec& spec : specs) {
-        std::unique_ptr<Module> module;
-        try {
-            module = registry.create(spec.type, spec.name);
-            for (const auto& [param, value] : spec.params) {
-                try {
-                    module->set_parameter(param, value);
-                } catch (const ConfigError&) {  // build_tray reports it
-                }
-            }
-        } catch (const ConfigError&) {  // an unknown module: build_tray (or the worker) reports it
-            module.reset();
-        }
-        if (module)
-            for (FileUse& use : module->files()) users.push_back(user(describe(spec), std::move(use)));
+        for (FileUse& use : files_of(spec, registry)) users.push_back(user(describe(spec), std::move(use)));
         collect(spec.inner, registry, users);
     }
 }
@@ -65,6 +52,27 @@ std::string conflict(const User& writer, const User& other) {
 }
 
 }  // namespace
+
+std::unique_ptr<Module> unconfigured_module(const ModuleSpec& spec, const ModuleRegistry& registry) {
+    std::unique_ptr<Module> module;
+    try {
+        module = registry.create(spec.type, spec.name);
+    } catch (const ConfigError&) {  // an unknown module: build_tray (or the worker) reports it
+        return nullptr;
+    }
+    for (const auto& [param, value] : spec.params) {
+        try {
+            module->set_parameter(param, value);
+        } catch (const ConfigError&) {  // build_tray reports it
+        }
+    }
+    return module;
+}
+
+std::vector<FileUse> files_of(const ModuleSpec& spec, const ModuleRegistry& registry) {
+    const std::unique_ptr<Module> module = unconfigured_module(spec, registry);
+    return module ? module->files() : std::vector<FileUse>{};
+}
 
 std::vector<std::string> file_conflicts(const std::vector<ModuleSpec>& pipeline, const std::string& pipeline_file,
                                         const ModuleRegistry& registry) {

@@ -114,6 +114,10 @@ Dispatch::Dispatch() {
                           "after SIGINT/SIGTERM, seconds to wait for packets in flight before abandoning them "
                           "(mpirun kills 1 s after passing a signal on; SLURM waits KillWait, 30 s by default)",
                           0.5);
+    add_parameter<double>("checkpoint_seconds",
+                          "seconds between checkpoints of the outputs after this Dispatch, from which a killed run "
+                          "resumes (mpitray run --resume); 0: none but the one a stop takes",
+                          10.0);
 }
 
 Dispatch::~Dispatch() = default;
@@ -157,6 +161,7 @@ void Dispatch::configure() {
     const std::string failure_log = parameter<std::string>("failure_log");
     stop_grace_ = parameter_within("stop_grace", 0.0, limits::day_s, limits::day_note);
     watchdog_.emplace(parameter_within("packet_timeout", 0.0, limits::day_s, "0: off; at most a day"));
+    checkpoint_ns_ = std::int64_t(parameter_within("checkpoint_seconds", 0.0, limits::day_s, limits::day_note) * 1e9);
     if (!failure_log.empty() && on_error_ != OnError::skip)
         throw config_error("is only written with on_error: skip", "failure_log");
     if (contains_dispatch(inner_)) throw config_error("cannot run a Dispatch inside its inner section");
@@ -174,6 +179,15 @@ void Dispatch::configure() {
     const DispatchContext& context = *context_;
     TrayEnvironment inner_environment = environment();
     inner_environment.run = {};
+    inner_environment.resume_from = nullptr;  // the workers start afresh: a replay brings their metadata
+    resume_from_ = environment().resume_from;
+    if (resume_from_) {
+        checkpoints_taken_ = resume_from_->number;
+        // What the written results carried, as the checkpoint has it; later results add to it.
+        for (const FramePtr& frame : resume_from_->summaries)
+            for (const ModuleSpec& spec : inner_)
+                if (summary_frame_module(*frame) == spec.name) summaries_written_[spec.name].add(*frame);
+    }
     // This Dispatch's ranks: its stage's, or with no stages planned, the whole job's.
     const DispatchContext::Stage* stage = context.stage(name());
     mpi::Communicator* comm = stage != nullptr ? stage->comm : context.stages.empty() ? context.comm : nullptr;
@@ -210,13 +224,48 @@ void Dispatch::configure() {
 }
 
 void Dispatch::process(const FramePtr& frame) {
-    if (frame->stop() == Stop::summary()) return pass_on_in_order(frame);
+    if (frame->stop() == Stop::summary()) {
+        // Frames that no replay makes again follow: the last checkpoint is taken before them
+        // (after a stop, they are held until finish() has taken its own).
+        if (checkpoints_allowed() && !stopping()) take_checkpoint(first_incomplete_input().value_or(next_input_));
+        return pass_on_in_order(frame);
+    }
+    if (resume_from_ && frame->origin.input < resume_from_->input_frames) return replay(frame);
+    if (checkpoint_ns_ > 0 && checkpoints_allowed()) {
+        const std::int64_t now = monotonic_ns();
+        if (!last_checkpoint_ns_) last_checkpoint_ns_ = now;
+        else if (now - *last_checkpoint_ns_ >= checkpoint_ns_) {
+            take_checkpoint(first_incomplete_input().value_or(frame->origin.input));
+            last_checkpoint_ns_ = now;
+        }
+    }
+    next_input_ = frame->origin.input + 1;
     Packetizer::Cut cut = packetizer_->add(frame);
     send_packet(std::move(cut.packet));
     if (cut.broadcast) broadcast_metadata(cut.broadcast);
 }
 
 bool Dispatch::stopping() { return StopSignal::received() != 0; }
+
+bool Dispatch::checkpoints_allowed() const { return !summaries_passed_on_ && !failing_ && !failure_; }
+
+void Dispatch::take_checkpoint(std::uint64_t input_frames) {
+    Checkpoint checkpoint{++checkpoints_taken_, input_frames, skipped_packets(), {}};
+    for (const auto& [module, sums] : summaries_written_) checkpoint.summaries.push_back(sums.frame(module));
+    checkpoint_after(std::move(checkpoint));
+}
+
+std::uint64_t Dispatch::skipped_packets() const {
+    return metrics_.skipped + (resume_from_ ? resume_from_->skipped_packets : 0);
+}
+
+void Dispatch::replay(const FramePtr& frame) {
+    // The outputs hold this input's results. The workers still need its metadata frames, and
+    // the modules after this one see them again (without writing or counting them).
+    if (metadata_stops_.contains(frame->stop())) broadcast_metadata(frame);
+    else if (frame->stop() == packetizer_->packet_stop()) progress_->done(1);
+    next_input_ = frame->origin.input + 1;
+}
 
 bool Dispatch::stop_grace_over() {
     if (!stopping()) return false;
@@ -276,6 +325,7 @@ void Dispatch::pass_on_in_order(const FramePtr& frame) {
         return;
     }
     reorder_.fill({reorder_.open(), {frame}, 0, true, frame->origin.input});
+    summaries_passed_on_ = true;
     emit_ready();
 }
 
@@ -466,7 +516,7 @@ void Dispatch::on_failure(const FailureReport& report) {
                                           report.frame.empty() ? "" : ",", report.rank, report.host, seq);
     if (on_error_ == OnError::skip && packet && !on_metadata) {
         ++metrics_.skipped;
-        record_skipped_packets(metrics_.skipped, failure_log_ ? failure_log_->path() : std::string());
+        record_skipped_packets(skipped_packets(), failure_log_ ? failure_log_->path() : std::string());
         std::fprintf(stderr, "mpitray: skipped packet %llu: module '%s' failed on %s: %s\n",
                      static_cast<unsigned long long>(seq), report.module.c_str(), where.c_str(),
                      report.message.c_str());
@@ -496,12 +546,20 @@ void Dispatch::emit_ready() {
     // before, and what follows must not appear after a gap.
     if (failing_) return;
     while (auto result = reorder_.pop()) {
+        const bool replay = resume_from_ && result->first_input < resume_from_->input_frames;
         if (auto counted = summaries_in_flight_.find(value(result->seq)); counted != summaries_in_flight_.end()) {
-            for (const FramePtr& frame : counted->second) summaries_written_[summary_frame_module(*frame)].add(*frame);
+            if (!replay)  // a replayed result was counted before the checkpoint
+                for (const FramePtr& frame : counted->second)
+                    summaries_written_[summary_frame_module(*frame)].add(*frame);
             summaries_in_flight_.erase(counted);
         }
         emitting_first_input_ = result->first_input;  // a failure downstream while it is pushed leaves it incomplete
-        for (const FramePtr& frame : result->frames) push(frame);
+        if (replay)
+            replayed([&] {
+                for (const FramePtr& frame : result->frames) push(frame);
+            });
+        else
+            for (const FramePtr& frame : result->frames) push(frame);
         emitting_first_input_.reset();
         if (!result->metadata) progress_->done(1);
     }
@@ -521,6 +579,8 @@ void Dispatch::finish() {
     // come in while the workers acknowledge the stop are not written: the count is taken.
     limit_input_to_what_was_written();
     const bool stopped = stopping() || abandoned;
+    // What a stopped run wrote so far, before the summaries that end it: where a resume goes on.
+    if (stopped && checkpoints_allowed()) take_checkpoint(first_incomplete_input().value_or(next_input_));
     if (abandoned) failing_ = true;
     shut_down(stopped ? Tag::stop : Tag::end_of_stream, stopped ? signal_ack_seconds : -1.0);
     if (stopped) {
@@ -618,6 +678,10 @@ void Dispatch::close_outputs(const RunState& state) {
 }
 
 void Dispatch::limit_input_to_what_was_written() {
+    if (auto incomplete = first_incomplete_input()) limit_complete_input(*incomplete);
+}
+
+std::optional<std::uint64_t> Dispatch::first_incomplete_input() const {
     // Results are written in order: everything from the oldest unit not yet written on is lost,
     // as is what was dropped or never sent.
     std::optional<std::uint64_t> incomplete = first_dropped_;
@@ -629,7 +693,9 @@ void Dispatch::limit_input_to_what_was_written() {
     else if (const Result* waiting = reorder_.peek()) lower(waiting->first_input);
     if (packetizer_)
         if (auto open = packetizer_->open_first_input()) lower(*open);
-    if (incomplete) limit_complete_input(*incomplete);
+    // A resumed run's outputs hold every result before its checkpoint, replayed or not.
+    if (incomplete && resume_from_) incomplete = std::max(*incomplete, resume_from_->input_frames);
+    return incomplete;
 }
 
 // Ends every worker's run; waits for their reports (ack_seconds < 0: as long as it takes).

@@ -111,14 +111,15 @@ CheckpointLog CheckpointLog::create(hid_t file, const std::vector<std::string>& 
     log.rows_ = create_growing_dataset(file, rows_path, log.row_type_.get(), 64, 0);
     log.state_ = create_growing_dataset(file, state_path, H5T_NATIVE_UINT8, 64 << 10, 0);
     log.extents_ = create_growing_dataset(file, extents_path, H5T_NATIVE_UINT64, 256, 0);
-    hdf5::Handle group = hdf5::group(H5Gopen2(file, group_path, H5P_DEFAULT), "opening /checkpoints");
-    hdf5::set_attribute(group.get(), "datasets", joined(datasets));
+    log.file_ = file;
+    log.write_datasets();
     return log;
 }
 
 CheckpointLog CheckpointLog::open(hid_t file) {
     if (!exists(file)) throw StorageError("it has no checkpoints (written by an older mpitray, or not by a run)");
     CheckpointLog log;
+    log.file_ = file;
     log.row_type_ = row_type();
     log.rows_ = open_dataset(file, rows_path);
     log.state_ = open_dataset(file, state_path);
@@ -193,6 +194,26 @@ void CheckpointLog::close(const std::string& what) {
     state_.close(what);
     extents_.close(what);
     row_type_.reset();
+}
+
+void CheckpointLog::write_datasets() {
+    hdf5::Handle group = hdf5::group(H5Gopen2(file_, group_path, H5P_DEFAULT), "opening /checkpoints");
+    hdf5::set_attribute(group.get(), "datasets", joined(datasets_));
+}
+
+void CheckpointLog::add_dataset(const std::string& name) {
+    datasets_.push_back(name);
+    write_datasets();
+}
+
+void CheckpointLog::keep_datasets(std::size_t count) {
+    if (count >= datasets_.size()) return;
+    datasets_.resize(count);
+    write_datasets();
+}
+
+void drop_checkpoint_log(hid_t file, const std::string& what) {
+    if (CheckpointLog::exists(file)) hdf5::check_status(H5Ldelete(file, group_path, H5P_DEFAULT), what);
 }
 
 void CheckpointLog::release() noexcept {

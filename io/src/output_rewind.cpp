@@ -129,9 +129,13 @@ LeftOutput read_left_output(const std::string& path) {
         output.provenance.overrides = hdf5::string_attribute(root, "overrides");
         output.provenance.seed =
             hdf5::has_attribute(root, "seed") ? std::optional(hdf5::uint_attribute(root, "seed")) : std::nullopt;
-        const CheckpointLog log = CheckpointLog::open(root);
-        output.datasets = log.datasets();
-        output.checkpoints = log.read();
+        // A complete table file has none (table_writer.hpp): nothing to resume from it anyway.
+        const bool finished = output.status == "complete" || output.status == "event_limit";
+        if (output.where == LeftOutput::Where::partial || !finished || CheckpointLog::exists(root)) {
+            const CheckpointLog log = CheckpointLog::open(root);
+            output.datasets = log.datasets();
+            output.checkpoints = log.read();
+        }
     } catch (const StorageError& e) {
         throw StorageError("cannot resume from '" + name + "': " + e.what());
     }
@@ -178,6 +182,12 @@ void rewind_output(const LeftOutput& output, std::uint64_t number) {
         hdf5::check_status(H5Dset_extent(dataset.get(), size), what);
     }
     CheckpointLog log = CheckpointLog::open(root);
+    // Datasets made after the checkpoint (a table whose first row came later) go: the rows that
+    // made them come again.
+    for (std::size_t i = checkpoint.extents.size(); i < output.datasets.size(); ++i)
+        if (H5Lexists(root, output.datasets[i].c_str(), H5P_DEFAULT) > 0)
+            hdf5::check_status(H5Ldelete(root, output.datasets[i].c_str(), H5P_DEFAULT), what);
+    log.keep_datasets(checkpoint.extents.size());
     std::uint64_t keep = 0;
     while (keep < output.checkpoints.size() && output.checkpoints[keep].checkpoint.number != number) ++keep;
     log.truncate(keep + 1);

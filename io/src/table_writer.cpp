@@ -30,6 +30,53 @@ std::string describe(const std::vector<TableCell>& columns) {
     return "(" + out + ")";
 }
 
+// The in-memory (and stored) compound type of a row of `columns`, after the index columns.
+hdf5::Handle row_type(const std::string& table, const std::vector<TableCell>& columns, std::size_t row_bytes) {
+    hdf5::Handle type = hdf5::datatype(H5Tcreate(H5T_COMPOUND, row_bytes), "table row type");
+    const std::string what = "table '" + table + "' row type";
+    std::size_t offset = 0;
+    for (const char* index : index_columns) {
+        hdf5::check_status(H5Tinsert(type.get(), index, offset, H5T_NATIVE_INT64), what);
+        offset += sizeof(std::int64_t);
+    }
+    const hdf5::Handle boolean = boolean_type();
+    for (const TableCell& cell : columns) {
+        const hid_t member = cell.type() == ColumnType::int64     ? H5T_NATIVE_INT64
+                             : cell.type() == ColumnType::float64 ? H5T_NATIVE_DOUBLE
+                                                                  : boolean.get();
+        hdf5::check_status(H5Tinsert(type.get(), cell.name.c_str(), offset, member), what);
+        offset += column_bytes(cell.type());
+    }
+    return type;
+}
+
+// The columns of a table this writer wrote, read back from its dataset's type (a resumed run).
+std::vector<TableCell> stored_columns(hid_t dataset, const std::string& table) {
+    const hdf5::Handle type = hdf5::dataset_type(dataset);
+    const int members = H5Tget_nmembers(type.get());
+    if (H5Tget_class(type.get()) != H5T_COMPOUND || members < 3)
+        throw StorageError("table '" + table + "' is not a table of this writer's");
+    std::vector<TableCell> columns;
+    for (int i = 3; i < members; ++i) {
+        char* raw = H5Tget_member_name(type.get(), unsigned(i));
+        const std::string name = raw != nullptr ? raw : "";
+        H5free_memory(raw);
+        const hdf5::Handle member = hdf5::datatype(H5Tget_member_type(type.get(), unsigned(i)), "table column type");
+        const H5T_class_t kind = H5Tget_class(member.get());
+        if (kind == H5T_INTEGER) columns.push_back({name, std::int64_t{0}});
+        else if (kind == H5T_FLOAT) columns.push_back({name, 0.0});
+        else if (kind == H5T_ENUM) columns.push_back({name, false});
+        else throw StorageError("table '" + table + "': column '" + name + "' is of a type this writer does not write");
+    }
+    return columns;
+}
+
+std::size_t bytes_of_row(const std::vector<TableCell>& columns) {
+    std::size_t bytes = index_bytes;
+    for (const TableCell& cell : columns) bytes += column_bytes(cell.type());
+    return bytes;
+}
+
 bool same_columns(const std::vector<TableCell>& a, const std::vector<TableCell>& b) {
     if (a.size() != b.size()) return false;
     for (std::size_t i = 0; i < a.size(); ++i)
@@ -63,7 +110,56 @@ TableWriterOptions check_options(TableWriterOptions options) {
 
 TableFileWriter::TableFileWriter(std::string path, const Provenance& provenance, TableWriterOptions options)
     : options_(check_options(options)),
-      file_(std::move(path), provenance, table_file_format_name, table_file_format_version) {}
+      file_(std::move(path), provenance, table_file_format_name, table_file_format_version) {
+    try {
+        checkpoints_ = CheckpointLog::create(file_.id(), {});
+        file_.start_swmr();
+    } catch (...) {
+        checkpoints_ = {};
+        file_.discard();
+        throw;
+    }
+}
+
+TableFileWriter::TableFileWriter(std::string path, OutputFile::Continue, TableWriterOptions options)
+    : options_(check_options(options)), file_(std::move(path), OutputFile::Continue{}) {
+    checkpoints_ = CheckpointLog::open(file_.id());
+    for (const std::string& name : checkpoints_.datasets()) {
+        Table& t = table(name);
+        t.dataset = hdf5::dataset(H5Dopen2(file_.id(), name.c_str(), H5P_DEFAULT), "opening table '" + name + "'");
+        t.columns = stored_columns(t.dataset.get(), name);
+        t.row_bytes = bytes_of_row(t.columns);
+        t.type = row_type(name, t.columns, t.row_bytes);
+        t.written = hdf5::extent(t.dataset.get(), name);
+    }
+    file_.start_swmr();
+}
+
+void TableFileWriter::open_datasets() {
+    for (auto& [name, t] : tables_)
+        if (t->type)
+            t->dataset = hdf5::dataset(H5Dopen2(file_.id(), name.c_str(), H5P_DEFAULT), "opening table '" + name + "'");
+    checkpoints_ = CheckpointLog::open(file_.id());
+}
+
+void TableFileWriter::checkpoint(const Checkpoint& checkpoint) {
+    if (!file_.is_open() || !write_failure_.empty()) return;
+    const std::string what = "writing a checkpoint to '" + file_.partial_path() + "'";
+    try {
+        std::vector<std::uint64_t> extents;
+        for (const std::string& name : checkpoints_.datasets()) {
+            Table& t = table(name);
+            flush(t);
+            extents.push_back(t.written);
+        }
+        hdf5::sync_file(file_.id(), what);  // the rows it counts are stored before the checkpoint
+        checkpoints_.append(checkpoint, extents);
+        hdf5::sync_file(file_.id(), what);
+    } catch (const StorageError& e) {
+        write_failure_ = e.what();
+        throw;
+    }
+}
 
 TableFileWriter::~TableFileWriter() {
     // Unclosed: PATH.partial stays, status "writing". Unless a write failed: nothing could read it.
@@ -74,10 +170,13 @@ TableFileWriter::~TableFileWriter() {
 }
 
 void TableFileWriter::release_tables() noexcept {
-    for (auto& [name, t] : tables_) {
-        t->dataset.release();  // closed with the file
-        t->type.reset();
-    }
+    release_datasets();
+    for (auto& [name, t] : tables_) t->type.reset();
+}
+
+void TableFileWriter::release_datasets() noexcept {
+    for (auto& [name, t] : tables_) t->dataset.release();  // closed with the file
+    checkpoints_.release();
 }
 
 void TableFileWriter::declare(const std::string& name, std::map<std::string, std::string> attributes) {
@@ -113,31 +212,32 @@ void TableFileWriter::create(Table& t, const TableRow& first_row) {
     }
     t.columns = columns;
     t.row_bytes = row_bytes;
-
-    t.type = hdf5::datatype(H5Tcreate(H5T_COMPOUND, t.row_bytes), "table row type");
-    const std::string what = "table '" + t.name + "' row type";
-    std::size_t offset = 0;
-    for (const char* index : index_columns) {
-        hdf5::check_status(H5Tinsert(t.type.get(), index, offset, H5T_NATIVE_INT64), what);
-        offset += sizeof(std::int64_t);
+    // Out of SWMR mode for the moment it takes: every open dataset is closed and opened again.
+    const bool swmr = file_.swmr();
+    if (swmr) {
+        release_datasets();
+        file_.leave_swmr();
+        open_datasets();
     }
-    const hdf5::Handle boolean = boolean_type();
-    for (const TableCell& cell : t.columns) {
-        const hid_t member = cell.type() == ColumnType::int64     ? H5T_NATIVE_INT64
-                             : cell.type() == ColumnType::float64 ? H5T_NATIVE_DOUBLE
-                                                                  : boolean.get();
-        hdf5::check_status(H5Tinsert(t.type.get(), cell.name.c_str(), offset, member), what);
-        offset += column_bytes(cell.type());
-    }
+    t.type = row_type(t.name, t.columns, t.row_bytes);
     t.dataset = create_growing_dataset(file_.id(), t.name, t.type.get(), options_.flush_rows, options_.compression);
     for (const auto& [attribute, value] : t.attributes) hdf5::set_attribute(t.dataset.get(), attribute, value);
+    checkpoints_.add_dataset(t.name);  // checkpoints record its size from here on
+    if (swmr) file_.start_swmr();
 }
 
 void TableFileWriter::append(const std::string& name, const EventHeader& index, const TableRow& row) {
     if (!file_.is_open()) throw StorageError("'" + path() + "' is closed; cannot write more rows");
     if (!write_failure_.empty()) throw StorageError("'" + path() + "' cannot take more rows: " + write_failure_);
     Table& t = table(name);
-    if (!t.dataset) create(t, row);
+    if (!t.dataset) {
+        try {
+            create(t, row);
+        } catch (const StorageError& e) {
+            write_failure_ = e.what();
+            throw;
+        }
+    }
     if (!same_columns(t.columns, row.cells()))
         throw StorageError(fmt::format(
             "table '{}' in '{}': the row for run {}, event {}, sub-event {} has columns {}, "
@@ -184,6 +284,11 @@ void TableFileWriter::close(const RunState& state) {
     // Everything here writes to the file: a failure means it cannot be finished.
     if (write_failure_.empty()) {
         try {
+            for (auto& [name, t] : tables_)
+                if (t->dataset) flush(*t);
+            release_datasets();
+            file_.leave_swmr();
+            open_datasets();
             for (auto& [name, t] : tables_) {
                 if (!t->dataset) {  // no row came: the index columns only, and a note why
                     create(*t, TableRow{});
@@ -194,6 +299,11 @@ void TableFileWriter::close(const RunState& state) {
                 t->dataset.close(what);
                 t->type.reset();
             }
+            checkpoints_.close(what);
+            // A complete file is never resumed: its root holds the tables alone, as readers that
+            // go through every dataset at the root expect.
+            if (state.ending == RunEnding::complete || state.ending == RunEnding::event_limit)
+                drop_checkpoint_log(file_.id(), what);
         } catch (const StorageError& e) {
             write_failure_ = e.what();
         }

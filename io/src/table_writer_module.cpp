@@ -40,16 +40,22 @@ public:
         if (compression < 0 || compression > 9) throw config_error("must be 0 to 9", "compression");
         options.compression = static_cast<int>(compression);
         const TrayEnvironment& env = environment();
-        writer_ = std::make_unique<TableFileWriter>(
-            parameter<std::string>("file"), Provenance{env.pipeline_file, env.pipeline_text, env.seed, env.overrides},
-            options);
+        const auto file = parameter<std::string>("file");
+        // A resumed run writes on where the file was rewound to (mpitray run --resume).
+        if (env.resume_from) writer_ = std::make_unique<TableFileWriter>(file, OutputFile::Continue{}, options);
+        else
+            writer_ = std::make_unique<TableFileWriter>(
+                file, Provenance{env.pipeline_file, env.pipeline_text, env.seed, env.overrides}, options);
         for (const std::string& key : keys_) writer_->declare(key, {{"key", key}});
     }
 
     void process(const FramePtr& frame) override {
-        if (stops_.contains(frame->stop())) write(*frame);
+        if (!replaying() && stops_.contains(frame->stop())) write(*frame);
         push(frame);
     }
+
+    void checkpoint(const Checkpoint& checkpoint) override { writer_->checkpoint(checkpoint); }
+    bool resumes_outputs() const override { return true; }
 
 private:
     void write(const Frame& frame) {

@@ -32,15 +32,21 @@ public:
         WriterOptions options;
         options.compression = static_cast<int>(compression);
         const TrayEnvironment& env = environment();
-        writer_ = std::make_unique<FrameFileWriter>(
-            parameter<std::string>("file"), Provenance{env.pipeline_file, env.pipeline_text, env.seed, env.overrides},
-            options);
+        const auto file = parameter<std::string>("file");
+        // A resumed run writes on where the file was rewound to (mpitray run --resume).
+        if (env.resume_from) writer_ = std::make_unique<FrameFileWriter>(file, OutputFile::Continue{}, options);
+        else
+            writer_ = std::make_unique<FrameFileWriter>(
+                file, Provenance{env.pipeline_file, env.pipeline_text, env.seed, env.overrides}, options);
     }
 
     void process(const FramePtr& frame) override {
-        if (all_stops_ || stops_.contains(frame->stop())) write(*frame);
+        if (!replaying() && (all_stops_ || stops_.contains(frame->stop()))) write(*frame);
         push(frame);
     }
+
+    void checkpoint(const Checkpoint& checkpoint) override { writer_->checkpoint(checkpoint); }
+    bool resumes_outputs() const override { return true; }
 
 private:
     void write(const Frame& frame) {

@@ -278,11 +278,13 @@ class Tray(Section):
             head.append(f"seed: {int(self.seed)}")
         return "\n".join(head + ["tray:"] + _yaml_lines(entries, 2)) + "\n"
 
-    def Execute(self, n=None, quiet=False, metrics="", tables="shared", table_dir="/dev/shm", set=()):
+    def Execute(self, n=None, quiet=False, metrics="", tables="shared", table_dir="/dev/shm", set=(),
+                resume=False):
         """Runs the tray: n source events at most (all when None). Under mpirun every rank calls
         it: rank 0 runs the tray, the others the inner sections. Prints the summary unless quiet.
         metrics, tables and table_dir are `mpitray run`'s --metrics, --tables and --table-dir;
-        set takes 'MODULE.PARAM=VALUE' overrides. A run that does not end well ends the script
+        set takes 'MODULE.PARAM=VALUE' overrides; resume=True is --resume (go on from where the
+        same script with the same options stopped or was killed). A run that does not end well ends the script
         with `mpitray run`'s exit code (SystemExit: 1 failed, 2 configuration error, 75 stopped by
         a signal) after its message was printed once."""
         if n is not None and (not isinstance(n, int) or isinstance(n, bool) or n < 0):
@@ -291,7 +293,8 @@ class Tray(Section):
                                       or not 0 <= self.seed < 2**64):
             _refuse(f"Tray(seed={self.seed!r}): a seed is a whole number from 0 to 2^64 - 1")
         options = {"events": n, "seed": None, "quiet": bool(quiet), "metrics": metrics or "",
-                   "tables": tables, "table_dir": table_dir, "sets": [str(s) for s in set]}
+                   "tables": tables, "table_dir": table_dir, "sets": [str(s) for s in set],
+                   "resume": bool(resume)}
         if self._file is not None:
             code = _mpitray._run_file(self._file, options)
         else:

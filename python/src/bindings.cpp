@@ -89,6 +89,7 @@ RunOptions options_of(const py::dict& given) {
     options.tables = given["tables"].cast<std::string>();
     options.table_dir = given["table_dir"].cast<std::string>();
     options.sets = given["sets"].cast<std::vector<std::string>>();
+    options.resume = given.contains("resume") && given["resume"].cast<bool>();
     return options;
 }
 

@@ -308,3 +308,53 @@ def test_a_summary_declared_twice_in_two_ways_is_a_configuration_error(capfd):
     tray.AddModule(Twice, "twice")
     err = failing_run(tray, capfd, 2)
     assert "summary 'n' is declared twice" in err, err
+
+
+RESUMABLE_SCRIPT = '''
+import sys
+import mpitray
+
+tray = mpitray.Tray(seed=3)
+tray.AddModule("Generator", events=400, payload_bytes=16)
+inner = mpitray.Section()
+inner.AddModule("Work", mode="sleep", cost="fixed", mean_ms=5)
+tray.AddModule("Dispatch", inner=inner, checkpoint_seconds=0.2)
+tray.AddModule("Writer", file="out.h5")
+tray.Execute(quiet=True, resume=len(sys.argv) > 1)
+'''
+
+
+def test_a_stopped_script_resumes_to_what_an_uninterrupted_run_writes(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "resumable.py"
+    script.write_text(RESUMABLE_SCRIPT)
+    whole, parts = tmp_path / "whole", tmp_path / "parts"
+    whole.mkdir()
+    parts.mkdir()
+    subprocess.run([sys.executable, str(script)], cwd=whole, check=True)
+    run = subprocess.Popen([sys.executable, str(script)], cwd=parts, stderr=subprocess.PIPE, text=True)
+    for _ in range(100):
+        if (parts / "out.h5.partial").exists():
+            break
+        time.sleep(0.05)
+    time.sleep(0.8)
+    run.send_signal(signal.SIGTERM)
+    assert run.wait(timeout=60) == 75, run.stderr.read()
+    stopped = len(mpitray.FrameFile(str(parts / "out.h5")))
+    resumed = subprocess.run([sys.executable, str(script), "resume"], cwd=parts, stderr=subprocess.PIPE, text=True)
+    assert resumed.returncode == 0, resumed.stderr
+    assert "going on from checkpoint" in resumed.stderr, resumed.stderr
+    def contents(frame):
+        return frame.Stop, {key: repr(np.asarray(frame[key]).tolist()) if hasattr(frame[key], "__len__")
+                            else repr(frame[key]) for key in frame.keys()}
+
+    expected = [contents(f) for f in mpitray.FrameFile(str(whole / "out.h5"))]
+    got = [contents(f) for f in mpitray.FrameFile(str(parts / "out.h5"))]
+    assert 0 < stopped < len(expected)
+    assert got == expected
+    assert os.path.exists(parts / "out.h5") and not os.path.exists(parts / "out.h5.partial")

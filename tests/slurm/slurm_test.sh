@@ -13,7 +13,13 @@
 #   time_limit, time_limit_mpirun: the same when the template's warning signal
 #     (--signal=B:USR1@...) comes before the time limit, with either launcher;
 #   killed_worker: a worker of a running srun job is SIGKILLed (as the OOM killer does): the job
-#     ends, and its output is closed marked failed, naming the rank that died.
+#     ends, and its output is closed marked failed, naming the rank that died;
+#   requeue: a running job submitted with --requeue is requeued (scontrol requeue, as after a
+#     preemption); started again, it resumes from its checkpoint and ends identical to the
+#     serial run;
+#   campaign_resume: every process of a running campaign task is SIGKILLed (a node that dies);
+#     `campaign status` shows how far it got, `campaign resubmit` resumes it, and its output is
+#     identical to the serial run with its seed.
 #
 # usage: slurm_test.sh MPITRAY SOURCE_DIR WORK_DIR CASE
 set -uo pipefail
@@ -40,6 +46,18 @@ trap '"$src/tests/slurm/stop_cluster.sh" "$work/cluster"' EXIT
 source "$work/cluster/cluster.env"
 
 status_of() { /usr/bin/python3 -c "import h5py,sys; f=h5py.File(sys.argv[1]); print(f.attrs['status'], f.attrs['input_frames'])" "$1"; }
+
+# Waits until FILE.partial holds a checkpoint (at most $2 seconds).
+wait_for_checkpoint() {
+  for _ in $(seq $(( $2 * 2 ))); do
+    # The writer holds a lock on the file: a reader must not take HDF5's own.
+    HDF5_USE_FILE_LOCKING=FALSE /usr/bin/python3 -c \
+      "import h5py,sys; f=h5py.File(sys.argv[1], 'r', swmr=True); sys.exit(len(f['checkpoints/rows']) == 0)" \
+      "$1.partial" 2>/dev/null && return 0
+    sleep 0.5
+  done
+  return 1
+}
 
 # Waits until squeue no longer lists the job (at most $2 seconds).
 wait_for_job() {
@@ -145,6 +163,61 @@ case $case in
     [ "$status" = failed ] || fail "the output is marked '$status', not 'failed'"
     grep -q "rank 1 on [^ ]* died (process $victim ended" job.log || fail "the job log does not name the rank that died"
     echo "$case: output failed after $frames input frames"
+    ;;
+  requeue)
+    # About 8 s on 2 workers. The uninterrupted run to compare with runs on more ranks (the same
+    # output as a serial run: the dispatch tests prove it), to keep this test short.
+    sets=(--set Generator.events=2000 --set Work.mean_ms=4 --set Dispatch.checkpoint_seconds=0.5)
+    mpirun --oversubscribe -n 6 "$mpitray" run -q "$pipeline" "${sets[@]}" --set Writer.file=serial.h5 \
+      || fail "the uninterrupted run failed"
+    job=$(sbatch --parsable --requeue --open-mode=append -n 3 -o job.log "$template" "$pipeline" "${sets[@]}" \
+      --set Writer.file="$work/job.h5") || fail "sbatch failed"
+    wait_for_checkpoint job.h5 60 || fail "the job wrote no checkpoint in 60 s"
+    scontrol requeue "$job" || fail "scontrol requeue failed"
+    # SLURM lets a requeued job start again only after a delay (about two minutes): not wanted here.
+    for _ in $(seq 60); do
+      [ "$(squeue -h -j "$job" -o %T 2>/dev/null)" = PENDING ] && break
+      sleep 0.5
+    done
+    scontrol update JobId="$job" StartTime=now || fail "cannot make the requeued job eligible now"
+    wait_for_job "$job" 240 || fail "the requeued job did not end within 240 s"
+    grep -q "mpitray.sbatch: resuming (SLURM restart count 1)" job.log || fail "the requeued job did not resume"
+    grep -q "resume: the earlier run .*going on from checkpoint" job.log || fail "no checkpoint was resumed from"
+    grep -q "mpitray.sbatch: exit code 0 (complete)" job.log || fail "the resumed job did not complete"
+    "$mpitray" diff serial.h5 job.h5 || fail "the requeued job's output differs from the serial run's"
+    echo "$case: $(grep -o 'resume: the earlier run.*' job.log)"
+    ;;
+  campaign_resume)
+    sets=(--set Generator.events=2000 --set Work.mean_ms=4 --set Dispatch.checkpoint_seconds=0.5)
+    "$campaign" "$pipeline" --seeds 21-22 --out camp --tasks-per-job 3 -- "${sets[@]}" > submit.log \
+      || fail "the submission failed: $(cat submit.log)"
+    job=$(python3 -c "import json; print(json.load(open('camp/campaign.json'))['submissions'][0]['job'])")
+    task=$work/camp/tasks/seed-22
+    wait_for_checkpoint "$task/out.h5" 90 || fail "seed 22 wrote no checkpoint in 90 s"
+    # Every process of the task at once, as when its node dies.
+    victims=""
+    for p in $(pgrep -f "$mpitray run"); do
+      [ "$(readlink "/proc/$p/cwd")" = "$task" ] && victims="$victims $p"
+    done
+    [ -n "$victims" ] || fail "no process of seed 22 found"
+    kill -KILL $victims
+    wait_for_job "$job" 120 || fail "the campaign's job array did not end"
+    [ -e "$task/out.h5.partial" ] || fail "the killed task left no out.h5.partial"
+    "$campaign" status camp > status.log && fail "campaign status says every task finished"
+    grep -qE "^ +22  (failed|stopped|missing) .*out.h5.partial \(unfinished, checkpoint at [0-9]+ input frames\)" status.log \
+      || fail "campaign status does not show how far seed 22 got: $(cat status.log)"
+    "$campaign" resubmit camp > resubmit.log || fail "resubmit failed: $(cat resubmit.log)"
+    grep -q "1 tasks (seeds 22)" resubmit.log || fail "resubmit did not submit only seed 22: $(cat resubmit.log)"
+    job=$(python3 -c "import json; print(json.load(open('camp/campaign.json'))['submissions'][-1]['job'])")
+    wait_for_job "$job" 120 || fail "the resubmitted task did not finish"
+    "$campaign" status camp > status2.log || fail "after resubmit: $(cat status2.log)"
+    grep -q "going on from checkpoint" camp/logs/task-1-job-$job.log || fail "the resubmitted task did not resume"
+    for seed in 21 22; do
+      mpirun --oversubscribe -n 6 "$mpitray" run -q "$pipeline" --seed $seed "${sets[@]}" \
+        --set Writer.file=serial$seed.h5 || fail "the uninterrupted run of seed $seed"
+      "$mpitray" diff serial$seed.h5 camp/tasks/seed-$seed/out.h5 >/dev/null || fail "seed $seed differs from its serial run"
+    done
+    echo "$case: $(grep -E '^ +22' status.log)"
     ;;
   *) echo "unknown case $case"; exit 2 ;;
 esac

@@ -20,6 +20,7 @@ struct RunOptions {
     std::string metrics;                  // JSON file for the dispatch metrics
     std::string tables = "shared";        // modules' read-only tables: shared per node, or private
     std::string table_dir = "/dev/shm";   // where node-shared tables are made
+    bool resume = false;                  // go on from the outputs' last checkpoint (cli/src/resume.hpp)
 };
 
 // Loads options.pipeline and runs it; returns the exit code of `mpitray run` (0 done, 1 failed,

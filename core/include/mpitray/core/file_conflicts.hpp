@@ -7,6 +7,7 @@
 #include <mpitray/core/module_registry.hpp>
 #include <mpitray/core/module_spec.hpp>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,14 @@ namespace mpitray {
 // whose PATH or PATH.partial is not a regular file (mpitray/core/output_path.hpp). Looks at every module
 // of `pipeline`, inner sections included, building each (unconfigured) to ask it for its files;
 // entries that cannot be built are left to build_tray to report.
+// The module of one pipeline entry, with the parameters it takes, not configured; none for an
+// entry that cannot be built (build_tray reports it).
+std::unique_ptr<Module> unconfigured_module(const ModuleSpec& spec,
+                                            const ModuleRegistry& registry = ModuleRegistry::instance());
+// The files one pipeline entry names (not those of its inner section), from a module built but
+// not configured; none for an entry that cannot be built (build_tray reports it).
+std::vector<FileUse> files_of(const ModuleSpec& spec, const ModuleRegistry& registry = ModuleRegistry::instance());
+
 std::vector<std::string> file_conflicts(const std::vector<ModuleSpec>& pipeline, const std::string& pipeline_file,
                                         const ModuleRegistry& registry = ModuleRegistry::instance());
 

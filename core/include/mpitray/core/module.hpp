@@ -116,6 +116,8 @@ public:
     // An output records `checkpoint` (checkpoint.hpp) in its file, with what it has written so
     // far: everything before the checkpoint's input and nothing after it. Called between frames.
     virtual void checkpoint(const Checkpoint& /*checkpoint*/) {}
+    // An output module that records checkpoints and writes on from one (mpitray run --resume).
+    virtual bool resumes_outputs() const { return false; }
 
 protected:
     template <class T>

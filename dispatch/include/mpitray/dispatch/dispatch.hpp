@@ -80,6 +80,15 @@ private:
     bool all_workers_done() const;
     void report();
     void limit_input_to_what_was_written();  // after a failure: input_frames of the outputs after it
+    // The first input whose results are not all written (none: every input seen is).
+    std::optional<std::uint64_t> first_incomplete_input() const;
+    // Checkpoints (core/checkpoint.hpp): the outputs after this Dispatch record one, between
+    // results, saying that the first `input_frames` inputs are written.
+    bool checkpoints_allowed() const;
+    void take_checkpoint(std::uint64_t input_frames);
+    std::uint64_t skipped_packets() const;  // with those of the runs this one resumes
+    // A resumed run's input before its checkpoint: only its metadata frames go to the workers.
+    void replay(const FramePtr& frame);
 
     // Parameters
     Schedule schedule_ = Schedule::dynamic;
@@ -113,6 +122,14 @@ private:
     std::map<std::uint64_t, std::vector<FramePtr>> summaries_in_flight_;
     std::map<std::string, SummarySet> summaries_written_;
     std::vector<FramePtr> held_summaries_;  // from modules before this one, after a stop
+    bool summaries_passed_on_ = false;      // one of those was: no checkpoint can come after it
+
+    // Checkpoints and resuming
+    std::int64_t checkpoint_ns_ = 0;  // between checkpoints; 0: only when a stop ends the run
+    std::optional<std::int64_t> last_checkpoint_ns_;
+    std::uint64_t checkpoints_taken_ = 0;  // the last one's number
+    std::shared_ptr<const Checkpoint> resume_from_;
+    std::uint64_t next_input_ = 0;  // after the last input frame seen
     // The summary frames pushed at the end: the finished frames' (merged) plus what was written.
     std::vector<FramePtr> summaries_at_end(const std::vector<FramePtr>& finish_frames);
 

@@ -25,6 +25,7 @@ class Packetizer {
 public:
     Packetizer(Stop packet_stop, StopSet metadata_stops)
         : packet_stop_(packet_stop), metadata_stops_(std::move(metadata_stops)) {}
+    Stop packet_stop() const noexcept { return packet_stop_; }
 
     // What one input frame completes, to be sent in this order.
     struct Cut {

@@ -46,6 +46,12 @@ public:
     std::vector<RecordedCheckpoint> read() const;
     // Drops the checkpoints after the first `keep`.
     void truncate(std::uint64_t keep);
+    // Names one more growing dataset whose size checkpoints record (a table file's new table).
+    // Not in SWMR mode: it rewrites an attribute.
+    void add_dataset(const std::string& name);
+    // Forgets the datasets after the first `count` (a rewind deletes them: made after the
+    // checkpoint it goes back to).
+    void keep_datasets(std::size_t count);
 
     const std::vector<std::string>& datasets() const noexcept { return datasets_; }
     std::uint64_t size() const noexcept { return rows_written_; }
@@ -55,6 +61,9 @@ public:
     void release() noexcept;
 
 private:
+    void write_datasets();
+
+    hid_t file_ = H5I_INVALID_HID;
     hdf5::Handle rows_;
     hdf5::Handle state_;
     hdf5::Handle extents_;
@@ -64,5 +73,8 @@ private:
     std::uint64_t state_written_ = 0;
     std::uint64_t extents_written_ = 0;
 };
+
+// Removes a file's checkpoint log (not in SWMR mode).
+void drop_checkpoint_log(hid_t file, const std::string& what);
 
 }  // namespace mpitray::io

@@ -52,6 +52,7 @@ public:
     // Back to ordinary writing, to create objects and attributes (the summaries' datasets, how
     // the run ended): closes the file and opens it again. Close its datasets first.
     void leave_swmr();
+    bool swmr() const noexcept { return swmr_; }
 
     // Records how the run ended (status, status_reason, input_frames, closed), closes and renames
     // PATH.partial to PATH. Close every dataset of the file first. When HDF5 cannot write it all

@@ -10,6 +10,7 @@
 // written as PATH.partial, renamed when closed, with the status attributes of a frame file.
 #include <mpitray/core/standard_types.hpp>
 #include <mpitray/core/table_row.hpp>
+#include <mpitray/io/checkpoint_log.hpp>
 #include <mpitray/io/output_file.hpp>
 
 #include <map>
@@ -30,6 +31,9 @@ struct TableWriterOptions {
 class TableFileWriter {
 public:
     TableFileWriter(std::string path, const Provenance& provenance, TableWriterOptions options = {});
+    // Goes on writing the PATH.partial of a resumed run, rewound to its last checkpoint
+    // (output_rewind.hpp): each table's next row follows the checkpoint's last.
+    TableFileWriter(std::string path, OutputFile::Continue, TableWriterOptions options = {});
     TableFileWriter(const TableFileWriter&) = delete;
     TableFileWriter& operator=(const TableFileWriter&) = delete;
     ~TableFileWriter();
@@ -40,6 +44,10 @@ public:
     // Appends one row. The first row of a table fixes its columns; a row with other columns
     // (names, order or types) is a StorageError that names both.
     void append(const std::string& name, const EventHeader& index, const TableRow& row);
+
+    // Writes what is buffered and records `checkpoint` (core/checkpoint.hpp) with it, such that
+    // a SIGKILL from here on loses nothing up to this point.
+    void checkpoint(const Checkpoint& checkpoint);
 
     // Writes what is buffered, records how the run ended, closes and renames the file. After a
     // write to the file failed (a full disk), or when this close cannot write, the file is given
@@ -57,7 +65,12 @@ private:
     void create(Table& table, const TableRow& first_row);
     void flush(Table& table);
     void release_tables() noexcept;
+    void release_datasets() noexcept;  // before the file is closed and opened again
+    // SWMR writing creates nothing (output_file.hpp): a new table's dataset is made with the file
+    // out of SWMR mode for a moment, and the open datasets opened again.
+    void open_datasets();
 
+    CheckpointLog checkpoints_;
     TableWriterOptions options_;
     OutputFile file_;
     std::map<std::string, std::unique_ptr<Table>> tables_;
