@@ -14,6 +14,10 @@
 namespace mpitray {
 namespace {
 
+std::string stop_reason(int signal) {
+    return std::string("stopped by ") + (sigabbrev_np(signal) ? "SIG" + std::string(sigabbrev_np(signal)) : "a signal");
+}
+
 std::int64_t thread_cpu_ns() {
     timespec ts{};
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
@@ -269,8 +273,7 @@ const RunState& Tray::run(std::optional<std::uint64_t> max_events) {
             if (const int signal = StopSignal::received()) {
                 state.ending = RunEnding::stopped;
                 state.signal = signal;
-                state.reason = std::string("stopped by ") +
-                               (sigabbrev_np(signal) ? "SIG" + std::string(sigabbrev_np(signal)) : "a signal");
+                state.reason = stop_reason(signal);
                 break;
             }
             if (max_events_ && source_events_ >= *max_events_) {
@@ -341,6 +344,7 @@ void Tray::finish() {
         invoke(
             i, nullptr, [&] { slots_[i].module->close_outputs(state); }, "closing its outputs");
     }
+    if (complete_input_frames() < environment_.run.input_frames) mark_stopped_short(environment_.run);
     environment_.run.input_frames = complete_input_frames();
     ended_ = std::chrono::steady_clock::now();
 }
@@ -396,7 +400,18 @@ RunState Tray::state_at(std::size_t index) const {
             state.failure_log = slot.failure_log;
         }
     }
+    if (state.input_frames < environment_.run.input_frames) mark_stopped_short(state);
     return state;
+}
+
+void Tray::mark_stopped_short(RunState& state) {
+    // A stop that left input out (a Dispatch sends nothing more once it comes) did not complete
+    // the run, even when the source had nothing more to give.
+    const int signal = StopSignal::received();
+    if (signal == 0 || (state.ending != RunEnding::complete && state.ending != RunEnding::event_limit)) return;
+    state.ending = RunEnding::stopped;
+    state.signal = signal;
+    state.reason = stop_reason(signal);
 }
 
 void Tray::abandon() noexcept {

@@ -250,9 +250,12 @@ bool Dispatch::stopping() { return StopSignal::received() != 0; }
 bool Dispatch::checkpoints_allowed() const { return !summaries_passed_on_ && !failing_ && !failure_; }
 
 void Dispatch::take_checkpoint(std::uint64_t input_frames) {
+    const std::int64_t start = monotonic_ns();
     Checkpoint checkpoint{++checkpoints_taken_, input_frames, skipped_packets(), {}};
     for (const auto& [module, sums] : summaries_written_) checkpoint.summaries.push_back(sums.frame(module));
     checkpoint_after(std::move(checkpoint));
+    ++metrics_.checkpoints;
+    metrics_.checkpoint_wall_seconds += seconds_since(start);
 }
 
 std::uint64_t Dispatch::skipped_packets() const {
@@ -578,9 +581,12 @@ void Dispatch::finish() {
     // Input is complete up to the first input a stop abandoned or left unsent. Results that still
     // come in while the workers acknowledge the stop are not written: the count is taken.
     limit_input_to_what_was_written();
-    const bool stopped = stopping() || abandoned;
+    // A stop that left no input unwritten (it came after the last input, and every result came
+    // back in time) ends the run as the end of input does: the workers run their finish(), whose
+    // frames and summaries (every object, filled or not) a serial run writes too.
+    const bool stopped = (stopping() && first_incomplete_input()) || abandoned;
     // What a stopped run wrote so far, before the summaries that end it: where a resume goes on.
-    if (stopped && checkpoints_allowed()) take_checkpoint(first_incomplete_input().value_or(next_input_));
+    if (stopping() && checkpoints_allowed()) take_checkpoint(first_incomplete_input().value_or(next_input_));
     if (abandoned) failing_ = true;
     shut_down(stopped ? Tag::stop : Tag::end_of_stream, stopped ? signal_ack_seconds : -1.0);
     if (stopped) {

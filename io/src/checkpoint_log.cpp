@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <sstream>
@@ -27,6 +28,7 @@ struct Row {
     std::uint64_t state_bytes;
     std::uint64_t extents_offset;
     std::uint64_t extents_count;
+    std::uint64_t written_unix_ns;  // when it was taken (how much work a kill after it lost)
 };
 
 hdf5::Handle row_type() {
@@ -41,6 +43,7 @@ hdf5::Handle row_type() {
     member("state_bytes", offsetof(Row, state_bytes));
     member("extents_offset", offsetof(Row, extents_offset));
     member("extents_count", offsetof(Row, extents_count));
+    member("written_unix_ns", offsetof(Row, written_unix_ns));
     return type;
 }
 
@@ -135,8 +138,15 @@ CheckpointLog CheckpointLog::open(hid_t file) {
 void CheckpointLog::append(const Checkpoint& checkpoint, std::span<const std::uint64_t> extents) {
     const std::string what = "writing a checkpoint";
     const std::vector<char> state = encode_state(checkpoint.summaries);
-    const Row row{checkpoint.number, checkpoint.input_frames, checkpoint.skipped_packets, state_written_, state.size(),
-                  extents_written_,  extents.size()};
+    const auto now = std::chrono::system_clock::now().time_since_epoch();
+    const Row row{checkpoint.number,
+                  checkpoint.input_frames,
+                  checkpoint.skipped_packets,
+                  state_written_,
+                  state.size(),
+                  extents_written_,
+                  extents.size(),
+                  std::uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(now).count())};
     // The row last: a row is only ever read with everything it points to in place.
     append_rows(state_.get(), H5T_NATIVE_UINT8, state_written_, state.size(), state.data(), what);
     state_written_ += state.size();
@@ -160,6 +170,7 @@ std::vector<RecordedCheckpoint> CheckpointLog::read() const {
         recorded.checkpoint.number = row.number;
         recorded.checkpoint.input_frames = row.input_frames;
         recorded.checkpoint.skipped_packets = row.skipped_packets;
+        recorded.written_unix_ns = row.written_unix_ns;
         std::vector<char> state(row.state_bytes);
         if (!state.empty())
             hdf5::read_range(state_.get(), H5T_NATIVE_UINT8, row.state_offset, state.size(), state.data(),

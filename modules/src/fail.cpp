@@ -1,4 +1,4 @@
-// Fail: for fault tests. Fails on one event, or on every event.
+// Fail: for fault tests. Fails on one event, or on every event; or asks the run to stop there.
 #include <mpitray/core/module_registry.hpp>
 #include <mpitray/core/stop_set.hpp>
 #include "event_index.hpp"
@@ -13,7 +13,7 @@ class Fail : public Module {
 public:
     Fail() {
         add_optional_parameter<std::int64_t>("at", "event number to fail on; unset: every event");
-        add_parameter<std::string>("action", "throw, abort, segfault or exit", "throw");
+        add_parameter<std::string>("action", "throw, abort, segfault, exit, or stop (SIGTERM to itself)", "throw");
         add_parameter<std::int64_t>("exit_code", "the exit code for action exit (0 to 255)", 3);
         add_parameter<std::vector<std::string>>("stops", "the stops it may fail on", {"Q", "P"});
     }
@@ -21,8 +21,8 @@ public:
     void configure() override {
         at_ = optional_parameter<std::int64_t>("at");
         action_ = parameter<std::string>("action");
-        if (action_ != "throw" && action_ != "abort" && action_ != "segfault" && action_ != "exit")
-            throw config_error("must be throw, abort, segfault or exit, not '" + action_ + "'", "action");
+        if (action_ != "throw" && action_ != "abort" && action_ != "segfault" && action_ != "exit" && action_ != "stop")
+            throw config_error("must be throw, abort, segfault, exit or stop, not '" + action_ + "'", "action");
         exit_code_ = static_cast<int>(
             parameter_within("exit_code", std::int64_t{0}, std::int64_t{255}, "what a process can exit with"));
         stops_ = StopSet(parameter<std::vector<std::string>>("stops"));
@@ -35,6 +35,10 @@ public:
 
 private:
     void fail(const Frame& frame) {
+        if (action_ == "stop") {  // as kill -TERM: the run stops in order after this frame
+            std::raise(SIGTERM);
+            return;
+        }
         if (action_ == "throw")
             throw std::runtime_error("Fail module: deliberate failure on event " + std::to_string(event_index(frame)));
         if (action_ == "abort") std::abort();

@@ -29,8 +29,25 @@ case $case in
   summaries) ;;
   slices) ;;
   memory) ;;
+  stop_at_end) ;;
   *) echo "unknown case $case"; exit 2 ;;
 esac
+
+if [ "$case" = stop_at_end ]; then
+  # Both runs ask themselves to stop at the last event. The serial run has done it all by then
+  # (complete); the Dispatch sends nothing after a stop, so its run leaves that event out and must
+  # say so: stopped (exit 75), never complete (it said complete before).
+  "$mpitray" run "$pipelines/${case}_inline.yaml" -q --set Writer.file=serial.h5 2>serial.log || { cat serial.log; exit 1; }
+  mpirun -n "$ranks" "$mpitray" run "$pipelines/$case.yaml" -q --set Writer.file=dispatch.h5 2>dispatch.log
+  code=$?
+  grep -q "stopped by SIGTERM after" dispatch.log && [ $code = 75 ] ||
+    { cat dispatch.log; echo "FAIL: the run that left the last event out exited $code, not 75 (stopped)"; exit 1; }
+  "$mpitray" dump dispatch.h5 --limit 0 | grep -q "status stopped" ||
+    { "$mpitray" dump dispatch.h5 --limit 0; echo "FAIL: the output that lacks the last event is not marked stopped"; exit 1; }
+  "$mpitray" diff serial.h5 dispatch.h5 >/dev/null && { echo "FAIL: the stopped run wrote the last event after all"; exit 1; }
+  echo "PASS: $case at $ranks ranks: a stop at the last event that left it out is marked stopped, not complete"
+  exit 0
+fi
 
 if [ "$case" = qdrop ] || [ "$case" = paired ] || [ "$case" = two_stages ] || [ "$case" = summaries ]; then
   # CASE.yaml against CASE_inline.yaml (the same modules without Dispatch).

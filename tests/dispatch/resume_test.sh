@@ -44,10 +44,21 @@ for i in 0 1 2 3 4 5 6 7 8 9; do
   else
     how=SIGKILL
     pkill -KILL -f "Writer.file=$out"  # mpirun and every rank at once
+    killed_at=$(date +%s.%N)
   fi
   wait $job 2>/dev/null
   if [ -f "$out.partial" ] || grep -q "stopped by SIGTERM" "run_$i.log"; then
     interrupted=$((interrupted + 1))
+  fi
+  redone=""
+  if [ $i -ge 5 ] && [ -f "$out.partial" ]; then
+    # The work a kill loses is what was done after the last checkpoint: its age when the kill came.
+    age=$(/usr/bin/python3 -c "import h5py,sys; f=h5py.File(sys.argv[1], 'r', swmr=True); \
+print(float(sys.argv[2]) - f['checkpoints/rows'][-1]['written_unix_ns'] / 1e9)" "$out.partial" "$killed_at") ||
+      { echo "FAIL: cannot read the checkpoints of $out.partial"; exit 1; }
+    awk -v a="$age" 'BEGIN { exit !(a >= 0 && a < 0.25 + 1.0) }' ||
+      { echo "FAIL: the last checkpoint was ${age}s old when the run was killed (every 0.25 s asked)"; exit 1; }
+    redone=" (its last checkpoint was $(printf %.2f "$age") s old)"
   fi
   n=${resume_ranks[$((i % 5))]}
   launcher=(mpirun -n "$n")
@@ -58,7 +69,7 @@ for i in 0 1 2 3 4 5 6 7 8 9; do
     { cat "resume_$i.log"; echo "FAIL: $how after ${delay}s, resumed on $n rank(s): the output differs"; exit 1; }
   same_tables serial_tables.h5 "tables_$i.h5" ||
     { echo "FAIL: $how after ${delay}s, resumed on $n rank(s): the tables differ"; exit 1; }
-  echo "$how after ${delay}s, resumed on $n rank(s): $(grep -o 'resume: .*' "resume_$i.log") -> identical"
+  echo "$how after ${delay}s$redone, resumed on $n rank(s): $(grep -o 'resume: .*' "resume_$i.log") -> identical"
 done
 [ $interrupted -ge 6 ] || { echo "FAIL: only $interrupted of 10 runs were interrupted before they ended"; exit 1; }
 

@@ -2,6 +2,8 @@
 # The icesim campaign (examples/icesim.yaml) at a small size.
 #   equivalence cases (dynamic, round_robin): RANKS ranks write the frame file and both table
 #     files identical to the same modules run serially without Dispatch (serial.yaml);
+#   resume: the same, for a run on RANKS ranks killed (SIGKILL, every process) after its first
+#     checkpoint and resumed on another number of ranks: the source goes on at the right event;
 #   slices: slices run separately and merged equal the whole sample;
 #   tables, tables_no_room: photon tables shared and private against serial; too little room;
 #   physics (physics_table: photons from the photon table): the output is readable with h5py
@@ -21,13 +23,31 @@ events=160 status_every=40 calibration_every=30 cuts=(0:50 50:70 120:40)
 [ -n "${MPITRAY_SANITIZED:-}" ] && events=64 status_every=16 calibration_every=12 cuts=(0:20 20:28 48:16)
 
 case $case in
-  dynamic | round_robin)
+  dynamic | round_robin | resume)
     size=(--set IceSimSource.events=$events --set IceSimSource.status_every=$status_every)
     schedule=dynamic
     [ "$case" = round_robin ] && schedule=round-robin
     "$icesim" run -q "$src/tests/icesim/serial.yaml" "${size[@]}" || exit 1
-    mpirun -n "$ranks" "$icesim" run -q "$src/examples/icesim.yaml" "${size[@]}" "${files[@]}" \
-      --set Dispatch.schedule=$schedule || exit 1
+    if [ "$case" = resume ]; then
+      run=(run -q "$src/examples/icesim.yaml" "${size[@]}" "${files[@]}" --set Dispatch.checkpoint_seconds=0.2)
+      mpirun -n "$ranks" "$icesim" "${run[@]}" 2>killed.log &
+      job=$!
+      for _ in $(seq 300); do  # until the first checkpoint (the writer's lock is its own: skip HDF5's)
+        HDF5_USE_FILE_LOCKING=FALSE /usr/bin/python3 -c "import h5py,sys; f=h5py.File('dispatch.h5.partial', 'r', swmr=True); sys.exit(len(f['checkpoints/rows']) == 0)" 2>/dev/null && break
+        sleep 0.1
+      done
+      victims=""  # every process of this run: mpirun and its ranks, which run here
+      for p in $(pgrep -f "$icesim run"); do [ "$(readlink "/proc/$p/cwd")" = "$work" ] && victims="$victims $p"; done
+      kill -KILL $victims
+      wait $job 2>/dev/null
+      [ -e dispatch.h5.partial ] || { cat killed.log; echo "FAIL: the run ended before it was killed"; exit 1; }
+      again=$(( ranks == 2 ? 3 : 2 ))
+      mpirun -n $again "$icesim" "${run[@]}" --resume 2>resume.log || { cat resume.log; echo "FAIL: resume"; exit 1; }
+      grep -o "resume: .*" resume.log
+    else
+      mpirun -n "$ranks" "$icesim" run -q "$src/examples/icesim.yaml" "${size[@]}" "${files[@]}" \
+        --set Dispatch.schedule=$schedule || exit 1
+    fi
     "$icesim" diff icesim.h5 dispatch.h5 || { echo "FAIL: the frame file at $ranks ranks differs from serial"; exit 1; }
     /usr/bin/python3 - <<'PY' || exit 1
 import h5py

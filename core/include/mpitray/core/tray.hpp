@@ -118,7 +118,8 @@ private:
     // How the run ended as seen by module `index`: with the input limits and skipped packets of
     // the modules before it.
     RunState state_at(std::size_t index) const;
-    void close_outputs() noexcept;  // after a failure: every module, errors printed
+    static void mark_stopped_short(RunState& state);  // complete, but a stop left input out
+    void close_outputs() noexcept;                    // after a failure: every module, errors printed
     // After a failure: the modules after the one that failed push what they hold complete. A
     // module failing on that (an earlier input than the first failure's) is returned.
     std::exception_ptr drain_after_failed_module() noexcept;

@@ -3,7 +3,7 @@
 // file is never separated from what resuming it needs:
 //
 //   /checkpoints/rows     compound[C]: number, input_frames, skipped_packets, state_offset,
-//                         state_bytes, extents_offset, extents_count
+//                         state_bytes, extents_offset, extents_count, written_unix_ns
 //   /checkpoints/state    uint8: each checkpoint's summary frames, each as its 8-byte
 //                         little-endian length and its encoding
 //   /checkpoints/extents  uint64: each checkpoint's sizes of the file's growing datasets, in the
@@ -26,6 +26,7 @@ namespace mpitray::io {
 struct RecordedCheckpoint {
     Checkpoint checkpoint;
     std::vector<std::uint64_t> extents;  // in the order of CheckpointLog::datasets()
+    std::uint64_t written_unix_ns = 0;   // when it was taken
 };
 
 class CheckpointLog {
