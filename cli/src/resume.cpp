@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 
 namespace mpitray::cli {
 namespace {
@@ -81,6 +82,12 @@ void check_same_run(const io::LeftOutput& output, const io::Provenance& run) {
                         where_is(output), differs));
 }
 
+bool left_on_disk(const std::string& path) {
+    namespace fs = std::filesystem;
+    std::error_code error;
+    return fs::exists(fs::symlink_status(path, error)) || fs::exists(fs::symlink_status(path + ".partial", error));
+}
+
 bool finished(const io::LeftOutput& output) {
     return output.where == io::LeftOutput::Where::closed &&
            (output.status == "complete" || output.status == "event_limit");
@@ -89,6 +96,15 @@ bool finished(const io::LeftOutput& output) {
 }  // namespace
 
 ResumeDecision prepare_resume(const Pipeline& pipeline, const io::Provenance& run) {
+    // Nothing written yet (a job requeued before its outputs were created): nothing to lose by
+    // starting, whether or not the pipeline could resume.
+    bool any_left = false;
+    for (const ModuleSpec& spec : pipeline.tray)
+        for (const FileUse& use : files_of(spec))
+            if (use.kind == FileUse::Kind::output) any_left = any_left || left_on_disk(use.path);
+    if (!any_left)
+        return {ResumeDecision::Kind::start, nullptr,
+                "--resume: no output of an earlier run; starting at the beginning"};
     const std::vector<std::string> paths = resumable_outputs(pipeline);
     std::vector<io::LeftOutput> left;
     left.reserve(paths.size());

@@ -81,8 +81,9 @@ std::shared_ptr<const Checkpoint> resume_point(const Pipeline& pipeline, const R
                 prepare_resume(pipeline, io::Provenance{pipeline.file, pipeline.text,
                                                         options.seed.value_or(pipeline.seed), overrides_of(options)});
             std::fprintf(stderr, "mpitray: %s\n", decision.message.c_str());
-        } catch (const Error& e) {
-            error = e.what();
+        } catch (const std::exception& e) {  // a damaged file may claim sizes no memory holds
+            const std::string message = message_of(e);
+            error = message.starts_with("--resume") ? message : "--resume: " + message;
         }
     }
     refused = !agree_on_first_error(comm, error, rank);

@@ -183,6 +183,8 @@ void Dispatch::configure() {
     resume_from_ = environment().resume_from;
     if (resume_from_) {
         checkpoints_taken_ = resume_from_->number;
+        // The outputs hold those packets' absence already; they say so when they close.
+        if (resume_from_->skipped_packets > 0) record_skipped_packets(resume_from_->skipped_packets, "");
         // What the written results carried, as the checkpoint has it; later results add to it.
         for (const FramePtr& frame : resume_from_->summaries)
             for (const ModuleSpec& spec : inner_)
@@ -239,7 +241,7 @@ void Dispatch::process(const FramePtr& frame) {
             last_checkpoint_ns_ = now;
         }
     }
-    next_input_ = frame->origin.input + 1;
+    if (frame->origin.input != FrameOrigin::unset) next_input_ = frame->origin.input + 1;
     Packetizer::Cut cut = packetizer_->add(frame);
     send_packet(std::move(cut.packet));
     if (cut.broadcast) broadcast_metadata(cut.broadcast);
@@ -250,6 +252,13 @@ bool Dispatch::stopping() { return StopSignal::received() != 0; }
 bool Dispatch::checkpoints_allowed() const { return !summaries_passed_on_ && !failing_ && !failure_; }
 
 void Dispatch::take_checkpoint(std::uint64_t input_frames) {
+    // The outputs hold every result before the checkpoint this run resumed from, whatever the
+    // replay has reached (a stop may come during it).
+    if (resume_from_) input_frames = std::max(input_frames, resume_from_->input_frames);
+    // Not in the middle of one input's results: a module before this one may have made several
+    // units of one input, or a unit may hold frames of the next input, and some are written
+    // already. The next checkpoint will do.
+    if (last_written_input_ && *last_written_input_ >= input_frames) return;
     const std::int64_t start = monotonic_ns();
     Checkpoint checkpoint{++checkpoints_taken_, input_frames, skipped_packets(), {}};
     for (const auto& [module, sums] : summaries_written_) checkpoint.summaries.push_back(sums.frame(module));
@@ -557,6 +566,10 @@ void Dispatch::emit_ready() {
             summaries_in_flight_.erase(counted);
         }
         emitting_first_input_ = result->first_input;  // a failure downstream while it is pushed leaves it incomplete
+        if (!replay)  // a unit may hold frames of several inputs (one that joined an open packet)
+            for (const FramePtr& frame : result->frames)
+                if (frame->origin.input != FrameOrigin::unset)
+                    last_written_input_ = std::max(last_written_input_.value_or(0), frame->origin.input);
         if (replay)
             replayed([&] {
                 for (const FramePtr& frame : result->frames) push(frame);
@@ -584,7 +597,8 @@ void Dispatch::finish() {
     // A stop that left no input unwritten (it came after the last input, and every result came
     // back in time) ends the run as the end of input does: the workers run their finish(), whose
     // frames and summaries (every object, filled or not) a serial run writes too.
-    const bool stopped = (stopping() && first_incomplete_input()) || abandoned;
+    const bool replay_unfinished = resume_from_ && next_input_ < resume_from_->input_frames;
+    const bool stopped = (stopping() && (first_incomplete_input() || replay_unfinished)) || abandoned;
     // What a stopped run wrote so far, before the summaries that end it: where a resume goes on.
     if (stopping() && checkpoints_allowed()) take_checkpoint(first_incomplete_input().value_or(next_input_));
     if (abandoned) failing_ = true;

@@ -110,6 +110,7 @@ OutputFile::OutputFile(std::string path, Continue) : path_(std::move(path)) {
     if (const std::string problem = output_path_problem(path_); !problem.empty())
         throw StorageError("cannot write output file '" + path_ + "': " + problem);
     lock_ = FileLock(partial_path(), "resume writing");
+    continued_ = true;
     open_partial(H5F_ACC_RDWR, "cannot open '" + partial_path() + "' to resume writing it");
 }
 
@@ -194,6 +195,11 @@ void OutputFile::give_up(const std::string& reason) {
 
 void OutputFile::discard() noexcept {
     if (!file_) return;
+    if (continued_) {  // a resumed run's file holds an earlier run's work: closed as it is, kept
+        file_.reset();
+        lock_.release();
+        return;
+    }
     hdf5::give_up_file(file_);
     ::unlink(partial_path().c_str());
     lock_.release();

@@ -78,7 +78,7 @@ void verify_frames(hid_t file, const LeftOutput& output, const RecordedCheckpoin
         const IndexRow& row = rows[i];
         const std::uint64_t expected_offset = i == 0 ? row.offset : rows[i - 1].offset + rows[i - 1].length;
         if (row.sequence != from + i || row.offset != expected_offset || row.length < frame_trailer_size ||
-            row.offset + row.length > bytes)
+            row.offset > bytes || row.length > bytes - row.offset)
             throw StorageError(fmt::format("'{}' is damaged: its index row {} does not follow on", name, from + i));
         if (i == 0 && first > 0) continue;  // verified with the checkpoint before
         bytes_of_frame.resize(row.length);
@@ -138,6 +138,8 @@ LeftOutput read_left_output(const std::string& path) {
         }
     } catch (const StorageError& e) {
         throw StorageError("cannot resume from '" + name + "': " + e.what());
+    } catch (const std::exception& e) {  // sizes no memory holds: a damaged file
+        throw StorageError("cannot resume from '" + name + "': it is damaged (" + e.what() + ")");
     }
     return output;
 }
@@ -157,6 +159,8 @@ void verify_at_checkpoint(const LeftOutput& output, std::uint64_t number) {
         if (output.format == file_format_name) verify_frames(file.get(), output, checkpoint);
     } catch (const StorageError& e) {
         throw StorageError("cannot resume from '" + name + "': " + e.what());
+    } catch (const std::exception& e) {  // sizes no memory holds: a damaged file
+        throw StorageError("cannot resume from '" + name + "': it is damaged (" + e.what() + ")");
     }
 }
 

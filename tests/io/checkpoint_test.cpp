@@ -123,6 +123,25 @@ TEST_F(Checkpoints, AStoppedFileRewindsToItsLastCheckpointAndGoesOn) {
     EXPECT_EQ(again.checkpoints[2].checkpoint.number, 3u);
 }
 
+// A resumed run that fails to configure (a later module, another rank) abandons its outputs:
+// a continued file holds the earlier run's work and is kept for the next --resume.
+TEST_F(Checkpoints, AContinuedFileIsKeptWhenTheRunNeverStarts) {
+    const std::string file = path("out.h5");
+    {
+        FrameFileWriter writer(file, Provenance{});
+        for (std::uint64_t i = 0; i < 10; ++i) writer.write(*numbered_frame(i));
+        writer.checkpoint(checkpoint_at(1, 10));
+        writer.close(ended(RunEnding::stopped, 10));
+    }
+    const LeftOutput left = read_left_output(file);
+    rewind_output(left, 1);
+    FrameFileWriter(file, OutputFile::Continue{}).discard();
+    ASSERT_TRUE(fs::exists(file + ".partial"));
+    const LeftOutput again = read_left_output(file);
+    ASSERT_EQ(again.checkpoints.size(), 1u);
+    verify_at_checkpoint(again, 1);
+}
+
 TEST_F(Checkpoints, ADamagedFrameBeforeTheCheckpointIsFoundAndNothingChanges) {
     const std::string file = path("out.h5");
     {

@@ -129,7 +129,8 @@ private:
     std::optional<std::int64_t> last_checkpoint_ns_;
     std::uint64_t checkpoints_taken_ = 0;  // the last one's number
     std::shared_ptr<const Checkpoint> resume_from_;
-    std::uint64_t next_input_ = 0;  // after the last input frame seen
+    std::uint64_t next_input_ = 0;                     // after the last input frame seen
+    std::optional<std::uint64_t> last_written_input_;  // the latest input any written frame is of
     // The summary frames pushed at the end: the finished frames' (merged) plus what was written.
     std::vector<FramePtr> summaries_at_end(const std::vector<FramePtr>& finish_frames);
 

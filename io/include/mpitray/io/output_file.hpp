@@ -64,7 +64,9 @@ public:
     // "'PATH' could not be closed: the disk is full (REASON); its incomplete 'PATH.partial' was
     // removed". The file's datasets may still be open: closing the file closes them.
     [[noreturn]] void give_up(const std::string& reason);
-    // Closes without recording anything and removes PATH.partial: the run never started.
+    // Closes without recording anything and removes PATH.partial: the run never started. A
+    // file opened to be continued is kept (closed as it is): it holds the earlier run's work,
+    // which another --resume goes on from.
     void discard() noexcept;
 
 private:
@@ -74,6 +76,7 @@ private:
     FileLock lock_;  // declared before file_: released after it is closed
     hdf5::Handle file_;
     bool swmr_ = false;
+    bool continued_ = false;  // OutputFile::Continue
 };
 
 // Rewrites how the run ended (status, status_reason, input_frames, skipped_packets,
