@@ -44,7 +44,16 @@ FrameFileReader::FrameFileReader(std::string path) : path_(std::move(path)) {
         H5Eclear2(H5E_DEFAULT);
         throw StorageError("'" + path_ + "' is not an HDF5 file (or is damaged)");
     }
-    file_ = hdf5::file(H5Fopen(path_.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "cannot open frame file '" + path_ + "'");
+    hid_t opened = H5Fopen(path_.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (opened < 0) {
+        // A killed run's NAME.partial still says it is being written (HDF5's SWMR marks): it
+        // opens as SWMR readers open a file, which is what it was written for.
+        const hdf5::Handle access = hdf5::output_file_access(hdf5::FileFormat::swmr);
+        opened = H5Fopen(path_.c_str(), H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, access.get());
+        if (opened >= 0) H5Eclear2(H5E_DEFAULT);
+        else opened = H5Fopen(path_.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);  // for HDF5's own reason
+    }
+    file_ = hdf5::file(opened, "cannot open frame file '" + path_ + "'");
     const hid_t root = file_.get();
     if (const std::string format = hdf5::string_attribute(root, "format"); format != file_format_name)
         throw StorageError(not_a_frame_file(format));

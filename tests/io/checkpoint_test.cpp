@@ -218,6 +218,11 @@ TEST_F(Checkpoints, AfterSigkillTheFileRewindsToItsLastCheckpoint) {
         int status = 0;
         ::waitpid(child, &status, 0);
 
+        {  // mpitray dump and the Reader open it as it is (frames past a checkpoint may be torn)
+            FrameFileReader reader(file + ".partial");
+            EXPECT_EQ(reader.info().status, "writing");
+            for (std::int64_t i = 0; i < 40; ++i) EXPECT_EQ(reader.next()->at<EventHeader>(event_header_key).event, i);
+        }
         const LeftOutput left = read_left_output(file);
         ASSERT_EQ(left.where, LeftOutput::Where::partial);
         ASSERT_FALSE(left.checkpoints.empty());
