@@ -135,8 +135,9 @@ CheckpointLog CheckpointLog::open(hid_t file) {
     return log;
 }
 
-void CheckpointLog::append(const Checkpoint& checkpoint, std::span<const std::uint64_t> extents) {
-    const std::string what = "writing a checkpoint";
+void CheckpointLog::record(hid_t file, const Checkpoint& checkpoint, std::span<const std::uint64_t> extents,
+                           const std::string& what) {
+    hdf5::sync_file(file, what);  // the data it counts is stored before the checkpoint
     const std::vector<char> state = encode_state(checkpoint.summaries);
     const auto now = std::chrono::system_clock::now().time_since_epoch();
     const Row row{checkpoint.number,
@@ -154,6 +155,7 @@ void CheckpointLog::append(const Checkpoint& checkpoint, std::span<const std::ui
     extents_written_ += extents.size();
     append_rows(rows_.get(), row_type_.get(), rows_written_, 1, &row, what);
     ++rows_written_;
+    hdf5::sync_file(file, what);
 }
 
 std::vector<RecordedCheckpoint> CheckpointLog::read() const {

@@ -49,10 +49,8 @@ void FrameFileWriter::checkpoint(const Checkpoint& checkpoint) {
     const std::string what = "writing a checkpoint to '" + partial_path() + "'";
     writing([&] {
         flush();
-        hdf5::sync_file(file_.id(), what);  // the data it counts is stored before the checkpoint
         const std::uint64_t extents[2] = {bytes_written_, rows_written_};
-        checkpoints_.append(checkpoint, extents);
-        hdf5::sync_file(file_.id(), what);
+        checkpoints_.record(file_.id(), checkpoint, extents, what);
     });
 }
 

@@ -152,9 +152,7 @@ void TableFileWriter::checkpoint(const Checkpoint& checkpoint) {
             flush(t);
             extents.push_back(t.written);
         }
-        hdf5::sync_file(file_.id(), what);  // the rows it counts are stored before the checkpoint
-        checkpoints_.append(checkpoint, extents);
-        hdf5::sync_file(file_.id(), what);
+        checkpoints_.record(file_.id(), checkpoint, extents, what);
     } catch (const StorageError& e) {
         write_failure_ = e.what();
         throw;

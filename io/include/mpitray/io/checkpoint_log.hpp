@@ -40,9 +40,11 @@ public:
     // Whether the file has a log (files of mpitray before checkpoints have none).
     static bool exists(hid_t file);
 
-    // Appends a checkpoint with the current sizes of the datasets (in datasets() order). The
-    // caller flushes the file before (so the data it counts is stored) and after.
-    void append(const Checkpoint& checkpoint, std::span<const std::uint64_t> extents);
+    // Records a checkpoint with the current sizes of the datasets (in datasets() order), the
+    // writer's buffers already written: stores the file (fsync) so the data it counts is on disk,
+    // appends the checkpoint, and stores the file again.
+    void record(hid_t file, const Checkpoint& checkpoint, std::span<const std::uint64_t> extents,
+                const std::string& what);
     // Every checkpoint in the file, oldest first. Throws StorageError when the log is damaged.
     std::vector<RecordedCheckpoint> read() const;
     // Drops the checkpoints after the first `keep`.
