@@ -13,9 +13,9 @@ namespace {
 
 std::string describe(const ModuleSpec& spec) { return fmt::format("'{}' ({})", spec.name, spec.type); }
 
-// The outputs a resume continues: those of the modules after the one Dispatch. A replay runs
-// the modules before it again, so an output there would be written twice; the Dispatch's
-// failure log and its inner section's files are not checkpointed.
+// The outputs a resume continues: the Dispatch's failure log and those of the modules after it.
+// A replay runs the modules before it again, so an output there would be written twice; files
+// of its inner section are not checkpointed.
 std::vector<std::string> resumable_outputs(const Pipeline& pipeline) {
     std::vector<std::size_t> dispatches;
     for (std::size_t i = 0; i < pipeline.tray.size(); ++i)
@@ -48,9 +48,6 @@ std::vector<std::string> resumable_outputs(const Pipeline& pipeline) {
                 fmt::format("--resume: {} writes '{}' before the Dispatch, where a resumed run replays "
                             "its input; only outputs after the Dispatch resume",
                             describe(spec), paths.front()));
-        if (i == dispatch)
-            throw ConfigError(fmt::format("--resume: {} writes the failure log '{}', which does not resume yet",
-                                          describe(spec), paths.front()));
         outputs.insert(outputs.end(), paths.begin(), paths.end());
     }
     for (const ModuleSpec& inner : pipeline.tray[dispatch].inner)

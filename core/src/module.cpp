@@ -88,8 +88,9 @@ void Module::replayed(const std::function<void()>& pushes) {
 
 bool Module::replaying() const { return tray_ != nullptr && tray_->replaying_; }
 
-void Module::checkpoint_after(Checkpoint checkpoint) {
-    if (tray_ != nullptr) tray_->checkpoint_after(index_, std::move(checkpoint));
+Checkpoint Module::checkpoint_after(Checkpoint checkpoint) {
+    if (tray_ == nullptr) return checkpoint;
+    return tray_->checkpoint_after(index_, std::move(checkpoint));
 }
 
 void Module::place_in_sample(std::uint64_t position) {

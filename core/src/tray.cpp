@@ -186,12 +186,13 @@ void Tray::run_replayed(const std::function<void()>& pushes) {
     replaying_ = was;
 }
 
-void Tray::checkpoint_after(std::size_t index, Checkpoint checkpoint) {
+Checkpoint Tray::checkpoint_after(std::size_t index, Checkpoint checkpoint) {
     for (std::size_t i = index + 1; i < slots_.size(); ++i) {
         const Module& module = *slots_[i].module;
         if (!module.summaries_.empty()) checkpoint.summaries.push_back(module.summaries_.frame(module.name()));
     }
     for (std::size_t i = index + 1; i < slots_.size(); ++i) slots_[i].module->checkpoint(checkpoint);
+    return checkpoint;
 }
 
 void Tray::restore_summaries(std::size_t index) {

@@ -184,7 +184,7 @@ void Dispatch::configure() {
     if (resume_from_) {
         checkpoints_taken_ = resume_from_->number;
         // The outputs hold those packets' absence already; they say so when they close.
-        if (resume_from_->skipped_packets > 0) record_skipped_packets(resume_from_->skipped_packets, "");
+        if (resume_from_->skipped_packets > 0) record_skipped_packets(resume_from_->skipped_packets, failure_log);
         // What the written results carried, as the checkpoint has it; later results add to it.
         for (const FramePtr& frame : resume_from_->summaries)
             for (const ModuleSpec& spec : inner_)
@@ -262,7 +262,9 @@ void Dispatch::take_checkpoint(std::uint64_t input_frames) {
     const std::int64_t start = monotonic_ns();
     Checkpoint checkpoint{++checkpoints_taken_, input_frames, skipped_packets(), {}};
     for (const auto& [module, sums] : summaries_written_) checkpoint.summaries.push_back(sums.frame(module));
-    checkpoint_after(std::move(checkpoint));
+    // The log last: a kill between leaves it a checkpoint behind, which a resume goes back to.
+    checkpoint = checkpoint_after(std::move(checkpoint));
+    if (failure_log_) failure_log_->checkpoint(checkpoint);
     ++metrics_.checkpoints;
     metrics_.checkpoint_wall_seconds += seconds_since(start);
 }
@@ -527,14 +529,11 @@ void Dispatch::on_failure(const FailureReport& report) {
     const std::string where = fmt::format("{}{} on rank {} ({}), packet {}", report.frame,
                                           report.frame.empty() ? "" : ",", report.rank, report.host, seq);
     if (on_error_ == OnError::skip && packet && !on_metadata) {
-        ++metrics_.skipped;
-        record_skipped_packets(skipped_packets(), failure_log_ ? failure_log_->path() : std::string());
         std::fprintf(stderr, "mpitray: skipped packet %llu: module '%s' failed on %s: %s\n",
                      static_cast<unsigned long long>(seq), report.module.c_str(), where.c_str(),
                      report.message.c_str());
-        const InFlight skipped = in_flight_.take(seq);
-        if (failure_log_) failure_log_->write(skipped, report);
-        reorder_.fill({report.seq, {}, 0, false, skipped.first_input});  // the packet counts as dropped
+        Skipped& skipped = skipped_waiting_[seq] = {in_flight_.take(seq), report};
+        reorder_.fill({report.seq, {}, 0, false, skipped.unit.first_input});  // the packet counts as dropped
         emit_ready();
         return;
     }
@@ -558,6 +557,11 @@ void Dispatch::emit_ready() {
     // before, and what follows must not appear after a gap.
     if (failing_) return;
     while (auto result = reorder_.pop()) {
+        if (auto skipped = skipped_waiting_.find(value(result->seq)); skipped != skipped_waiting_.end()) {
+            write_skipped(skipped->second);
+            skipped_waiting_.erase(skipped);
+            continue;
+        }
         const bool replay = resume_from_ && result->first_input < resume_from_->input_frames;
         if (auto counted = summaries_in_flight_.find(value(result->seq)); counted != summaries_in_flight_.end()) {
             if (!replay)  // a replayed result was counted before the checkpoint
@@ -579,6 +583,13 @@ void Dispatch::emit_ready() {
         emitting_first_input_.reset();
         if (!result->metadata) progress_->done(1);
     }
+}
+
+void Dispatch::write_skipped(const Skipped& skipped) {
+    ++metrics_.skipped;
+    record_skipped_packets(skipped_packets(), failure_log_ ? failure_log_->path() : std::string());
+    if (failure_log_) failure_log_->write(skipped.unit, skipped.report);
+    progress_->done(1);
 }
 
 void Dispatch::finish() {
@@ -694,7 +705,7 @@ void Dispatch::end_job_after_outputs(const std::string& why) noexcept {
 }
 
 void Dispatch::close_outputs(const RunState& state) {
-    if (failure_log_) failure_log_->close(state, metrics_.skipped);  // it holds the packets this Dispatch skipped
+    if (failure_log_) failure_log_->close(state, skipped_packets());  // with those of the runs this one resumes
 }
 
 void Dispatch::limit_input_to_what_was_written() {

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace mpitray::io {
 
 namespace {
@@ -21,7 +23,13 @@ FrameFileWriter::FrameFileWriter(std::string path, const Provenance& provenance,
     data_ = create_growing_dataset(file_.id(), data_path, H5T_NATIVE_UINT8, options_.chunk_bytes, options_.compression);
     index_ = create_growing_dataset(file_.id(), index_path, row_type_.get(), 4096, options_.compression);
     hdf5::set_attribute(file_.id(), "frame_format_version", std::uint64_t{frame_format_version});
-    checkpoints_ = CheckpointLog::create(file_.id(), {data_path, index_path});
+    std::vector<std::string> growing = {data_path, index_path};
+    for (const std::string& name : options_.appended_notes) {
+        const std::string at = appended_note_path(name);
+        appended_notes_.push_back({name, create_growing_dataset(file_.id(), at, H5T_NATIVE_CHAR, 4096, 0), 0, {}});
+        growing.push_back(at);
+    }
+    checkpoints_ = CheckpointLog::create(file_.id(), growing);
     file_.start_swmr();
     pending_data_.reserve(options_.flush_bytes);
 }
@@ -34,6 +42,15 @@ FrameFileWriter::FrameFileWriter(std::string path, OutputFile::Continue, WriterO
     bytes_written_ = hdf5::extent(data_.get(), data_path);
     rows_written_ = frames_ = hdf5::extent(index_.get(), index_path);
     checkpoints_ = CheckpointLog::open(file_.id());
+    for (const std::string& name : options_.appended_notes) {  // as they were at the checkpoint
+        const std::string at = appended_note_path(name);
+        AppendedNote note{name, hdf5::dataset(H5Dopen2(file_.id(), at.c_str(), H5P_DEFAULT), "opening " + at), 0, {}};
+        note.written = hdf5::extent(note.dataset.get(), at);
+        std::string text(note.written, '\0');
+        hdf5::read_range(note.dataset.get(), H5T_NATIVE_CHAR, 0, note.written, text.data(), "reading " + at);
+        if (!text.empty()) notes_.emplace_back(name, std::move(text));
+        appended_notes_.push_back(std::move(note));
+    }
     file_.start_swmr();
     pending_data_.reserve(options_.flush_bytes);
 }
@@ -44,12 +61,23 @@ void FrameFileWriter::note(const std::string& name, const std::string& value) {
     notes_.emplace_back(name, value);
 }
 
+void FrameFileWriter::append_note(const std::string& name, const std::string& text) {
+    auto note = std::find_if(appended_notes_.begin(), appended_notes_.end(),
+                             [&](const AppendedNote& n) { return n.name == name; });
+    if (note == appended_notes_.end()) throw StorageError("'" + path() + "' has no appended note " + name);
+    auto value = std::find_if(notes_.begin(), notes_.end(), [&](const auto& n) { return n.first == name; });
+    if (value == notes_.end()) notes_.emplace_back(name, text);
+    else value->second += text;
+    note->pending += text;
+}
+
 void FrameFileWriter::checkpoint(const Checkpoint& checkpoint) {
     if (!file_.is_open() || !write_failure_.empty()) return;
     const std::string what = "writing a checkpoint to '" + partial_path() + "'";
     writing([&] {
         flush();
-        const std::uint64_t extents[2] = {bytes_written_, rows_written_};
+        std::vector<std::uint64_t> extents = {bytes_written_, rows_written_};
+        for (const AppendedNote& note : appended_notes_) extents.push_back(note.written);
         checkpoints_.record(file_.id(), checkpoint, extents, what);
     });
 }
@@ -57,6 +85,7 @@ void FrameFileWriter::checkpoint(const Checkpoint& checkpoint) {
 void FrameFileWriter::discard() noexcept {
     data_.reset();
     index_.reset();
+    appended_notes_.clear();
     checkpoints_ = {};
     row_type_.reset();
     file_.discard();
@@ -68,6 +97,7 @@ FrameFileWriter::~FrameFileWriter() {
     if (!write_failure_.empty() && file_.is_open()) {
         data_.release();  // closed with the file
         index_.release();
+        for (AppendedNote& note : appended_notes_) note.dataset.release();
         checkpoints_.release();
         file_.discard();
     }
@@ -134,6 +164,14 @@ void FrameFileWriter::flush() {
     });
     rows_written_ += pending_rows_.size();
     pending_rows_.clear();
+    for (AppendedNote& note : appended_notes_) {
+        writing([&] {
+            append_rows(note.dataset.get(), H5T_NATIVE_CHAR, note.written, note.pending.size(), note.pending.data(),
+                        what);
+        });
+        note.written += note.pending.size();
+        note.pending.clear();
+    }
 }
 
 void FrameFileWriter::close(const RunState& state) {
@@ -146,6 +184,7 @@ void FrameFileWriter::close(const RunState& state) {
                 data_.close(what);
                 index_.close(what);
                 checkpoints_.close(what);
+                for (AppendedNote& note : appended_notes_) note.dataset.close(what);
                 file_.leave_swmr();
                 for (const FramePtr& frame : summary_frames_) write_summary_datasets(file_.id(), *frame);
                 for (const auto& [name, value] : notes_) hdf5::set_attribute(file_.id(), name, value);
@@ -158,6 +197,7 @@ void FrameFileWriter::close(const RunState& state) {
     if (!write_failure_.empty()) {
         data_.release();  // closed with the file
         index_.release();
+        for (AppendedNote& note : appended_notes_) note.dataset.release();
         checkpoints_.release();
         file_.give_up(write_failure_);
     }

@@ -12,6 +12,7 @@
 #include <mpitray/dispatch/worker_scheduler.hpp>
 #include <mpitray/io/frame_file_reader.hpp>
 #include <mpitray/io/hdf5.hpp>
+#include <mpitray/io/output_rewind.hpp>
 
 #include <gtest/gtest.h>
 
@@ -189,16 +190,39 @@ TEST(Watchdog, LivenessIsAskedAtMostEveryTenMilliseconds) {
     EXPECT_TRUE(watchdog.liveness_due(60'000'000));
 }
 
-TEST(FailureLog, HoldsEachSkippedPacketAfterItsMetadataEachOnce) {
-    const std::filesystem::path dir =
-        std::filesystem::temp_directory_path() / ("failure_log_" + std::to_string(getpid()));
+// An empty directory of this test process's own.
+std::filesystem::path fresh_directory(const std::string& prefix) {
+    const std::filesystem::path dir = std::filesystem::temp_directory_path() / (prefix + std::to_string(getpid()));
+    std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
+    return dir;
+}
+
+void close_complete(FailureLog& log, std::uint64_t input_frames, std::uint64_t skipped_packets) {
+    RunState state;
+    state.ending = RunEnding::complete;
+    state.input_frames = input_frames;
+    log.close(state, skipped_packets);
+}
+
+// The stops of the frames a reader has left, as a string.
+std::string stops_of(io::FrameFileReader& reader) {
+    std::string stops;
+    while (FramePtr f = reader.next()) stops += f->stop().code();
+    return stops;
+}
+
+// Metadata frames are told apart by content: a resumed run's frames are new objects, and the log
+// it goes on writing holds the ones its predecessor logged (FailureLog.AResumedLogGoesOnFromItsCheckpoint).
+TEST(FailureLog, HoldsEachSkippedPacketAfterItsMetadataEachOnce) {
+    const std::filesystem::path dir = fresh_directory("failure_log_");
     const std::string path = (dir / "log.h5").string();
     TrayEnvironment environment;
     environment.seed = 3;
     {
         FailureLog log(path, environment, StopSet({"G", "C"}));
-        const auto frames = stream("GCQPQPCQP");  // 0 G, 1 C, 2 Q, 3 P, 4 Q, 5 P, 6 C, 7 Q, 8 P
+        const auto frames = stream("GCQPQPCQP");                // 0 G, 1 C, 2 Q, 3 P, 4 Q, 5 P, 6 C, 7 Q, 8 P
+        frames[6]->put("CalibrationVersion", std::int64_t{2});  // a new calibration
         log.metadata_sent(frames[0]);
         log.metadata_sent(frames[1]);
         auto unit = [&](std::size_t first, std::size_t n) {
@@ -216,15 +240,10 @@ TEST(FailureLog, HoldsEachSkippedPacketAfterItsMetadataEachOnce) {
         log.write(a, FailureReport{Seq{2}, 1, "node1", "Work", "Q frame 0", "bad"});
         log.write(b, FailureReport{Seq{3}, 2, "node2", "Work", "Q frame 1", "worse"});
         log.write(c, FailureReport{Seq{5}, 1, "node1", "Work", "Q frame 2", "worst"});
-        RunState state;
-        state.ending = RunEnding::complete;
-        state.input_frames = 9;
-        log.close(state, 3);
+        close_complete(log, 9, 3);
     }
     io::FrameFileReader reader(path);
-    std::string stops;
-    std::vector<std::uint64_t> inputs;
-    while (FramePtr f = reader.next()) stops += f->stop().code();
+    const std::string stops = stops_of(reader);
     EXPECT_EQ(stops, "GCQPQPCQP") << "each metadata frame once, before the first packet sent after it";
     EXPECT_EQ(reader.info().skipped_packets, 3u);
     EXPECT_EQ(reader.info().failure_log, path);
@@ -234,6 +253,58 @@ TEST(FailureLog, HoldsEachSkippedPacketAfterItsMetadataEachOnce) {
                             "(node2): worse\n"),
               std::string::npos)
         << failures;
+    std::filesystem::remove_all(dir);
+}
+
+// A killed run's log, rewound to its checkpoint and resumed: the packet skipped after the
+// checkpoint is gone (the resumed run skips it again), and the metadata frames logged before are
+// not logged again, though the resumed run's frames are new objects.
+TEST(FailureLog, AResumedLogGoesOnFromItsCheckpoint) {
+    const std::filesystem::path dir = fresh_directory("failure_log_resumed_");
+    const std::string path = (dir / "log.h5").string();
+    TrayEnvironment environment;
+    environment.seed = 3;
+    const StopSet metadata({"G", "C"});
+    auto unit = [](const std::vector<FramePtr>& frames, std::size_t first, const FailureLog& log) {
+        InFlight u;
+        u.input.assign(frames.begin() + long(first), frames.begin() + long(first + 2));
+        u.first_input = first;
+        u.context = log.context();
+        return u;
+    };
+    auto report = [](std::uint64_t seq) { return FailureReport{Seq{seq}, 1, "node1", "Work", "Q frame", "bad"}; };
+    const Checkpoint at{1, 4, 1, {}};
+    {
+        const auto frames = stream("GCQPQPQP");
+        FailureLog log(path, environment, metadata);
+        log.metadata_sent(frames[0]);
+        log.metadata_sent(frames[1]);
+        log.write(unit(frames, 2, log), report(2));
+        log.checkpoint(at);
+        log.write(unit(frames, 4, log), report(3));
+        log.checkpoint(Checkpoint{2, 6, 2, {}});  // not in the run's every output: resumed from 1
+    }                                             // killed: not closed
+    io::rewind_output(io::read_left_output(path), 1);
+    {
+        environment.resume_from = std::make_shared<const Checkpoint>(at);
+        const auto frames = stream("GCQPQPQP");  // replayed: the same content, new objects
+        FailureLog log(path, environment, metadata);
+        log.metadata_sent(frames[0]);
+        log.metadata_sent(frames[1]);
+        log.write(unit(frames, 4, log), report(5));
+        log.write(unit(frames, 6, log), report(6));
+        close_complete(log, 8, 3);
+    }
+    io::FrameFileReader reader(path);
+    const std::string stops = stops_of(reader);
+    EXPECT_EQ(stops, "GCQPQPQP") << "the packets in order, the metadata once";
+    EXPECT_EQ(reader.info().skipped_packets, 3u);
+    const hdf5::Handle file = hdf5::file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), path);
+    const std::string failures = hdf5::string_attribute(file.get(), "failures");
+    EXPECT_NE(failures.find("packet 2 (2 frames from input position 2)"), std::string::npos) << failures;
+    EXPECT_EQ(failures.find("packet 3 "), std::string::npos) << "lost with the kill: " << failures;
+    EXPECT_NE(failures.find("packet 5 (2 frames from input position 4)"), std::string::npos) << failures;
+    EXPECT_NE(failures.find("packet 6 (2 frames from input position 6)"), std::string::npos) << failures;
     std::filesystem::remove_all(dir);
 }
 

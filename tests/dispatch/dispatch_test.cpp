@@ -28,11 +28,24 @@ using mpitray::testing::stops;
 
 namespace {
 
+// After a Dispatch: keeps every checkpoint it is handed.
+class CheckpointRecorder : public Module {
+public:
+    static std::vector<Checkpoint>& recorded() {
+        static std::vector<Checkpoint> checkpoints;
+        return checkpoints;
+    }
+    void process(const FramePtr& frame) override { push(frame); }
+    void checkpoint(const Checkpoint& checkpoint) override { recorded().push_back(checkpoint); }
+};
+
 void register_modules() {
     register_builtin_modules();
     register_dispatch_module();
     ModuleRegistry::instance().add(
         {"ListSource", "test source: the stops given", [] { return std::make_unique<ListSource>(); }});
+    ModuleRegistry::instance().add({"CheckpointRecorder", "test module: keeps the checkpoints it is handed",
+                                    [] { return std::make_unique<CheckpointRecorder>(); }});
 }
 
 // A frame as the tests compare them: its stop and its place in the input.
@@ -58,7 +71,7 @@ protected:
     }
     // The same after these modules.
     void build_with(std::vector<ModuleSpec> before, std::vector<std::pair<std::string, ConfigValue>> dispatch_params,
-                    int workers) {
+                    int workers, std::vector<ModuleSpec> after = {}) {
         output_.clear();
         context_ = DispatchContext{};
         context_.progress = false;
@@ -72,6 +85,7 @@ protected:
         TrayEnvironment environment;
         environment.context.put(context_);
         before.push_back(dispatch);
+        before.insert(before.end(), after.begin(), after.end());
         tray_ = build_tray(before, environment, TrayRole::outer);
         tray_->set_output([this](FramePtr frame) { output_.push_back({frame->stop().code(), frame->origin.input}); });
     }
@@ -256,6 +270,42 @@ TEST_F(DispatchDecisions, SkipLeavesOutTheFailedPacketAndGoesOn) {
     expected.erase(expected.begin() + 9);  // unit 9 is the Q frame at input 9
     EXPECT_EQ(output_, expected);
     EXPECT_NE(context_.summary().find("1 skipped"), std::string::npos) << context_.summary();
+}
+
+// A packet's failure report may come before the results of the packets before it. It counts (and
+// goes to the failure log) only when its turn to be written comes: a checkpoint taken meanwhile
+// must not count it, or a run resumed from there would count it twice.
+TEST_F(DispatchDecisions, ASkippedPacketCountsInACheckpointOnlyOnceWrittenPast) {
+    CheckpointRecorder::recorded().clear();
+    build_with({generator(40)}, {param("on_error", "skip"), param("credits", "3"), param("checkpoint_seconds", "1e-9")},
+               3, {spec("CheckpointRecorder", {})});
+    // In order, except that packet 11's failure is answered as soon as it is sent.
+    workers().choose = [](const std::vector<ScriptedWorkers::Pending>& pending) {
+        for (std::size_t i = 0; i < pending.size(); ++i)
+            if (value(pending[i].message.header.seq) == 11) return i;
+        return std::size_t{0};
+    };
+    workers().failing = {11};
+    EXPECT_EQ(tray_->run().ending, RunEnding::complete);
+    const auto& answered = workers().answered;
+    const auto at = [&](std::uint64_t seq) {
+        return std::find(answered.begin(), answered.end(), seq) - answered.begin();
+    };
+    ASSERT_LT(at(11), at(8)) << "the script answered packet 11's failure before packet 8";
+    // The input the skipped packet held: what the serial run has and this one lacks.
+    std::vector<Seen> expected = serial(generator(40));
+    ASSERT_EQ(expected.size(), output_.size() + 1);
+    const auto missing = std::mismatch(output_.begin(), output_.end(), expected.begin()).second->input;
+    const auto& checkpoints = CheckpointRecorder::recorded();
+    ASSERT_GT(checkpoints.size(), 10u);
+    bool before = false, after = false;
+    for (const Checkpoint& c : checkpoints) {
+        EXPECT_EQ(c.skipped_packets, c.input_frames > missing ? 1u : 0u)
+            << "checkpoint " << c.number << " after " << c.input_frames << " inputs; the packet skipped is at "
+            << missing;
+        (c.input_frames > missing ? after : before) = true;
+    }
+    EXPECT_TRUE(before && after) << "checkpoints on both sides of the skipped packet";
 }
 
 // Skip never applies to metadata: a failed metadata frame, or a packet carrying one (its result

@@ -6,7 +6,8 @@
 # sometimes on another number of ranks: every output equals the serial run's (mpitray diff, and
 # every table's rows).
 # Then what a resume must refuse, without changing the file: another seed, another pipeline, a
-# damaged partial file; and a complete run is left alone.
+# damaged partial file; and a complete run is left alone. Then packets skipped with a failure
+# log, stopped and killed.
 #
 # usage: resume_test.sh MPITRAY SOURCE_DIR WORK_DIR RANKS CASE
 set -uo pipefail
@@ -109,29 +110,57 @@ before=$(md5sum out_0.h5)
   2>complete.log || { cat complete.log; exit 1; }
 grep -q "is complete" complete.log || { cat complete.log; echo "FAIL: no word that the run is complete"; exit 1; }
 [ "$(md5sum out_0.h5)" = "$before" ] || { echo "FAIL: resuming a complete run changed it"; exit 1; }
-# Packets skipped (on_error: skip) before the checkpoint still count at the end, and a stop that
-# comes while a resume replays its input, resumed again, changes nothing either.
-faults=(run "$pipelines/summaries_faults.yaml" -q --set Dispatch.checkpoint_seconds=0.25)
-mpirun -n "$ranks" "$mpitray" "${faults[@]}" --set Writer.file="$work/skip_whole.h5" 2>/dev/null || exit 1
-mpirun -n "$ranks" "$mpitray" "${faults[@]}" --set Writer.file="$work/skip.h5" 2>skip_run.log &
+# Packets skipped (on_error: skip) every 40 events, with their failure log: stopped (and the
+# resume stopped again while it replays its input) or killed, then resumed, the output and the
+# log equal the uninterrupted run's, and every skipped packet is counted and logged once.
+faults=(run "$pipelines/summaries_faults.yaml" -q --set Dispatch.checkpoint_seconds=0.25 --set Fail.every=40)
+mpirun -n "$ranks" "$mpitray" "${faults[@]}" --set Writer.file="$work/skip_whole.h5" \
+  --set Dispatch.failure_log="$work/log_whole.h5" 2>/dev/null || exit 1
+same_skips() {  # same_skips OUT LOG: equal to the uninterrupted run's output and failure log
+  "$mpitray" diff skip_whole.h5 "$1" >/dev/null || { echo "FAIL: $1 differs from the uninterrupted run"; exit 1; }
+  "$mpitray" diff log_whole.h5 "$2" >/dev/null || { echo "FAIL: the failure log $2 differs"; exit 1; }
+  /usr/bin/python3 - "$1" "$2" <<'PY' || exit 1
+import re, sys, h5py
+def positions(log):  # the input positions of the failures (packet numbers and ranks may differ)
+    return sorted(int(p) for p in re.findall(r"from input position (\d+)", log.attrs["failures"]))
+with h5py.File("skip_whole.h5", "r") as a, h5py.File(sys.argv[1], "r") as b, \
+     h5py.File("log_whole.h5", "r") as la, h5py.File(sys.argv[2], "r") as lb:
+    for f in (a, b, la, lb):
+        assert f.attrs["status"] == "complete", (f.filename, f.attrs["status"])
+    skipped = {f.filename: int(f.attrs["skipped_packets"]) for f in (a, b, la, lb)}
+    assert len(set(skipped.values())) == 1 and skipped[a.filename] >= 10, skipped
+    count = skipped[a.filename]
+    assert positions(la) == positions(lb) and len(positions(la)) == count, (positions(la), positions(lb))
+print(f"{sys.argv[1]}: {count} skipped packets, each counted and logged once")
+PY
+}
+mpirun -n "$ranks" "$mpitray" "${faults[@]}" --set Writer.file="$work/skip.h5" \
+  --set Dispatch.failure_log="$work/log.h5" 2>skip_run.log &
 job=$!
-sleep 2
+sleep 1.2  # well before its end: the resume below must have work left when it is stopped
 kill -TERM $job
 wait $job 2>/dev/null
 grep -q "skipped packet" skip_run.log || { cat skip_run.log; echo "FAIL: no packet was skipped before the stop"; exit 1; }
-mpirun -n "$ranks" "$mpitray" "${faults[@]}" --set Writer.file="$work/skip.h5" --resume 2>skip_resume1.log &
+[ -f skip.h5 ] || { cat skip_run.log; echo "FAIL: the run with skipped packets ended before the stop"; exit 1; }
+mpirun -n "$ranks" "$mpitray" "${faults[@]}" --set Writer.file="$work/skip.h5" \
+  --set Dispatch.failure_log="$work/log.h5" --resume 2>skip_resume1.log &
 job=$!
 sleep 0.3
 kill -TERM $job
 wait $job 2>/dev/null
-mpirun -n "$ranks" "$mpitray" "${faults[@]}" --set Writer.file="$work/skip.h5" --resume 2>skip_resume2.log ||
-  { cat skip_resume1.log skip_resume2.log; echo "FAIL: resuming the run with a skipped packet"; exit 1; }
-"$mpitray" diff skip_whole.h5 skip.h5 >/dev/null || { echo "FAIL: the resumed run with a skipped packet differs"; exit 1; }
-/usr/bin/python3 - <<'PY' || exit 1
-import h5py
-with h5py.File("skip_whole.h5", "r") as a, h5py.File("skip.h5", "r") as b:
-    assert a.attrs["status"] == b.attrs["status"] == "complete", (a.attrs["status"], b.attrs["status"])
-    assert a.attrs["skipped_packets"] == b.attrs["skipped_packets"] == 1, (a.attrs["skipped_packets"], b.attrs["skipped_packets"])
-print("skipped packets: counted once across the stop and both resumptions")
-PY
+mpirun -n "$ranks" "$mpitray" "${faults[@]}" --set Writer.file="$work/skip.h5" \
+  --set Dispatch.failure_log="$work/log.h5" --resume 2>skip_resume2.log ||
+  { cat skip_resume1.log skip_resume2.log; echo "FAIL: resuming the run with skipped packets"; exit 1; }
+same_skips skip.h5 log.h5
+mpirun -n "$ranks" "$mpitray" "${faults[@]}" --set Writer.file="$work/skip_killed.h5" \
+  --set Dispatch.failure_log="$work/log_killed.h5" 2>/dev/null &
+job=$!
+sleep 2
+pkill -KILL -f "Writer.file=$work/skip_killed.h5"
+wait $job 2>/dev/null
+[ -f log_killed.h5.partial ] || { echo "FAIL: the killed run with skipped packets left no partial failure log"; exit 1; }
+mpirun -n 2 "$mpitray" "${faults[@]}" --set Writer.file="$work/skip_killed.h5" \
+  --set Dispatch.failure_log="$work/log_killed.h5" --resume 2>skip_killed_resume.log ||
+  { cat skip_killed_resume.log; echo "FAIL: resuming the killed run with skipped packets"; exit 1; }
+same_skips skip_killed.h5 log_killed.h5
 echo "PASS: $interrupted of 10 runs interrupted and resumed identical to the serial run; refusals change nothing"

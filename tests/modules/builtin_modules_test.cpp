@@ -112,6 +112,22 @@ TEST(Fail, ThrowsOnTheChosenEvent) {
     }
 }
 
+TEST(Fail, WithEveryThrowsOnEveryNthEventFromAt) {
+    // Events 3 and 7 are chosen; with 3 dropped before it, the first failure is on 7, not 5.
+    try {
+        run("tray:\n- module: Generator\n  params: {events: 9}\n- module: Filter\n  params: {drop_events: [3]}\n"
+            "- module: Fail\n  params: {at: 3, every: 4}\n");
+        FAIL() << "expected an error";
+    } catch (const ModuleError& e) {
+        EXPECT_NE(e.frame().find("event 7"), std::string::npos) << e.frame();
+    }
+    EXPECT_NE(config_error_of("tray:\n- module: Generator\n- module: Fail\n  params: {every: 4}\n").find("needs at"),
+              std::string::npos);
+    EXPECT_NE(config_error_of("tray:\n- module: Generator\n- module: Fail\n  params: {at: 1, every: 0}\n")
+                  .find("must be 1 or more"),
+              std::string::npos);
+}
+
 TEST(BuiltinModules, RejectBadValuesBeforeRunning) {
     EXPECT_NE(config_error_of("tray:\n- module: Generator\n- module: Work\n  params: {mode: jog}\n")
                   .find("test.yaml:3: module 'Work' (Work): parameter 'mode' must be 'sleep' or 'spin', not 'jog' "

@@ -184,8 +184,8 @@ protected:
     // True while the frame being processed is replayed: an output does not write it again.
     bool replaying() const;
     // Records `checkpoint` in every module after this one (Module::checkpoint), adding to its
-    // summaries those of these modules as they are now.
-    void checkpoint_after(Checkpoint checkpoint);
+    // summaries those of these modules as they are now. Returns it as they recorded it.
+    Checkpoint checkpoint_after(Checkpoint checkpoint);
     // The tray's Tray::take_filled_summaries() and drop_filled_summaries(), for the worker's
     // Reply and Receiver.
     std::vector<FramePtr> take_filled_summaries();

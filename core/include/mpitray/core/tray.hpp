@@ -107,10 +107,10 @@ private:
     void deliver(std::size_t index, FramePtr frame);
     void push_from(std::size_t index, FramePtr frame);
     void stamp_origin(Slot& from, Frame& frame);
-    void place_next_in_sample(std::uint64_t position);                // Module::place_in_sample
-    void run_uncounted(const std::function<void()>& pushes);          // Module::uncounted
-    void run_replayed(const std::function<void()>& pushes);           // Module::replayed
-    void checkpoint_after(std::size_t index, Checkpoint checkpoint);  // Module::checkpoint_after
+    void place_next_in_sample(std::uint64_t position);                      // Module::place_in_sample
+    void run_uncounted(const std::function<void()>& pushes);                // Module::uncounted
+    void run_replayed(const std::function<void()>& pushes);                 // Module::replayed
+    Checkpoint checkpoint_after(std::size_t index, Checkpoint checkpoint);  // Module::checkpoint_after
     // A resumed run: puts back module `index`'s summaries as the checkpoint has them.
     void restore_summaries(std::size_t index);
     // Pushes module `index`'s summary frame after its finish(), if it has summaries.

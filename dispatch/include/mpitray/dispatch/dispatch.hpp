@@ -110,6 +110,14 @@ private:
     ReorderBuffer reorder_;
     std::optional<Watchdog> watchdog_;
     std::unique_ptr<FailureLog> failure_log_;  // on_error: skip with a failure_log
+    // Skipped packets, by sequence number, until their turn to be written comes: only then are
+    // they counted and logged, so a checkpoint counts exactly the packets skipped before it.
+    struct Skipped {
+        InFlight unit;
+        FailureReport report;
+    };
+    std::map<std::uint64_t, Skipped> skipped_waiting_;
+    void write_skipped(const Skipped& skipped);
 
     // By worker
     std::vector<std::int64_t> last_heard_ns_;      // its last message

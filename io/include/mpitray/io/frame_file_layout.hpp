@@ -17,6 +17,8 @@ inline constexpr const char* file_format_name = "mpitray frame file";
 inline constexpr std::uint64_t file_format_version = 1;
 inline constexpr const char* data_path = "/frames/data";
 inline constexpr const char* index_path = "/frames/index";
+// An appended note's copy at checkpoints (WriterOptions::appended_notes): its text as chars.
+inline std::string appended_note_path(const std::string& name) { return "/checkpoints/notes/" + name; }
 
 struct IndexRow {
     std::uint64_t sequence;  // frame number in this file, from 0

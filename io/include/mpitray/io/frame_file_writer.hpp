@@ -17,6 +17,9 @@ struct WriterOptions {
     int compression = 1;                // deflate level, 0 (off) to 9
     std::size_t chunk_bytes = 1 << 20;  // HDF5 chunk of /frames/data
     std::size_t flush_bytes = 8 << 20;  // bytes buffered before a write to the dataset
+    // Notes that grow by append_note(). Each is also kept in /checkpoints/notes/NAME, so that a
+    // resumed run goes on from what it held at the checkpoint (the attribute is written at close).
+    std::vector<std::string> appended_notes = {};
 };
 
 class FrameFileWriter {
@@ -47,6 +50,8 @@ public:
     bool write_failed() const noexcept { return !write_failure_.empty(); }
     // Sets (or replaces) a string attribute of the file, when it is closed.
     void note(const std::string& name, const std::string& value);
+    // Appends to a note named in WriterOptions::appended_notes.
+    void append_note(const std::string& name, const std::string& text);
     // Writes what is buffered and records `checkpoint` (core/checkpoint.hpp) with it, such that
     // a SIGKILL from here on loses nothing up to this point.
     void checkpoint(const Checkpoint& checkpoint);
@@ -80,6 +85,13 @@ private:
     // Written when the file is closed: SWMR writing (OutputFile::start_swmr) creates nothing.
     std::vector<FramePtr> summary_frames_;  // as datasets h5py reads without help
     std::vector<std::pair<std::string, std::string>> notes_;
+    struct AppendedNote {
+        std::string name;
+        hdf5::Handle dataset;  // its copy at checkpoints
+        std::uint64_t written = 0;
+        std::string pending;
+    };
+    std::vector<AppendedNote> appended_notes_;
     std::string write_failure_;  // why a write failed; then the file is given up, not closed
 };
 
