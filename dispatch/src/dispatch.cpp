@@ -529,11 +529,11 @@ void Dispatch::on_failure(const FailureReport& report) {
     const std::string where = fmt::format("{}{} on rank {} ({}), packet {}", report.frame,
                                           report.frame.empty() ? "" : ",", report.rank, report.host, seq);
     if (on_error_ == OnError::skip && packet && !on_metadata) {
-        std::fprintf(stderr, "mpitray: skipped packet %llu: module '%s' failed on %s: %s\n",
-                     static_cast<unsigned long long>(seq), report.module.c_str(), where.c_str(),
-                     report.message.c_str());
-        Skipped& skipped = skipped_waiting_[seq] = {in_flight_.take(seq), report};
-        reorder_.fill({report.seq, {}, 0, false, skipped.unit.first_input});  // the packet counts as dropped
+        Skipped& skipped = skipped_waiting_[seq] = {in_flight_.take(seq), report, where};
+        // Its input waits for the log, and counts against window_bytes as a result would.
+        if (!failure_log_) skipped.unit.input.clear();
+        const std::size_t held = bytes_kept_alive(skipped.unit.input);
+        reorder_.fill({report.seq, {}, held, false, skipped.unit.first_input});  // no results
         emit_ready();
         return;
     }
@@ -586,6 +586,10 @@ void Dispatch::emit_ready() {
 }
 
 void Dispatch::write_skipped(const Skipped& skipped) {
+    const FailureReport& report = skipped.report;
+    std::fprintf(stderr, "mpitray: skipped packet %llu: module '%s' failed on %s: %s\n",
+                 static_cast<unsigned long long>(value(report.seq)), report.module.c_str(), skipped.where.c_str(),
+                 report.message.c_str());
     ++metrics_.skipped;
     record_skipped_packets(skipped_packets(), failure_log_ ? failure_log_->path() : std::string());
     if (failure_log_) failure_log_->write(skipped.unit, skipped.report);

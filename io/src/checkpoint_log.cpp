@@ -148,11 +148,14 @@ void CheckpointLog::record(hid_t file, const Checkpoint& checkpoint, std::span<c
                   extents_written_,
                   extents.size(),
                   std::uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(now).count())};
-    // The row last: a row is only ever read with everything it points to in place.
+    // The row last, once what it points to is stored: HDF5 writes the new sizes of several
+    // datasets in no set order, and a row whose state was not stored with it was seen after a
+    // SIGKILL (1 in about 40 runs of Checkpoints.AfterSigkillTheFileRewindsToItsLastCheckpoint).
     append_rows(state_.get(), H5T_NATIVE_UINT8, state_written_, state.size(), state.data(), what);
     state_written_ += state.size();
     append_rows(extents_.get(), H5T_NATIVE_UINT64, extents_written_, extents.size(), extents.data(), what);
     extents_written_ += extents.size();
+    hdf5::sync_file(file, what);
     append_rows(rows_.get(), row_type_.get(), rows_written_, 1, &row, what);
     ++rows_written_;
     hdf5::sync_file(file, what);

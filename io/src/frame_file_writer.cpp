@@ -46,9 +46,11 @@ FrameFileWriter::FrameFileWriter(std::string path, OutputFile::Continue, WriterO
         const std::string at = appended_note_path(name);
         AppendedNote note{name, hdf5::dataset(H5Dopen2(file_.id(), at.c_str(), H5P_DEFAULT), "opening " + at), 0, {}};
         note.written = hdf5::extent(note.dataset.get(), at);
-        std::string text(note.written, '\0');
-        hdf5::read_range(note.dataset.get(), H5T_NATIVE_CHAR, 0, note.written, text.data(), "reading " + at);
-        if (!text.empty()) notes_.emplace_back(name, std::move(text));
+        if (note.written > 0) {
+            std::string text(note.written, '\0');
+            hdf5::read_range(note.dataset.get(), H5T_NATIVE_CHAR, 0, note.written, text.data(), "reading " + at);
+            notes_.emplace_back(name, std::move(text));
+        }
         appended_notes_.push_back(std::move(note));
     }
     file_.start_swmr();

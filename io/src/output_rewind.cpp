@@ -179,6 +179,11 @@ void rewind_output(const LeftOutput& output, std::uint64_t number) {
     hdf5::Handle file = open_left(at, H5F_ACC_RDWR);
     const hid_t root = file.get();
     const std::string what = "rewinding '" + partial + "'";
+    // A killed SWMR writer may leave chunks past the end of allocation its superblock records (a
+    // compressed chunk that grew was moved to the end of the file, and the superblock was not
+    // written again): SWMR readers see them, an ordinary writer would read past its end and,
+    // worse, allocate new space over them. The allocation is made to cover the whole file.
+    hdf5::check_status(H5Fincrement_filesize(root, 0), what);
     for (std::size_t i = 0; i < output.datasets.size() && i < checkpoint.extents.size(); ++i) {
         hdf5::Handle dataset =
             hdf5::dataset(H5Dopen2(root, output.datasets[i].c_str(), H5P_DEFAULT), "opening " + output.datasets[i]);
@@ -200,6 +205,10 @@ void rewind_output(const LeftOutput& output, std::uint64_t number) {
         hdf5::check_status(H5Ldelete(root, "/summaries", H5P_DEFAULT), what);
     for (const char* ended : {"status_reason", "input_frames", "skipped_packets", "failure_log", "closed", "frames"})
         remove_attribute(root, ended);
+    // An appended note's attribute, written at close, holds lines past the checkpoint: the
+    // resumed writer rewrites it from the note's copy, which the cut above took back.
+    for (const std::string& dataset : output.datasets)
+        if (const std::string note = appended_note_of(dataset); !note.empty()) remove_attribute(root, note.c_str());
     hdf5::set_attribute(root, "status", std::string("writing"));
     file.close(what);
 }

@@ -142,6 +142,39 @@ TEST_F(Checkpoints, AContinuedFileIsKeptWhenTheRunNeverStarts) {
     verify_at_checkpoint(again, 1);
 }
 
+// An appended note (a failure log's lines) goes back to what it held at the checkpoint, even
+// after the file was closed with more: the attribute written at close does not survive a rewind.
+TEST_F(Checkpoints, AnAppendedNoteGoesBackToItsCheckpoint) {
+    WriterOptions options;
+    options.appended_notes = {"lines"};
+    const std::string file = path("out.h5");
+    auto attribute_of = [&](const std::string& name) {
+        const hdf5::Handle f = hdf5::file(H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), file);
+        return hdf5::has_attribute(f.get(), name) ? std::optional(hdf5::string_attribute(f.get(), name)) : std::nullopt;
+    };
+    for (const std::string before : {"", "one\n"}) {
+        {
+            FrameFileWriter writer(file, Provenance{}, options);
+            writer.write(*numbered_frame(0));
+            if (!before.empty()) writer.append_note("lines", before);
+            writer.checkpoint(checkpoint_at(1, 1));
+            writer.write(*numbered_frame(1));
+            writer.append_note("lines", "two\n");
+            writer.close(ended(RunEnding::failed, 2));
+        }
+        EXPECT_EQ(attribute_of("lines"), before + "two\n");
+        rewind_output(read_left_output(file), 1);
+        {
+            FrameFileWriter writer(file, OutputFile::Continue{}, options);
+            writer.write(*numbered_frame(1));
+            writer.close(ended(RunEnding::complete, 2));
+        }
+        EXPECT_EQ(check_numbered_frames(file), 2u);
+        if (before.empty()) EXPECT_EQ(attribute_of("lines"), std::nullopt) << "no line before the checkpoint";
+        else EXPECT_EQ(attribute_of("lines"), before);
+    }
+}
+
 TEST_F(Checkpoints, ADamagedFrameBeforeTheCheckpointIsFoundAndNothingChanges) {
     const std::string file = path("out.h5");
     {

@@ -82,8 +82,8 @@ private:
     void limit_input_to_what_was_written();  // after a failure: input_frames of the outputs after it
     // The first input whose results are not all written (none: every input seen is).
     std::optional<std::uint64_t> first_incomplete_input() const;
-    // Checkpoints (core/checkpoint.hpp): the outputs after this Dispatch record one, between
-    // results, saying that the first `input_frames` inputs are written.
+    // Checkpoints (core/checkpoint.hpp): the outputs after this Dispatch, and its failure log,
+    // record one between results, saying that the first `input_frames` inputs are written.
     bool checkpoints_allowed() const;
     void take_checkpoint(std::uint64_t input_frames);
     std::uint64_t skipped_packets() const;  // with those of the runs this one resumes
@@ -111,10 +111,12 @@ private:
     std::optional<Watchdog> watchdog_;
     std::unique_ptr<FailureLog> failure_log_;  // on_error: skip with a failure_log
     // Skipped packets, by sequence number, until their turn to be written comes: only then are
-    // they counted and logged, so a checkpoint counts exactly the packets skipped before it.
+    // they counted, reported and logged, so a checkpoint counts exactly the packets skipped
+    // before it, and a stop or failure before their turn leaves them out as it does their input.
     struct Skipped {
-        InFlight unit;
+        InFlight unit;  // its input only when there is a failure log
         FailureReport report;
+        std::string where;  // frame, rank, host and packet, for the message
     };
     std::map<std::uint64_t, Skipped> skipped_waiting_;
     void write_skipped(const Skipped& skipped);

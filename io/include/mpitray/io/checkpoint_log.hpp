@@ -42,7 +42,8 @@ public:
 
     // Records a checkpoint with the current sizes of the datasets (in datasets() order), the
     // writer's buffers already written: stores the file (fsync) so the data it counts is on disk,
-    // appends the checkpoint, and stores the file again.
+    // appends the checkpoint's state and extents, stores the file, appends its row, and stores
+    // the file again.
     void record(hid_t file, const Checkpoint& checkpoint, std::span<const std::uint64_t> extents,
                 const std::string& what);
     // Every checkpoint in the file, oldest first. Throws StorageError when the log is damaged.

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace mpitray::io {
 
@@ -18,7 +19,12 @@ inline constexpr std::uint64_t file_format_version = 1;
 inline constexpr const char* data_path = "/frames/data";
 inline constexpr const char* index_path = "/frames/index";
 // An appended note's copy at checkpoints (WriterOptions::appended_notes): its text as chars.
-inline std::string appended_note_path(const std::string& name) { return "/checkpoints/notes/" + name; }
+inline constexpr std::string_view appended_notes_group = "/checkpoints/notes/";
+inline std::string appended_note_path(const std::string& name) { return std::string(appended_notes_group) + name; }
+// The note a dataset is the copy of, or "" when it is none.
+inline std::string appended_note_of(const std::string& dataset_path) {
+    return dataset_path.starts_with(appended_notes_group) ? dataset_path.substr(appended_notes_group.size()) : "";
+}
 
 struct IndexRow {
     std::uint64_t sequence;  // frame number in this file, from 0
