@@ -7,6 +7,7 @@
 #include <mpitray/core/tray_builder.hpp>
 #include <mpitray/dispatch/failure_log.hpp>
 #include <mpitray/dispatch/finish_frames.hpp>
+#include <mpitray/shadowframes/batch.hpp>
 #include "loopback_channel.hpp"
 #include "mpi_channel.hpp"
 
@@ -82,13 +83,23 @@ constexpr double final_flush_seconds = 5.0;
 
 // Below this expected gap between results, a waiting dispatcher yields instead of sleeping.
 constexpr double fast_result_gap_ns = 250e3;
+// Batches (docs/protocol.md, "Batches"): a batch holds at most this many bytes, about this much
+// of a worker's time, and what the source makes in about this long, so that a batch neither
+// holds back a worker nor waits long for its last packet.
+constexpr std::size_t batch_bytes = 64 << 10;
+constexpr double batch_work_ns = 200e3;
+constexpr double batch_fill_ns = 100e3;
 
 }  // namespace
 
 Dispatch::Dispatch() {
     add_parameter<std::string>("schedule", "dynamic (to the worker with the fewest packets in flight) or round-robin",
                                "dynamic");
-    add_parameter<std::int64_t>("credits", "packets in flight per worker", 2);
+    add_parameter<std::int64_t>("credits", "messages in flight per worker (a message holds one packet, or a batch)", 2);
+    add_parameter<std::int64_t>("batch",
+                                "most packets in one message: small packets of short work go several at a time "
+                                "(at most 64 KiB and about 0.2 ms of work); 1: one packet per message",
+                                32);
     add_parameter<std::int64_t>("window",
                                 "reorder buffer cap: packets and metadata frames sent but not yet written out; "
                                 "0: 1024, or 4 x workers x credits + 16 if that is more",
@@ -141,6 +152,7 @@ void Dispatch::configure() {
     const auto credits = parameter<std::int64_t>("credits");
     if (credits < 1 || credits > 1024) throw config_error("must be 1 to 1024", "credits");
     credits_ = int(credits);
+    max_batch_ = std::size_t(parameter_within("batch", std::int64_t{1}, std::int64_t{1024}, "1: no batches"));
     const auto window = parameter<std::int64_t>("window");
     if (window < 0) throw config_error("must be 0 (automatic) or more", "window");
     const auto window_bytes = parameter<std::int64_t>("window_bytes");
@@ -233,6 +245,8 @@ void Dispatch::process(const FramePtr& frame) {
         return pass_on_in_order(frame);
     }
     if (resume_from_ && frame->origin.input < resume_from_->input_frames) return replay(frame);
+    // A batch waits for its last packet only briefly: the source may have slowed down.
+    if (batch_ && double(monotonic_ns() - batch_->started_ns) > batch_fill_ns) send_batch();
     if (checkpoint_ns_ > 0 && checkpoints_allowed()) {
         const std::int64_t now = monotonic_ns();
         if (!last_checkpoint_ns_) last_checkpoint_ns_ = now;
@@ -297,25 +311,47 @@ void Dispatch::drop(const std::vector<FramePtr>& frames) {
 void Dispatch::send_packet(Packet packet) {
     if (packet.empty()) return;
     wait_for_room();
-    const std::optional<int> worker = stopping() ? std::nullopt : pick_worker();
+    std::optional<int> worker;
+    if (!stopping()) worker = batch_ ? std::optional<int>(batch_->worker) : pick_worker();
     if (!worker) {  // a stop arrived while waiting: this packet stays unsent
         drop(packet.frames);
         return;
     }
+    const std::int64_t now = monotonic_ns();
     const Seq seq = reorder_.open();
     OutgoingMessage message(MessageHeader{seq, message_flags::reply, 0}, packet.frames);
     metrics_.bytes_sent += message.size();
     metrics_.frames_in += packet.frames.size();
     metrics_.metadata += packet.metadata.size();
     ++metrics_.packets;
+    if (last_packet_ns_ > 0) arrival_average_ns_ = 0.9 * arrival_average_ns_ + 0.1 * double(now - last_packet_ns_);
+    last_packet_ns_ = now;
+    packet_bytes_average_ = 0.9 * packet_bytes_average_ + 0.1 * double(message.size());
     InFlight& entry = in_flight_.add(value(seq));
     entry.worker = *worker;
-    entry.sent_ns = monotonic_ns();
+    entry.sent_ns = now;
     entry.first_input = packet.frames.front()->origin.input;
     if (failure_log_) entry.context = failure_log_->context();
-    scheduler_->sent(*worker);
+    // Alone when batches do not pay, or when the worker has nothing else to do.
+    const std::size_t target = batch_target();
+    if (!batch_ && (target <= 1 || scheduler_->in_flight(*worker) == 0)) {
+        scheduler_->sent(*worker);
+        channel_->send(*worker, Tag::packet, std::move(message));
+    } else {
+        if (!batch_) {
+            batch_.emplace();
+            batch_->worker = *worker;
+            batch_->started_ns = now;
+            scheduler_->sent(*worker);  // the batch is one message: it takes one credit
+        }
+        entry.holds_credit = false;
+        batch_->bytes += message.size();
+        batch_->messages.emplace_back(Tag::packet, std::move(message));
+        batch_->seqs.push_back(value(seq));
+        // Metadata frames inside the packet go to the other workers next, after it.
+        if (batch_->messages.size() >= target || batch_->bytes >= batch_bytes || !packet.metadata.empty()) send_batch();
+    }
     metrics_.peak_in_flight = scheduler_->peak_in_flight();
-    channel_->send(*worker, Tag::packet, std::move(message));
     for (const FramePtr& metadata : packet.metadata) {
         for (int w = 0; w < scheduler_->workers(); ++w) {
             if (w == *worker) continue;
@@ -325,8 +361,37 @@ void Dispatch::send_packet(Packet packet) {
         }
         if (failure_log_) failure_log_->metadata_sent(metadata);
     }
-    entry.input = std::move(packet.frames);  // unchanged frames come back as references to these
+    InFlight* sent = in_flight_.find(value(seq));  // `entry` may have moved: send_batch looks units up
+    sent->input = std::move(packet.frames);        // unchanged frames come back as references to these
     while (pump(false)) {}
+}
+
+std::size_t Dispatch::batch_target() const {
+    // Until a result tells how long a packet takes, one at a time.
+    if (max_batch_ <= 1 || busy_average_ns_ <= 0.0) return 1;
+    double packets = double(max_batch_);
+    packets = std::min(packets, batch_work_ns / busy_average_ns_);
+    if (arrival_average_ns_ > 0.0) packets = std::min(packets, batch_fill_ns / arrival_average_ns_);
+    if (packet_bytes_average_ > 0.0) packets = std::min(packets, double(batch_bytes) / packet_bytes_average_);
+    return std::max<std::size_t>(1, std::size_t(packets));
+}
+
+void Dispatch::send_batch() {
+    if (!batch_) return;
+    Batch batch = std::move(*batch_);
+    batch_.reset();
+    const std::int64_t now = monotonic_ns();
+    for (std::uint64_t seq : batch.seqs) in_flight_.find(seq)->sent_ns = now;
+    in_flight_.find(batch.seqs.back())->holds_credit = true;  // its answer comes last: the batch's credit
+    if (batch.messages.size() == 1) {
+        channel_->send(batch.worker, Tag::packet, std::move(batch.messages.front().second));
+        return;
+    }
+    OutgoingMessage message = make_batch(batch.messages);
+    metrics_.bytes_sent += message.size() - batch.bytes;  // the packets were counted
+    ++metrics_.batches;
+    metrics_.batched_packets += batch.messages.size();
+    channel_->send(batch.worker, Tag::batch, std::move(message));
 }
 
 // A frame the workers must not see (another module's summaries) goes downstream after the
@@ -344,6 +409,7 @@ void Dispatch::pass_on_in_order(const FramePtr& frame) {
 }
 
 void Dispatch::broadcast_metadata(const FramePtr& frame) {
+    send_batch();  // the packets before it reach their worker first
     wait_for_room();
     if (stopping()) {
         drop({frame});
@@ -383,6 +449,7 @@ std::optional<int> Dispatch::pick_worker() {
 }
 
 bool Dispatch::pump(bool wait) {
+    if (wait) send_batch();  // what is waited for may be in it
     if (auto incoming = channel_->poll()) {
         last_heard_ns_[std::size_t(incoming->worker)] = monotonic_ns();
         handle(*incoming);
@@ -457,9 +524,20 @@ void Dispatch::on_dead_worker(int worker) {
 }
 
 void Dispatch::handle(const Incoming& incoming) {
-    if (incoming.tag == Tag::result) return on_result(incoming);
-    const Message message = parse_message(ByteView(incoming.bytes));
-    switch (incoming.tag) {
+    if (incoming.tag == Tag::result || incoming.tag == Tag::batch) metrics_.bytes_received += incoming.bytes->size();
+    if (incoming.tag != Tag::batch) return handle(incoming.worker, incoming.tag, ByteView(incoming.bytes));
+    for (const BatchEntry& entry : parse_batch(ByteView(incoming.bytes))) {
+        if (entry.tag != Tag::result && entry.tag != Tag::failure)
+            throw Error(fmt::format("rank {} sent a batch holding a {} message", channel_->rank_of(incoming.worker),
+                                    tag_name(entry.tag)));
+        handle(incoming.worker, entry.tag, entry.bytes);
+    }
+}
+
+void Dispatch::handle(int worker, Tag tag, const ByteView& bytes) {
+    if (tag == Tag::result) return on_result(worker, bytes);
+    const Message message = parse_message(bytes);
+    switch (tag) {
         case Tag::failure: {
             FailureReport report = parse_failure(message);
             report.on_metadata = (message.header.flags & message_flags::metadata) != 0;
@@ -467,24 +545,22 @@ void Dispatch::handle(const Incoming& incoming) {
             on_failure(report);
             break;
         }
-        case Tag::finished: finished_[std::size_t(incoming.worker)] = message.frames; break;
+        case Tag::finished: finished_[std::size_t(worker)] = message.frames; break;
         case Tag::stats:
             reports_.push_back(parse_report(message));
-            done_[std::size_t(incoming.worker)] = true;
+            done_[std::size_t(worker)] = true;
             break;
         default:
-            throw Error(fmt::format("rank {} sent an unexpected {} message", channel_->rank_of(incoming.worker),
-                                    tag_name(incoming.tag)));
+            throw Error(fmt::format("rank {} sent an unexpected {} message", channel_->rank_of(worker), tag_name(tag)));
     }
 }
 
-void Dispatch::on_result(const Incoming& incoming) {
-    const ByteView bytes(incoming.bytes);
+void Dispatch::on_result(int worker, const ByteView& bytes) {
     const Seq seq = peek_header(bytes).seq;
     const InFlight* sent = in_flight_.find(value(seq));
     if (sent == nullptr)
         throw Error(fmt::format("rank {} sent a result for packet {}, which is not in flight",
-                                channel_->rank_of(incoming.worker), value(seq)));
+                                channel_->rank_of(worker), value(seq)));
     Message message = parse_message(bytes, &sent->input);
     const InFlight unit = in_flight_.take(value(seq));
     // The summaries the inner modules filled on this unit come last (Reply).
@@ -494,14 +570,13 @@ void Dispatch::on_result(const Incoming& incoming) {
         summaries_in_flight_[value(seq)].assign(first_summary, message.frames.end());
         message.frames.erase(first_summary, message.frames.end());
     }
-    if (!unit.metadata) scheduler_->answered(unit.worker);
+    if (!unit.metadata && unit.holds_credit) scheduler_->answered(unit.worker);
     const double end = progress_->elapsed();
     metrics_.timeline.push_back(
-        {value(seq), channel_->rank_of(incoming.worker), end - double(message.header.busy_ns) * 1e-9, end});
+        {value(seq), channel_->rank_of(worker), end - double(message.header.busy_ns) * 1e-9, end});
     busy_average_ns_ = 0.9 * busy_average_ns_ + 0.1 * double(message.header.busy_ns);
     metrics_.frames_out += message.frames.size();
     restore_input_index(message.frames, unit.input, unit.first_input);
-    metrics_.bytes_received += incoming.bytes->size();
     const std::size_t held = bytes_kept_alive(message.frames);
     reorder_.fill({seq, std::move(message.frames), held, unit.metadata, unit.first_input});
     emit_ready();
@@ -524,7 +599,7 @@ void Dispatch::on_failure(const FailureReport& report) {
     bool on_metadata = report.on_metadata;
     if (packet)
         for (const FramePtr& frame : unit->input) on_metadata = on_metadata || metadata_stops_.contains(frame->stop());
-    if (packet) scheduler_->answered(unit->worker);
+    if (packet && unit->holds_credit) scheduler_->answered(unit->worker);
 
     const std::string where = fmt::format("{}{} on rank {} ({}), packet {}", report.frame,
                                           report.frame.empty() ? "" : ",", report.rank, report.host, seq);
@@ -598,6 +673,7 @@ void Dispatch::write_skipped(const Skipped& skipped) {
 
 void Dispatch::finish() {
     send_packet(packetizer_->close());
+    send_batch();
     bool abandoned = false;
     while (!reorder_.empty()) {
         if (stop_grace_over()) {

@@ -141,10 +141,11 @@ std::string dispatch_metrics_json(const DispatchMetrics& m) {
         "\"frames_out\": {}, \"bytes_sent\": {}, \"bytes_received\": {}, \"peak_reorder_slots\": {}, "
         "\"peak_reorder_bytes\": {}, \"peak_in_flight\": {}, \"wall_seconds\": {:.6f}, "
         "\"cpu_seconds\": {:.6f}, \"peak_rss_bytes\": {}, \"pss_bytes\": {}, \"pss_shmem_bytes\": {}, "
-        "\"checkpoints\": {}, \"checkpoint_wall_seconds\": {:.6f}, \"packets_per_second\": {:.3f}}},\n",
+        "\"checkpoints\": {}, \"checkpoint_wall_seconds\": {:.6f}, \"batches\": {}, \"batched_packets\": {}, "
+        "\"packets_per_second\": {:.3f}}},\n",
         m.packets, m.metadata, m.skipped, m.frames_in, m.frames_out, m.bytes_sent, m.bytes_received,
         m.peak_reorder_slots, m.peak_reorder_bytes, m.peak_in_flight, m.wall_seconds, m.cpu_seconds, m.peak_rss_bytes,
-        m.pss_bytes, m.pss_shmem_bytes, m.checkpoints, m.checkpoint_wall_seconds,
+        m.pss_bytes, m.pss_shmem_bytes, m.checkpoints, m.checkpoint_wall_seconds, m.batches, m.batched_packets,
         m.wall_seconds > 0 ? double(m.packets) / m.wall_seconds : 0.0);
     out += "  \"hosts\": [";
     const std::vector<HostMemory> hosts = memory_by_host(m);

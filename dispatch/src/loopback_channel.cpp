@@ -1,6 +1,7 @@
 #include "loopback_channel.hpp"
 
 #include <mpitray/reply/reply.hpp>
+#include <mpitray/shadowframes/batch.hpp>
 
 namespace mpitray {
 
@@ -14,18 +15,21 @@ LoopbackChannel::LoopbackChannel(std::unique_ptr<Tray> inner, std::string host)
 void LoopbackChannel::send(int /*worker*/, Tag tag, OutgoingMessage message) {
     switch (tag) {
         case Tag::metadata:
-        case Tag::packet: {
-            // Through the bytes, exactly as an MPI worker gets them.
-            const SharedBuffer& bytes = message.bytes();
-            const Message parsed = parse_message(ByteView(bytes));
-            tray_->drop_filled_summaries();  // what a packet that failed before this one filled
-            feeder_.feed(parsed, bytes->size(), [this](FramePtr frame) { tray_->feed(std::move(frame)); });
+        case Tag::packet: feed(ByteView(message.bytes())); break;
+        case Tag::batch:  // answered one by one: nothing is saved by batching within a process
+            for (const BatchEntry& entry : parse_batch(ByteView(message.bytes()))) feed(entry.bytes);
             break;
-        }
         case Tag::end_of_stream: finish(false); break;
         case Tag::stop: finish(true); break;
         default: throw Error("the in-process worker got a " + tag_name(tag) + " message");
     }
+}
+
+void LoopbackChannel::feed(const ByteView& bytes) {
+    // Through the bytes, exactly as an MPI worker gets them.
+    const Message parsed = parse_message(bytes);
+    tray_->drop_filled_summaries();  // what a packet that failed before this one filled
+    feeder_.feed(parsed, bytes.size(), [this](FramePtr frame) { tray_->feed(std::move(frame)); });
 }
 
 void LoopbackChannel::finish(bool stopped) {

@@ -28,6 +28,7 @@ public:
 
 private:
     void send(Tag tag, OutgoingMessage message) override;  // ResultSink: the Reply's messages
+    void feed(const ByteView& bytes);
     void finish(bool stopped);
 
     std::unique_ptr<Tray> tray_;

@@ -23,7 +23,7 @@ void PacketFeeder::feed(const Message& message, std::size_t message_bytes, const
             report.frame = module_error->frame();
             report.message = module_error->message();
         }
-        link_.sink.send(Tag::failure, failure_message(report, message.header.flags));
+        link_.answer(Tag::failure, failure_message(report, message.header.flags));
     }
     link_.inputs.clear();
     link_.stats.busy_ns += monotonic_ns() - link_.input_started_ns;

@@ -1,5 +1,7 @@
 #include <mpitray/receiver/receiver.hpp>
 
+#include <mpitray/shadowframes/batch.hpp>
+
 #include <fmt/format.h>
 
 namespace mpitray {
@@ -17,19 +19,24 @@ bool Receiver::produce() {
     link_.stats.idle_ns += monotonic_ns() - waiting_since;
     switch (received.tag) {
         case Tag::metadata:
-        case Tag::packet: {
-            const Message message = parse_message(ByteView(received.bytes));
-            auto feed = [&] {
-                feeder_.feed(message, received.bytes->size(), [this](FramePtr frame) { push(std::move(frame)); });
-            };
-            // Another worker's copy of a metadata frame: its result is not kept, so what the inner
-            // modules count on it is not either; the replying worker counts it once.
-            if (message.header.flags & message_flags::reply) {
-                drop_filled_summaries();  // what a packet that failed before this one filled
-                feed();
-            } else {
-                uncounted(feed);
+        case Tag::packet: feed(ByteView(received.bytes)); return true;
+        case Tag::batch: {
+            // Each packet runs as if it came alone; their answers go back together.
+            std::vector<std::pair<Tag, OutgoingMessage>> answers;
+            link_.held = &answers;
+            try {
+                for (const BatchEntry& entry : parse_batch(ByteView(received.bytes))) {
+                    if (entry.tag != Tag::packet && entry.tag != Tag::metadata)
+                        throw MpiError(
+                            fmt::format("rank {} got a batch holding a {} message", rank_, tag_name(entry.tag)), 0);
+                    feed(entry.bytes);
+                }
+            } catch (...) {
+                link_.held = nullptr;
+                throw;
             }
+            link_.held = nullptr;
+            link_.sink.send(Tag::batch, make_batch(answers));
             return true;
         }
         case Tag::end_of_stream: return false;
@@ -40,6 +47,19 @@ bool Receiver::produce() {
             throw MpiError(
                 fmt::format("rank {} got an unexpected {} message from the dispatcher", rank_, tag_name(received.tag)),
                 0);
+    }
+}
+
+void Receiver::feed(const ByteView& bytes) {
+    const Message message = parse_message(bytes);
+    auto feed_all = [&] { feeder_.feed(message, bytes.size(), [this](FramePtr frame) { push(std::move(frame)); }); };
+    // Another worker's copy of a metadata frame: its result is not kept, so what the inner
+    // modules count on it is not either; the replying worker counts it once.
+    if (message.header.flags & message_flags::reply) {
+        drop_filled_summaries();  // what a packet that failed before this one filled
+        feed_all();
+    } else {
+        uncounted(feed_all);
     }
 }
 

@@ -17,7 +17,7 @@ void Reply::process(const FramePtr& frame) {
         OutgoingMessage result(MessageHeader{info.seq, info.flags, monotonic_ns() - link_.input_started_ns},
                                link_.collected, link_.inputs);
         link_.stats.bytes_out += result.size();
-        link_.sink.send(Tag::result, std::move(result));
+        link_.answer(Tag::result, std::move(result));
     }
     link_.collected.clear();
 }

@@ -1,6 +1,7 @@
 #include <mpitray/shadowframes/message.hpp>
 
 #include <mpitray/core/frame_codec.hpp>
+#include "wire.hpp"
 
 #include <fmt/format.h>
 
@@ -16,19 +17,8 @@ constexpr std::uint16_t message_version = 1;
 constexpr std::size_t header_size = 32;
 constexpr std::size_t descriptor_size = 24;
 
-template <class T>
-void put(char*& out, T value) {
-    std::memcpy(out, &value, sizeof value);
-    out += sizeof value;
-}
-
-template <class T>
-T take(const char*& in) {
-    T value;
-    std::memcpy(&value, in, sizeof value);
-    in += sizeof value;
-    return value;
-}
+using wire::put;
+using wire::take;
 
 }  // namespace
 

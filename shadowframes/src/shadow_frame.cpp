@@ -24,6 +24,7 @@ std::string tag_name(Tag tag) {
         case Tag::packet: return "packet";
         case Tag::end_of_stream: return "end_of_stream";
         case Tag::stop: return "stop";
+        case Tag::batch: return "batch";
         case Tag::result: return "result";
         case Tag::failure: return "failure";
         case Tag::finished: return "finished";

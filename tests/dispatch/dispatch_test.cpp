@@ -179,7 +179,7 @@ TEST_F(DispatchDecisions, AFailureBeforeDispatchStillWritesWhatDispatchHolds) {
 
 TEST_F(DispatchDecisions, CreditsBoundThePacketsInFlightPerWorker) {
     for (const int credits : {1, 3}) {
-        build(generator(30), {param("credits", std::to_string(credits))}, 2);
+        build(generator(30), {param("credits", std::to_string(credits)), param("batch", "1")}, 2);
         workers().choose = newest;
         int most = 0;
         workers().on_send = [&](const ScriptedWorkers::Sent& s) {
@@ -277,8 +277,10 @@ TEST_F(DispatchDecisions, SkipLeavesOutTheFailedPacketAndGoesOn) {
 // must not count it, or a run resumed from there would count it twice.
 TEST_F(DispatchDecisions, ASkippedPacketCountsInACheckpointOnlyOnceWrittenPast) {
     CheckpointRecorder::recorded().clear();
-    build_with({generator(40)}, {param("on_error", "skip"), param("credits", "3"), param("checkpoint_seconds", "1e-9")},
-               3, {spec("CheckpointRecorder", {})});
+    build_with(
+        {generator(40)},
+        {param("on_error", "skip"), param("credits", "3"), param("checkpoint_seconds", "1e-9"), param("batch", "1")}, 3,
+        {spec("CheckpointRecorder", {})});
     // In order, except that packet 11's failure is answered as soon as it is sent.
     workers().choose = [](const std::vector<ScriptedWorkers::Pending>& pending) {
         for (std::size_t i = 0; i < pending.size(); ++i)
@@ -306,6 +308,20 @@ TEST_F(DispatchDecisions, ASkippedPacketCountsInACheckpointOnlyOnceWrittenPast) 
         (c.input_frames > missing ? after : before) = true;
     }
     EXPECT_TRUE(before && after) << "checkpoints on both sides of the skipped packet";
+}
+
+// Small packets whose work is short go several to a message (the scripted workers report 1 us
+// each), and their results still leave in input order, metadata frames included; with batch: 1,
+// every packet goes alone.
+TEST_F(DispatchDecisions, SmallPacketsOfShortWorkGoInBatchesAndLeaveInOrder) {
+    for (const std::string batch : {"32", "1"}) {
+        build(generator(300), {param("batch", batch)}, 2);
+        workers().choose = newest;
+        EXPECT_EQ(tray_->run().ending, RunEnding::complete);
+        EXPECT_EQ(output_, serial(generator(300))) << "batch " << batch;
+        if (batch == "1") EXPECT_EQ(workers().batches, 0);
+        else EXPECT_GT(workers().batches, 10) << "batches of packets";
+    }
 }
 
 // Skip never applies to metadata: a failed metadata frame, or a packet carrying one (its result

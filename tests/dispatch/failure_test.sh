@@ -184,11 +184,14 @@ case $case in
     ;;
   stuck)
     # A worker holding a packet goes silent (its module sleeps for 5 minutes): the watchdog names
-    # it, the output holds every result before that packet, and the job ends.
+    # it, the output holds every result before that packet, and the job ends. Packets go alone
+    # (batch: 1): a batch's results come back together, so those of the stuck packet's batch
+    # would be missing too (docs/protocol.md, "Batches").
     "$mpitray" run "$pipelines/failure_inline.yaml" -q --set Fail.at=10 --set Writer.file=serial.h5 >/dev/null 2>&1
     start=$(date +%s)
     job -n "$ranks" "$mpitray" run "$pipelines/failure.yaml" -q --set Fail.at=-1 --set Work.slow_event=10 \
-      --set Work.slow_ms=300000 --set Dispatch.packet_timeout=2 --set Writer.file=dispatch.h5 >log 2>&1
+      --set Work.slow_ms=300000 --set Dispatch.packet_timeout=2 --set Dispatch.batch=1 --set Writer.file=dispatch.h5 \
+      >log 2>&1
     code=$? elapsed=$(( $(date +%s) - start ))
     [ $code -ne 0 ] || fail "the job exited 0"
     [ $elapsed -lt 60 ] || fail "the job took $elapsed s to end"

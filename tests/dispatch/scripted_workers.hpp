@@ -8,6 +8,7 @@
 // result comes back, so a script can answer out of order.
 #include <mpitray/dispatch/worker_channel.hpp>
 #include <mpitray/receiver/packet_feeder.hpp>
+#include <mpitray/shadowframes/batch.hpp>
 #include <mpitray/shadowframes/worker_messages.hpp>
 
 #include <chrono>
@@ -47,6 +48,7 @@ public:
     // --- what happened
     std::vector<Sent> sent;
     std::vector<std::uint64_t> answered;  // seqs, in the order answered (results and failures)
+    int batches = 0;                      // batch messages received
 
     // Packets sent to the worker and not answered (what its credits count).
     int in_flight(int worker) const {
@@ -72,9 +74,19 @@ public:
     int workers() const override { return workers_; }
     int rank_of(int worker) const override { return worker + 1; }
     void send(int worker, Tag tag, OutgoingMessage message) override {
-        // Kept alive with its bytes: the answer refers to the frames in it.
+        // A batch is its packets, each recorded and answered as if it came alone.
+        if (tag == Tag::batch) {
+            ++batches;
+            for (const BatchEntry& entry : parse_batch(ByteView(message.bytes())))
+                receive(worker, entry.tag, entry.bytes);
+            return;
+        }
         const SharedBuffer bytes = message.bytes();
-        Sent record{worker, tag, bytes ? parse_message(ByteView(bytes)) : Message{}};
+        receive(worker, tag, bytes ? ByteView(bytes) : ByteView());
+    }
+    void receive(int worker, Tag tag, const ByteView& bytes) {
+        // Kept alive with its bytes: the answer refers to the frames in it.
+        Sent record{worker, tag, bytes.size() > 0 ? parse_message(bytes) : Message{}};
         sent.push_back(record);
         if ((tag == Tag::packet || tag == Tag::metadata) && (record.message.header.flags & message_flags::reply))
             pending_.push_back({worker, tag, record.message});

@@ -1,4 +1,5 @@
 #include <mpitray/core/standard_types.hpp>
+#include <mpitray/shadowframes/batch.hpp>
 #include <mpitray/shadowframes/message.hpp>
 #include <mpitray/shadowframes/reorder_buffer.hpp>
 #include <mpitray/shadowframes/shadow_frame.hpp>
@@ -107,6 +108,43 @@ TEST(Message, DamageIsDetected) {
     EXPECT_THROW(parse_message(ByteView(bad_frame)), SerializationError);
     auto cut = std::make_shared<Buffer>(good->begin(), good->end() - 10);
     EXPECT_THROW(parse_message(ByteView(cut)), SerializationError);
+}
+
+TEST(Batch, CarriesWholeMessagesWithTheirTags) {
+    std::vector<std::pair<Tag, OutgoingMessage>> messages;
+    messages.emplace_back(Tag::result, OutgoingMessage(MessageHeader{Seq{5}, message_flags::reply, 7}, {event(1)}));
+    messages.emplace_back(Tag::failure, OutgoingMessage(MessageHeader{Seq{6}, 0, 0}, {}));
+    messages.emplace_back(Tag::result, OutgoingMessage(MessageHeader{Seq{7}, 0, 0}, {event(2), event(3)}));
+    const OutgoingMessage batch = make_batch(messages);
+    const std::vector<BatchEntry> entries = parse_batch(ByteView(batch.bytes()));
+    ASSERT_EQ(entries.size(), 3u);
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        EXPECT_EQ(entries[i].tag, messages[i].first);
+        EXPECT_EQ(std::string(entries[i].bytes.data(), entries[i].bytes.size()),
+                  std::string(messages[i].second.bytes()->data(), messages[i].second.size()));
+    }
+    const Message third = parse_message(entries[2].bytes);
+    EXPECT_EQ(value(third.header.seq), 7u);
+    ASSERT_EQ(third.frames.size(), 2u);
+    EXPECT_EQ(third.frames[1]->origin.position, 103u);
+    EXPECT_TRUE(parse_batch(ByteView(make_batch({}).bytes())).empty());
+}
+
+TEST(Batch, DamageIsDetected) {
+    std::vector<std::pair<Tag, OutgoingMessage>> messages;
+    messages.emplace_back(Tag::packet, OutgoingMessage(MessageHeader{Seq{1}, 0, 0}, {event(1)}));
+    const SharedBuffer good = make_batch(messages).bytes();
+    auto bad_magic = std::make_shared<Buffer>(*good);
+    (*bad_magic)[0] = 'X';
+    EXPECT_THROW(parse_batch(ByteView(bad_magic)), SerializationError);
+    auto cut = std::make_shared<Buffer>(good->begin(), good->end() - 1);
+    EXPECT_THROW(parse_batch(ByteView(cut)), SerializationError);
+    auto longer = std::make_shared<Buffer>(*good);
+    longer->push_back('x');
+    EXPECT_THROW(parse_batch(ByteView(longer)), SerializationError);
+    auto many = std::make_shared<Buffer>(*good);
+    (*many)[8] = char(0xff);  // the entry count
+    EXPECT_THROW(parse_batch(ByteView(many)), SerializationError);
 }
 
 TEST(ShadowFrame, CarriesItsSequenceNumberAndFlags) {

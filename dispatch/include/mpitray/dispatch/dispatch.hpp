@@ -64,7 +64,8 @@ private:
     std::optional<int> pick_worker();  // none: a stop arrived while waiting for a credit
     bool pump(bool wait);              // handles one incoming message, or waits a little
     void handle(const Incoming& incoming);
-    void on_result(const Incoming& incoming);
+    void handle(int worker, Tag tag, const ByteView& bytes);  // one message, alone or from a batch
+    void on_result(int worker, const ByteView& bytes);
     void on_failure(const FailureReport& report);
     void emit_ready();
     void shut_down(Tag how, double ack_seconds);
@@ -93,6 +94,7 @@ private:
     // Parameters
     Schedule schedule_ = Schedule::dynamic;
     int credits_ = 2;
+    std::size_t max_batch_ = 32;
     std::size_t window_ = 0;
     std::size_t window_bytes_ = 0;
     StopSet metadata_stops_;
@@ -110,6 +112,22 @@ private:
     ReorderBuffer reorder_;
     std::optional<Watchdog> watchdog_;
     std::unique_ptr<FailureLog> failure_log_;  // on_error: skip with a failure_log
+
+    // Batches (docs/protocol.md, "Batches"): packets for one worker that go as one message once
+    // it is full, the source slows down, or anything must come after them.
+    struct Batch {
+        int worker = 0;
+        std::vector<std::pair<Tag, OutgoingMessage>> messages;
+        std::vector<std::uint64_t> seqs;
+        std::size_t bytes = 0;
+        std::int64_t started_ns = 0;
+    };
+    std::optional<Batch> batch_;
+    double arrival_average_ns_ = 0;  // between packets from the source (exponential average)
+    std::int64_t last_packet_ns_ = 0;
+    double packet_bytes_average_ = 0;  // a packet's message
+    std::size_t batch_target() const;  // packets per message now
+    void send_batch();
     // Skipped packets, by sequence number, until their turn to be written comes: only then are
     // they counted, reported and logged, so a checkpoint counts exactly the packets skipped
     // before it, and a stop or failure before their turn leaves them out as it does their input.

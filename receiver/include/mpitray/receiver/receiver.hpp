@@ -1,7 +1,7 @@
 #pragma once
 // The Receiver: the first module of the inner tray on MPI ranks >= 1. It takes metadata frames
-// and packets from the dispatcher, pushes their frames and then a shadow frame, and ends the
-// tray on end_of_stream (or stop, when the run is abandoned).
+// and packets (alone, or several in a batch) from the dispatcher, pushes their frames and then a
+// shadow frame, and ends the tray on end_of_stream (or stop, when the run is abandoned).
 #include <mpitray/core/module.hpp>
 #include <mpitray/receiver/packet_feeder.hpp>
 #include <mpitray/shadowframes/mpi.hpp>
@@ -16,6 +16,9 @@ public:
     bool produce() override;
 
 private:
+    // Runs one packet or metadata frame through the inner tray.
+    void feed(const ByteView& bytes);
+
     WorkerLink& link_;
     mpi::Communicator& comm_;
     int rank_;

@@ -39,6 +39,8 @@ public:
     // sent as a reference to that input frame.
     OutgoingMessage(const MessageHeader& header, const std::vector<FramePtr>& frames,
                     std::span<const char* const> inputs = {});
+    // Bytes already laid out (a batch of messages, batch.hpp).
+    explicit OutgoingMessage(SharedBuffer bytes) : bytes_(std::move(bytes)) {}
 
     // The whole message.
     const SharedBuffer& bytes() const noexcept { return bytes_; }

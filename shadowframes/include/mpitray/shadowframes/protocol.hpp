@@ -18,6 +18,7 @@ enum class Tag : int {
     packet = 12,         // a packet, for one worker
     end_of_stream = 13,  // no more input: finish the inner tray and report
     stop = 14,           // abandon the run (after a failure elsewhere): report and end
+    batch = 15,          // several packets, or several results and failure reports, in one (batch.hpp)
     result = 21,         // what the inner section made of one packet or metadata frame
     failure = 22,        // a module threw on one packet or metadata frame
     finished = 23,       // the frames the inner section pushed in Finish

@@ -6,6 +6,7 @@
 #include <mpitray/shadowframes/result_sink.hpp>
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 namespace mpitray {
@@ -23,6 +24,13 @@ struct WorkerStats {
 struct WorkerLink {
     explicit WorkerLink(ResultSink& result_sink) : sink(result_sink) {}
     ResultSink& sink;
+    // While a batch of packets runs (batch.hpp), its results and failure reports wait here, to
+    // go back together as one batch.
+    std::vector<std::pair<Tag, OutgoingMessage>>* held = nullptr;
+    void answer(Tag tag, OutgoingMessage message) {
+        if (held != nullptr) held->emplace_back(tag, std::move(message));
+        else sink.send(tag, std::move(message));
+    }
     std::vector<FramePtr> collected;  // reached the Reply since the last shadow frame
     std::vector<const char*> inputs;  // where the current input frames' encodings begin
     std::int64_t input_started_ns = 0;
