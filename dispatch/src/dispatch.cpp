@@ -93,7 +93,7 @@ constexpr double batch_fill_ns = 100e3;
 }  // namespace
 
 Dispatch::Dispatch() {
-    add_parameter<std::string>("schedule", "dynamic (to the worker with the fewest packets in flight) or round-robin",
+    add_parameter<std::string>("schedule", "dynamic (to the worker with the fewest messages in flight) or round-robin",
                                "dynamic");
     add_parameter<std::int64_t>("credits", "messages in flight per worker (a message holds one packet, or a batch)", 2);
     add_parameter<std::int64_t>("batch",
@@ -311,6 +311,12 @@ void Dispatch::drop(const std::vector<FramePtr>& frames) {
 void Dispatch::send_packet(Packet packet) {
     if (packet.empty()) return;
     wait_for_room();
+    // A packet the open batch has no room for goes after it, to whichever worker comes next.
+    if (batch_) {
+        std::size_t size = 0;
+        for (const FramePtr& frame : packet.frames) size += encoded_size_hint(*frame);
+        if (batch_->bytes + size > batch_bytes) send_batch();
+    }
     std::optional<int> worker;
     if (!stopping()) worker = batch_ ? std::optional<int>(batch_->worker) : pick_worker();
     if (!worker) {  // a stop arrived while waiting: this packet stays unsent
@@ -449,7 +455,7 @@ std::optional<int> Dispatch::pick_worker() {
 }
 
 bool Dispatch::pump(bool wait) {
-    if (wait) send_batch();  // what is waited for may be in it
+    if (wait && !ended_) send_batch();  // what is waited for may be in it
     if (auto incoming = channel_->poll()) {
         last_heard_ns_[std::size_t(incoming->worker)] = monotonic_ns();
         handle(*incoming);
@@ -812,6 +818,10 @@ std::optional<std::uint64_t> Dispatch::first_incomplete_input() const {
 // Ends every worker's run; waits for their reports (ack_seconds < 0: as long as it takes).
 void Dispatch::shut_down(Tag how, double ack_seconds) {
     if (ended_) return;
+    // An open batch goes before the end of the input; a stop abandons it (its packets count as
+    // not written, as any in flight do).
+    if (how == Tag::end_of_stream) send_batch();
+    else batch_.reset();
     ended_ = true;
     for (int w = 0; w < int(dead_.size()); ++w)
         if (!dead_[std::size_t(w)]) channel_->send(w, how, control_message());

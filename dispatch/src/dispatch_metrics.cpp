@@ -75,6 +75,9 @@ std::string format_dispatch_summary(const DispatchMetrics& m) {
         m.wall_seconds > 0 ? double(m.packets) / m.wall_seconds : 0.0, m.peak_in_flight, m.peak_reorder_slots,
         mb(m.peak_reorder_bytes), m.cpu_seconds, m.wall_seconds,
         m.wall_seconds > 0 ? 100.0 * m.cpu_seconds / m.wall_seconds : 0.0);
+    if (m.batches > 0)
+        out += fmt::format("  {} packets went in {} batches ({:.1f} each)\n", m.batched_packets, m.batches,
+                           double(m.batched_packets) / double(m.batches));
     out += fmt::format("  {:>5}  {:<16}  {:>8}  {:>8}  {:>9}  {:>9}  {:>9}  {:>9}  {:>8}  {:>8}\n", "rank", "host",
                        "packets", "metadata", "busy [s]", "idle [s]", "MB in", "MB out", "RSS MB", "PSS MB");
     for (const WorkerReport& w : m.workers)

@@ -8,6 +8,8 @@ namespace mpitray {
 
 namespace {
 constexpr int dispatcher_rank = 0;
+// A batch holds about 0.2 ms of work (dispatch.cpp): past 1 ms, its answers go back as they come.
+constexpr std::int64_t answer_within_ns = 1'000'000;
 }  // namespace
 
 Receiver::Receiver(WorkerLink& link, mpi::Communicator& comm, int rank, std::string host)
@@ -21,8 +23,15 @@ bool Receiver::produce() {
         case Tag::metadata:
         case Tag::packet: feed(ByteView(received.bytes)); return true;
         case Tag::batch: {
-            // Each packet runs as if it came alone; their answers go back together.
+            // Each packet runs as if it came alone; their answers go back together, or, once
+            // the batch has taken longer than batches are meant to, as far as it got (so a
+            // batch of unexpectedly slow packets does not keep finished results back).
             std::vector<std::pair<Tag, OutgoingMessage>> answers;
+            auto send_answers = [&] {
+                if (!answers.empty()) link_.sink.send(Tag::batch, make_batch(answers));
+                answers.clear();
+            };
+            const std::int64_t started = monotonic_ns();
             link_.held = &answers;
             try {
                 for (const BatchEntry& entry : parse_batch(ByteView(received.bytes))) {
@@ -30,13 +39,14 @@ bool Receiver::produce() {
                         throw MpiError(
                             fmt::format("rank {} got a batch holding a {} message", rank_, tag_name(entry.tag)), 0);
                     feed(entry.bytes);
+                    if (monotonic_ns() - started > answer_within_ns) send_answers();
                 }
             } catch (...) {
                 link_.held = nullptr;
                 throw;
             }
             link_.held = nullptr;
-            link_.sink.send(Tag::batch, make_batch(answers));
+            send_answers();
             return true;
         }
         case Tag::end_of_stream: return false;

@@ -324,6 +324,26 @@ TEST_F(DispatchDecisions, SmallPacketsOfShortWorkGoInBatchesAndLeaveInOrder) {
     }
 }
 
+// A failure ends the run while a batch may be open: nothing may reach a worker after its stop
+// (a batch sent then would never be taken, and the job would end by MPI_Abort).
+TEST_F(DispatchDecisions, NothingIsSentToAWorkerAfterItsStop) {
+    for (const std::uint64_t failing : {40, 41, 42, 43, 57, 90}) {
+        build(generator(300), {}, 2);
+        workers().failing = {failing};
+        workers().eager = true;  // a failure may come while a batch is still open
+        EXPECT_THROW(tray_->run(), ModuleError) << "failing " << failing;
+        for (int w = 0; w < 2; ++w) {
+            bool stopped = false;
+            for (const ScriptedWorkers::Sent& s : workers().sent) {
+                if (s.worker != w) continue;
+                if (s.tag == Tag::stop) stopped = true;
+                else EXPECT_FALSE(stopped) << "a " << tag_name(s.tag) << " message after the stop, failing " << failing;
+            }
+            EXPECT_TRUE(stopped) << "worker " << w;
+        }
+    }
+}
+
 // Skip never applies to metadata: a failed metadata frame, or a packet carrying one (its result
 // holds the metadata's only processed copy), ends the run.
 TEST_F(DispatchDecisions, SkipNeverDropsMetadata) {

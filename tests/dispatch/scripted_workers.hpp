@@ -44,6 +44,7 @@ public:
     std::set<int> dead;                        // workers whose process has ended
     std::function<void(const Sent&)> on_send;  // called at every send, after it is recorded
     bool new_frames = false;                   // answer with copies (as frames a module changed), not references
+    bool eager = false;                        // answer at every poll, not only once Dispatch waits
 
     // --- what happened
     std::vector<Sent> sent;
@@ -94,7 +95,7 @@ public:
         if (on_send) on_send(sent.back());
     }
     std::optional<Incoming> poll() override {
-        if (ready_.empty() && waiting_) {
+        if (ready_.empty() && (waiting_ || eager)) {
             waiting_ = false;
             answer_one();
         }
