@@ -22,33 +22,7 @@ bool Receiver::produce() {
     switch (received.tag) {
         case Tag::metadata:
         case Tag::packet: feed(ByteView(received.bytes)); return true;
-        case Tag::batch: {
-            // Each packet runs as if it came alone; their answers go back together, or, once
-            // the batch has taken longer than batches are meant to, as far as it got (so a
-            // batch of unexpectedly slow packets does not keep finished results back).
-            std::vector<std::pair<Tag, OutgoingMessage>> answers;
-            auto send_answers = [&] {
-                if (!answers.empty()) link_.sink.send(Tag::batch, make_batch(answers));
-                answers.clear();
-            };
-            const std::int64_t started = monotonic_ns();
-            link_.held = &answers;
-            try {
-                for (const BatchEntry& entry : parse_batch(ByteView(received.bytes))) {
-                    if (entry.tag != Tag::packet && entry.tag != Tag::metadata)
-                        throw MpiError(
-                            fmt::format("rank {} got a batch holding a {} message", rank_, tag_name(entry.tag)), 0);
-                    feed(entry.bytes);
-                    if (monotonic_ns() - started > answer_within_ns) send_answers();
-                }
-            } catch (...) {
-                link_.held = nullptr;
-                throw;
-            }
-            link_.held = nullptr;
-            send_answers();
-            return true;
-        }
+        case Tag::batch: feed_batch(ByteView(received.bytes)); return true;
         case Tag::end_of_stream: return false;
         case Tag::stop:  // the run is abandoned: the tray fails, so inner modules close as failed
             link_.stopped = true;
@@ -58,6 +32,31 @@ bool Receiver::produce() {
                 fmt::format("rank {} got an unexpected {} message from the dispatcher", rank_, tag_name(received.tag)),
                 0);
     }
+}
+
+void Receiver::feed_batch(const ByteView& bytes) {
+    // Each packet runs as if it came alone; their answers go back together, or, once the batch
+    // has taken longer than batches are meant to, as far as it got (so a batch of unexpectedly
+    // slow packets does not keep finished results back).
+    std::vector<std::pair<Tag, OutgoingMessage>> answers;
+    auto send_answers = [&] {
+        if (!answers.empty()) link_.sink.send(Tag::batch, make_batch(answers));
+        answers.clear();
+    };
+    struct Holding {  // the answers are held while the packets run, however that ends
+        WorkerLink& link;
+        ~Holding() { link.held = nullptr; }
+    } holding{link_};
+    link_.held = &answers;
+    const std::int64_t started = monotonic_ns();
+    for (const BatchEntry& entry : parse_batch(bytes)) {
+        if (entry.tag != Tag::packet && entry.tag != Tag::metadata)
+            throw MpiError(fmt::format("rank {} got a batch holding a {} message", rank_, tag_name(entry.tag)), 0);
+        feed(entry.bytes);
+        if (monotonic_ns() - started > answer_within_ns) send_answers();
+    }
+    link_.held = nullptr;
+    send_answers();
 }
 
 void Receiver::feed(const ByteView& bytes) {

@@ -18,6 +18,8 @@ public:
 private:
     // Runs one packet or metadata frame through the inner tray.
     void feed(const ByteView& bytes);
+    // Runs a batch's packets one by one and sends their answers back as a batch.
+    void feed_batch(const ByteView& bytes);
 
     WorkerLink& link_;
     mpi::Communicator& comm_;
