@@ -1,6 +1,6 @@
 #include <mpitray/receiver/receiver.hpp>
 
-#include <mpitray/shadowframes/batch.hpp>
+#include <mpitray/receiver/batch_runner.hpp>
 
 #include <fmt/format.h>
 
@@ -8,8 +8,6 @@ namespace mpitray {
 
 namespace {
 constexpr int dispatcher_rank = 0;
-// A batch holds about 0.2 ms of work (dispatch.cpp): past 1 ms, its answers go back as they come.
-constexpr std::int64_t answer_within_ns = 1'000'000;
 }  // namespace
 
 Receiver::Receiver(WorkerLink& link, mpi::Communicator& comm, int rank, std::string host)
@@ -35,28 +33,11 @@ bool Receiver::produce() {
 }
 
 void Receiver::feed_batch(const ByteView& bytes) {
-    // Each packet runs as if it came alone; their answers go back together, or, once the batch
-    // has taken longer than batches are meant to, as far as it got (so a batch of unexpectedly
-    // slow packets does not keep finished results back).
-    std::vector<std::pair<Tag, OutgoingMessage>> answers;
-    auto send_answers = [&] {
-        if (!answers.empty()) link_.sink.send(Tag::batch, make_batch(answers));
-        answers.clear();
-    };
-    struct Holding {  // the answers are held while the packets run, however that ends
-        WorkerLink& link;
-        ~Holding() { link.held = nullptr; }
-    } holding{link_};
-    link_.held = &answers;
-    const std::int64_t started = monotonic_ns();
-    for (const BatchEntry& entry : parse_batch(bytes)) {
+    const std::vector<BatchEntry> entries = parse_batch(bytes);
+    for (const BatchEntry& entry : entries)  // refused whole, before any of it runs
         if (entry.tag != Tag::packet && entry.tag != Tag::metadata)
             throw MpiError(fmt::format("rank {} got a batch holding a {} message", rank_, tag_name(entry.tag)), 0);
-        feed(entry.bytes);
-        if (monotonic_ns() - started > answer_within_ns) send_answers();
-    }
-    link_.held = nullptr;
-    send_answers();
+    run_batch(link_, entries, [this](const ByteView& packet) { feed(packet); });
 }
 
 void Receiver::feed(const ByteView& bytes) {

@@ -327,11 +327,12 @@ TEST_F(DispatchDecisions, SmallPacketsOfShortWorkGoInBatchesAndLeaveInOrder) {
 // A failure ends the run while a batch may be open: nothing may reach a worker after its stop
 // (a batch sent then would never be taken, and the job would end by MPI_Abort).
 TEST_F(DispatchDecisions, NothingIsSentToAWorkerAfterItsStop) {
-    for (const std::uint64_t failing : {40, 41, 42, 43, 57, 90}) {
+    for (std::uint64_t failing = 30; failing < 60; ++failing) {
         build(generator(300), {}, 2);
         workers().failing = {failing};
-        workers().eager = true;  // a failure may come while a batch is still open
+        workers().fail_eagerly = true;  // a failure may come while a batch is still open
         EXPECT_THROW(tray_->run(), ModuleError) << "failing " << failing;
+        EXPECT_GT(workers().batches, 0) << "batches were sent before the failure";
         for (int w = 0; w < 2; ++w) {
             bool stopped = false;
             for (const ScriptedWorkers::Sent& s : workers().sent) {

@@ -44,7 +44,7 @@ public:
     std::set<int> dead;                        // workers whose process has ended
     std::function<void(const Sent&)> on_send;  // called at every send, after it is recorded
     bool new_frames = false;                   // answer with copies (as frames a module changed), not references
-    bool eager = false;                        // answer at every poll, not only once Dispatch waits
+    bool fail_eagerly = false;  // a failing input that is the oldest fails at any poll, not only once Dispatch waits
 
     // --- what happened
     std::vector<Sent> sent;
@@ -95,7 +95,7 @@ public:
         if (on_send) on_send(sent.back());
     }
     std::optional<Incoming> poll() override {
-        if (ready_.empty() && (waiting_ || eager)) {
+        if (ready_.empty() && (waiting_ || (fail_eagerly && oldest_is_failing()))) {
             waiting_ = false;
             answer_one();
         }
@@ -123,6 +123,10 @@ public:
     int worker_pid(int worker) const override { return 1000 + worker; }
 
 private:
+    bool oldest_is_failing() const {
+        const std::optional<std::uint64_t> oldest = oldest_pending();
+        return oldest && failing.count(*oldest) != 0;
+    }
     bool answers(int worker) const { return silent.count(worker) == 0 && dead.count(worker) == 0; }
     bool can_answer() const {
         for (const Pending& p : pending_)

@@ -18,7 +18,7 @@ public:
 private:
     // Runs one packet or metadata frame through the inner tray.
     void feed(const ByteView& bytes);
-    // Runs a batch's packets one by one and sends their answers back as a batch.
+    // Runs a batch's packets one by one (batch_runner.hpp).
     void feed_batch(const ByteView& bytes);
 
     WorkerLink& link_;
