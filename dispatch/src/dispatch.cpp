@@ -29,19 +29,15 @@ double process_cpu_seconds() {
     return double(ts.tv_sec) + double(ts.tv_nsec) * 1e-9;
 }
 
-// What the reorder buffer holds for a result: the whole buffers its frames keep alive (the
-// received message; for a referenced input frame, the packet's whole message, which a filter may
-// have left one frame of), each counted once. A result has few frames and few buffers, so the
-// repeat check looks back instead of keeping a set (no allocation per result).
-std::size_t bytes_kept_alive(const std::vector<FramePtr>& frames) {
-    std::size_t held = 0;
-    for (std::size_t i = 0; i < frames.size(); ++i) {
-        const Buffer* owner = encode_frame(*frames[i]).owner().get();
-        bool seen = false;
-        for (std::size_t j = 0; j < i && !seen; ++j) seen = frames[j]->pristine_encoding().owner().get() == owner;
-        if (!seen) held += owner->size();
-    }
-    return held;
+// What the reorder buffer holds for a result: the message it came in, if a frame in it was made
+// on the worker, and the packet's message, if a frame in it is an input sent back by reference.
+// Each whole: a filter may have left one frame of either. In a batch, each is the entry's own part
+// of the batch's buffer, so a batch's results together count the batch once.
+std::size_t bytes_kept_alive(const std::vector<FramePtr>& frames, const ByteView& received, std::size_t sent_bytes) {
+    bool made = false;
+    bool referenced = false;
+    for (const FramePtr& frame : frames) (encode_frame(*frame).owner() == received.owner() ? made : referenced) = true;
+    return (made ? received.size() : 0) + (referenced ? sent_bytes : 0);
 }
 
 // Frames a worker made carry their place in the sample, but not their place in this run's input
@@ -325,14 +321,7 @@ void Dispatch::send_packet(Packet packet) {
     }
     const std::int64_t now = monotonic_ns();
     const Seq seq = reorder_.open();
-    OutgoingMessage message(MessageHeader{seq, message_flags::reply, 0}, packet.frames);
-    metrics_.bytes_sent += message.size();
-    metrics_.frames_in += packet.frames.size();
-    metrics_.metadata += packet.metadata.size();
-    ++metrics_.packets;
-    if (last_packet_ns_ > 0) arrival_average_ns_ = 0.9 * arrival_average_ns_ + 0.1 * double(now - last_packet_ns_);
-    last_packet_ns_ = now;
-    packet_bytes_average_ = 0.9 * packet_bytes_average_ + 0.1 * double(message.size());
+    const MessageHeader header{seq, message_flags::reply, 0};
     InFlight& entry = in_flight_.add(value(seq));
     entry.worker = *worker;
     entry.sent_ns = now;
@@ -340,23 +329,36 @@ void Dispatch::send_packet(Packet packet) {
     if (failure_log_) entry.context = failure_log_->context();
     // Alone when batches do not pay, or when the worker has nothing else to do.
     const std::size_t target = batch_target();
+    std::size_t size = 0;
     if (!batch_ && (target <= 1 || scheduler_->in_flight(*worker) == 0)) {
+        OutgoingMessage message(header, packet.frames);
+        size = message.size();
         scheduler_->sent(*worker);
         channel_->send(*worker, Tag::packet, std::move(message));
     } else {
         if (!batch_) {
-            batch_.emplace();
-            batch_->worker = *worker;
-            batch_->started_ns = now;
+            // Its buffer is sized for the batch it will likely be, so it neither moves nor sits
+            // mostly empty (its packets' frames keep it alive until their results are written).
+            const double expected = std::min(double(batch_bytes), double(target) * packet_bytes_average_);
+            batch_.emplace(Batch{*worker, BatchBuilder(std::size_t(expected * 1.25) + 1024), {}, 0, now});
             scheduler_->sent(*worker);  // the batch is one message: it takes one credit
         }
         entry.holds_credit = false;
-        batch_->bytes += message.size();
-        batch_->messages.emplace_back(Tag::packet, std::move(message));
+        size = batch_->builder.add(Tag::packet, header, packet.frames);
+        batch_->bytes += size;
         batch_->seqs.push_back(value(seq));
-        // Metadata frames inside the packet go to the other workers next, after it.
-        if (batch_->messages.size() >= target || batch_->bytes >= batch_bytes || !packet.metadata.empty()) send_batch();
     }
+    entry.sent_bytes = size;
+    metrics_.bytes_sent += size;
+    metrics_.frames_in += packet.frames.size();
+    metrics_.metadata += packet.metadata.size();
+    ++metrics_.packets;
+    if (last_packet_ns_ > 0) arrival_average_ns_ = 0.9 * arrival_average_ns_ + 0.1 * double(now - last_packet_ns_);
+    last_packet_ns_ = now;
+    packet_bytes_average_ = 0.9 * packet_bytes_average_ + 0.1 * double(size);
+    // Metadata frames inside the packet go to the other workers next, after it.
+    if (batch_ && (batch_->seqs.size() >= target || batch_->bytes >= batch_bytes || !packet.metadata.empty()))
+        send_batch();
     metrics_.peak_in_flight = scheduler_->peak_in_flight();
     for (const FramePtr& metadata : packet.metadata) {
         for (int w = 0; w < scheduler_->workers(); ++w) {
@@ -389,14 +391,10 @@ void Dispatch::send_batch() {
     const std::int64_t now = monotonic_ns();
     for (std::uint64_t seq : batch.seqs) in_flight_.find(seq)->sent_ns = now;
     in_flight_.find(batch.seqs.back())->holds_credit = true;  // its answer comes last: the batch's credit
-    if (batch.messages.size() == 1) {
-        channel_->send(batch.worker, Tag::packet, std::move(batch.messages.front().second));
-        return;
-    }
-    OutgoingMessage message = make_batch(batch.messages);
+    OutgoingMessage message = batch.builder.finish();
     metrics_.bytes_sent += message.size() - batch.bytes;  // the packets were counted
     ++metrics_.batches;
-    metrics_.batched_packets += batch.messages.size();
+    metrics_.batched_packets += batch.seqs.size();
     channel_->send(batch.worker, Tag::batch, std::move(message));
 }
 
@@ -424,10 +422,12 @@ void Dispatch::broadcast_metadata(const FramePtr& frame) {
     const Seq seq = reorder_.open();
     // Every worker runs it; the least busy one sends its result back.
     const int replier = scheduler_->least_busy();
+    std::size_t sent_bytes = 0;
     for (int w = 0; w < scheduler_->workers(); ++w) {
         const std::uint32_t flags = message_flags::metadata | (w == replier ? message_flags::reply : 0u);
         OutgoingMessage message(MessageHeader{seq, flags, 0}, {frame});
         metrics_.bytes_sent += message.size();
+        sent_bytes = message.size();
         channel_->send(w, Tag::metadata, std::move(message));
     }
     ++metrics_.metadata;
@@ -436,6 +436,7 @@ void Dispatch::broadcast_metadata(const FramePtr& frame) {
     entry.worker = replier;
     entry.metadata = true;
     entry.input = {frame};
+    entry.sent_bytes = sent_bytes;
     entry.sent_ns = monotonic_ns();
     entry.first_input = frame->origin.input;
     if (failure_log_) failure_log_->metadata_sent(frame);
@@ -583,7 +584,7 @@ void Dispatch::on_result(int worker, const ByteView& bytes) {
     busy_average_ns_ = 0.9 * busy_average_ns_ + 0.1 * double(message.header.busy_ns);
     metrics_.frames_out += message.frames.size();
     restore_input_index(message.frames, unit.input, unit.first_input);
-    const std::size_t held = bytes_kept_alive(message.frames);
+    const std::size_t held = bytes_kept_alive(message.frames, bytes, unit.sent_bytes);
     reorder_.fill({seq, std::move(message.frames), held, unit.metadata, unit.first_input});
     emit_ready();
 }
@@ -613,7 +614,7 @@ void Dispatch::on_failure(const FailureReport& report) {
         Skipped& skipped = skipped_waiting_[seq] = {in_flight_.take(seq), report, where};
         // Its input waits for the log, and counts against window_bytes as a result would.
         if (!failure_log_) skipped.unit.input.clear();
-        const std::size_t held = bytes_kept_alive(skipped.unit.input);
+        const std::size_t held = skipped.unit.input.empty() ? 0 : skipped.unit.sent_bytes;
         reorder_.fill({report.seq, {}, held, false, skipped.unit.first_input});  // no results
         emit_ready();
         return;

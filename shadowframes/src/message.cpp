@@ -22,11 +22,11 @@ using wire::take;
 
 }  // namespace
 
-OutgoingMessage::OutgoingMessage(const MessageHeader& header, const std::vector<FramePtr>& frames,
-                                 std::span<const char* const> inputs)
-    : frame_count_(frames.size()) {
-    // The buffer is sized once: the header, the descriptors, and every carried frame (exactly,
+std::size_t append_message(const std::shared_ptr<Buffer>& buffer, const MessageHeader& header,
+                           const std::vector<FramePtr>& frames, std::span<const char* const> inputs) {
+    // The buffer grows once: the header, the descriptors, and every carried frame (exactly,
     // when the frames' sizes can be told; see encoded_size_hint).
+    const std::size_t start = buffer->size();
     const std::size_t head = header_size + descriptor_size * frames.size();
     auto reference_of = [&inputs](const Frame& frame) -> std::optional<std::uint64_t> {
         const ByteView& pristine = frame.pristine_encoding();
@@ -35,13 +35,14 @@ OutgoingMessage::OutgoingMessage(const MessageHeader& header, const std::vector<
         if (input == inputs.end()) return std::nullopt;
         return std::uint64_t(input - inputs.begin());
     };
-    std::size_t known = head;
+    std::size_t known = start + head;
     for (const FramePtr& frame : frames)
         if (!reference_of(*frame)) known += encoded_size_hint(*frame);
-    auto buffer = std::make_shared<Buffer>();
-    buffer->reserve(known);
-    buffer->resize(head);
-    char* out = buffer->data();
+    // Geometrically, so that a batch encoding many messages into one buffer does not move it
+    // for each of them.
+    if (known > buffer->capacity()) buffer->reserve(std::max(known, 2 * buffer->capacity()));
+    buffer->resize(start + head);
+    char* out = buffer->data() + start;
     std::memcpy(out, magic, sizeof magic);
     out += sizeof magic;
     put<std::uint16_t>(out, message_version);
@@ -53,11 +54,19 @@ OutgoingMessage::OutgoingMessage(const MessageHeader& header, const std::vector<
     for (std::size_t i = 0; i < frames.size(); ++i) {
         const auto reference = reference_of(*frames[i]);
         const std::uint64_t length = reference ? input_reference | *reference : append_frame(*frames[i], buffer).size();
-        out = buffer->data() + header_size + descriptor_size * i;  // the buffer may have moved
+        out = buffer->data() + start + header_size + descriptor_size * i;  // the buffer may have moved
         put<std::uint64_t>(out, frames[i]->origin.position);
         put<std::uint64_t>(out, frames[i]->origin.lineage);
         put<std::uint64_t>(out, length);
     }
+    return buffer->size() - start;
+}
+
+OutgoingMessage::OutgoingMessage(const MessageHeader& header, const std::vector<FramePtr>& frames,
+                                 std::span<const char* const> inputs)
+    : frame_count_(frames.size()) {
+    auto buffer = std::make_shared<Buffer>();
+    append_message(buffer, header, frames, inputs);
     bytes_ = std::move(buffer);
 }
 

@@ -130,6 +130,31 @@ TEST(Batch, CarriesWholeMessagesWithTheirTags) {
     EXPECT_TRUE(parse_batch(ByteView(make_batch({}).bytes())).empty());
 }
 
+// Encoding a packet straight into a batch gives the bytes it has alone, and its frames remember
+// their encodings in the batch's buffer (so unchanged frames can come back as references).
+TEST(Batch, ABuilderEncodesEachMessageAsItWouldGoAlone) {
+    BatchBuilder builder(64);  // too small: the buffer grows as the entries come
+    std::vector<std::vector<FramePtr>> packets;
+    for (std::int64_t i = 0; i < 20; ++i) packets.push_back({event(2 * i), event(2 * i + 1)});
+    std::vector<std::size_t> sizes;
+    for (std::size_t i = 0; i < packets.size(); ++i)
+        sizes.push_back(builder.add(Tag::packet, MessageHeader{Seq{i}, message_flags::reply, 0}, packets[i]));
+    EXPECT_EQ(builder.count(), packets.size());
+    const OutgoingMessage batch = builder.finish();
+    const std::vector<BatchEntry> entries = parse_batch(ByteView(batch.bytes()));
+    ASSERT_EQ(entries.size(), packets.size());
+    for (std::size_t i = 0; i < packets.size(); ++i) {
+        std::vector<FramePtr> fresh = {event(std::int64_t(2 * i)), event(std::int64_t(2 * i + 1))};
+        const OutgoingMessage alone(MessageHeader{Seq{i}, message_flags::reply, 0}, fresh);
+        EXPECT_EQ(entries[i].tag, Tag::packet);
+        EXPECT_EQ(sizes[i], alone.size());
+        EXPECT_EQ(std::string(entries[i].bytes.data(), entries[i].bytes.size()),
+                  std::string(alone.bytes()->data(), alone.size()))
+            << "entry " << i;
+        for (const FramePtr& frame : packets[i]) EXPECT_EQ(frame->pristine_encoding().owner(), batch.bytes());
+    }
+}
+
 TEST(Batch, DamageIsDetected) {
     std::vector<std::pair<Tag, OutgoingMessage>> messages;
     messages.emplace_back(Tag::packet, OutgoingMessage(MessageHeader{Seq{1}, 0, 0}, {event(1)}));

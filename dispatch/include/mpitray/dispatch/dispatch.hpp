@@ -16,6 +16,7 @@
 #include <mpitray/dispatch/worker_channel.hpp>
 #include <mpitray/dispatch/worker_scheduler.hpp>
 #include <mpitray/receiver/packet_feeder.hpp>
+#include <mpitray/shadowframes/batch.hpp>
 #include <mpitray/shadowframes/reorder_buffer.hpp>
 #include <mpitray/shadowframes/worker_messages.hpp>
 
@@ -117,9 +118,9 @@ private:
     // it is full, the source slows down, or anything must come after them.
     struct Batch {
         int worker = 0;
-        std::vector<std::pair<Tag, OutgoingMessage>> messages;
+        BatchBuilder builder;  // the packets are encoded straight into it
         std::vector<std::uint64_t> seqs;
-        std::size_t bytes = 0;
+        std::size_t bytes = 0;  // of the packets' messages
         std::int64_t started_ns = 0;
     };
     std::optional<Batch> batch_;

@@ -20,7 +20,8 @@ struct InFlight {
     std::uint64_t first_input = 0;  // input index (FrameOrigin::input) of its first frame
     std::vector<FramePtr> context;  // the metadata it was sent after (kept for the failure log)
     std::int64_t sent_ns = 0;
-    bool holds_credit = true;  // its answer frees the worker's credit (a batch's last packet does)
+    std::size_t sent_bytes = 0;  // its message (in a batch, its entry)
+    bool holds_credit = true;    // its answer frees the worker's credit (a batch's last packet does)
 };
 
 class InFlightTable {

@@ -20,6 +20,8 @@
 #include <mpitray/shadowframes/protocol.hpp>
 
 #include <cstdint>
+#include <memory>
+#include <span>
 #include <vector>
 
 namespace mpitray {
@@ -51,6 +53,11 @@ private:
     SharedBuffer bytes_;
     std::size_t frame_count_ = 0;
 };
+
+// Encodes a message as OutgoingMessage does, at the end of `buffer` (a batch, batch.hpp); returns
+// its size.
+std::size_t append_message(const std::shared_ptr<Buffer>& buffer, const MessageHeader& header,
+                           const std::vector<FramePtr>& frames, std::span<const char* const> inputs = {});
 
 struct Message {
     MessageHeader header;
