@@ -20,6 +20,11 @@ Frame& Frame::operator=(const Frame& other) {
     return *this;
 }
 
+const std::vector<MixedFrame>& Frame::context() const noexcept {
+    static const std::vector<MixedFrame> none;
+    return context_ ? *context_ : none;
+}
+
 void Frame::put_object(const std::string& key, std::shared_ptr<const Object> object) {
     if (key.empty()) throw SerializationError("cannot put an object with an empty key into " + describe());
     if (has_own(key))
@@ -39,21 +44,21 @@ bool Frame::erase(const std::string& key) {
 
 const Object* Frame::find(const std::string& key) const {
     if (auto it = objects_->find(key); it != objects_->end()) return it->second.get();
-    for (const MixedFrame& mixed : context_)
+    for (const MixedFrame& mixed : context())
         if (auto it = mixed.objects->find(key); it != mixed.objects->end()) return it->second.get();
     return nullptr;
 }
 
 std::shared_ptr<const Object> Frame::find_shared(const std::string& key) const {
     if (auto it = objects_->find(key); it != objects_->end()) return it->second;
-    for (const MixedFrame& mixed : context_)
+    for (const MixedFrame& mixed : context())
         if (auto it = mixed.objects->find(key); it != mixed.objects->end()) return it->second;
     return nullptr;
 }
 
 Stop Frame::stop_of(const std::string& key) const {
     if (objects_->count(key)) return stop_;
-    for (const MixedFrame& mixed : context_)
+    for (const MixedFrame& mixed : context())
         if (mixed.objects->count(key)) return mixed.stop;
     return stop_;
 }
@@ -61,7 +66,7 @@ Stop Frame::stop_of(const std::string& key) const {
 std::vector<std::string> Frame::keys() const {
     std::set<std::string> all;
     for (const auto& [key, object] : *objects_) all.insert(key);
-    for (const MixedFrame& mixed : context_)
+    for (const MixedFrame& mixed : context())
         for (const auto& [key, object] : *mixed.objects) all.insert(key);
     return {all.begin(), all.end()};
 }

@@ -44,7 +44,9 @@ Progress::Progress(bool enabled, std::optional<std::uint64_t> expected, std::str
       start_ns_(monotonic_ns()),
       last_print_ns_(start_ns_) {}
 
-double Progress::elapsed() const { return double(monotonic_ns() - start_ns_) * 1e-9; }
+double Progress::elapsed() const { return elapsed_at(monotonic_ns()); }
+
+double Progress::elapsed_at(std::int64_t ns) const { return double(ns - start_ns_) * 1e-9; }
 
 void Progress::done(std::uint64_t units) {
     done_ += units;

@@ -241,8 +241,6 @@ void Dispatch::process(const FramePtr& frame) {
         return pass_on_in_order(frame);
     }
     if (resume_from_ && frame->origin.input < resume_from_->input_frames) return replay(frame);
-    // A batch waits for its last packet only briefly: the source may have slowed down.
-    if (batch_ && double(monotonic_ns() - batch_->started_ns) > batch_fill_ns) send_batch();
     if (checkpoint_ns_ > 0 && checkpoints_allowed()) {
         const std::int64_t now = monotonic_ns();
         if (!last_checkpoint_ns_) last_checkpoint_ns_ = now;
@@ -307,7 +305,10 @@ void Dispatch::drop(const std::vector<FramePtr>& frames) {
 void Dispatch::send_packet(Packet packet) {
     if (packet.empty()) return;
     wait_for_room();
-    // A packet the open batch has no room for goes after it, to whichever worker comes next.
+    std::int64_t now = monotonic_ns();
+    // A batch waits for its next packet only briefly (the source may have slowed down), and a
+    // packet it has no room for goes after it, to whichever worker comes next.
+    if (batch_ && double(now - batch_->started_ns) > batch_fill_ns) send_batch();
     if (batch_) {
         std::size_t size = 0;
         for (const FramePtr& frame : packet.frames) size += encoded_size_hint(*frame);
@@ -319,7 +320,7 @@ void Dispatch::send_packet(Packet packet) {
         drop(packet.frames);
         return;
     }
-    const std::int64_t now = monotonic_ns();
+    if (!batch_) now = monotonic_ns();  // picking a worker may have waited
     const Seq seq = reorder_.open();
     const MessageHeader header{seq, message_flags::reply, 0};
     InFlight& entry = in_flight_.add(value(seq));
@@ -371,7 +372,11 @@ void Dispatch::send_packet(Packet packet) {
     }
     InFlight* sent = in_flight_.find(value(seq));  // `entry` may have moved: send_batch looks units up
     sent->input = std::move(packet.frames);        // unchanged frames come back as references to these
-    while (pump(false)) {}
+    // Results are looked for once a message has gone out. A packet that only joined the open
+    // batch leaves that to the batch, at most batch_fill_ns later: a look costs about as much as
+    // a small packet's own work.
+    if (!batch_)
+        while (pump(false)) {}
 }
 
 std::size_t Dispatch::batch_target() const {
@@ -458,7 +463,8 @@ std::optional<int> Dispatch::pick_worker() {
 bool Dispatch::pump(bool wait) {
     if (wait && !ended_) send_batch();  // what is waited for may be in it
     if (auto incoming = channel_->poll()) {
-        last_heard_ns_[std::size_t(incoming->worker)] = monotonic_ns();
+        received_ns_ = monotonic_ns();
+        last_heard_ns_[std::size_t(incoming->worker)] = received_ns_;
         handle(*incoming);
         return true;
     }
@@ -578,7 +584,7 @@ void Dispatch::on_result(int worker, const ByteView& bytes) {
         message.frames.erase(first_summary, message.frames.end());
     }
     if (!unit.metadata && unit.holds_credit) scheduler_->answered(unit.worker);
-    const double end = progress_->elapsed();
+    const double end = progress_->elapsed_at(received_ns_);  // the results of a batch end together
     metrics_.timeline.push_back(
         {value(seq), channel_->rank_of(worker), end - double(message.header.busy_ns) * 1e-9, end});
     busy_average_ns_ = 0.9 * busy_average_ns_ + 0.1 * double(message.header.busy_ns);

@@ -101,9 +101,14 @@ public:
     const ObjectTable& own() const noexcept { return *objects_; }
     std::vector<std::string> keys() const;  // own and mixed in, sorted
 
-    // Mixing, set by the tray.
-    void set_context(std::vector<MixedFrame> context) { context_ = std::move(context); }
-    const std::vector<MixedFrame>& context() const noexcept { return context_; }
+    // Mixing, set by the tray. One list serves every frame that sees the same context (a
+    // module's mixer hands the same list to frame after frame until a metadata frame comes).
+    using Context = std::shared_ptr<const std::vector<MixedFrame>>;
+    void set_context(Context context) { context_ = std::move(context); }
+    void set_context(std::vector<MixedFrame> context) {
+        context_ = std::make_shared<const std::vector<MixedFrame>>(std::move(context));
+    }
+    const std::vector<MixedFrame>& context() const noexcept;
     std::shared_ptr<const ObjectTable> shared_objects() const { return objects_; }
 
     FrameOrigin origin;
@@ -121,7 +126,7 @@ private:
 
     Stop stop_;
     std::shared_ptr<ObjectTable> objects_;
-    std::vector<MixedFrame> context_;
+    Context context_;           // null: none
     mutable ByteView encoded_;  // a cache: see pristine_encoding()
 };
 

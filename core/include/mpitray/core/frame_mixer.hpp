@@ -9,6 +9,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 
 namespace mpitray {
 
@@ -27,6 +28,13 @@ private:
     std::map<Stop, std::shared_ptr<const ObjectTable>> latest_metadata_;
     std::shared_ptr<const ObjectTable> latest_daq_;
     std::uint64_t latest_daq_generation_ = 0;
+    // The context handed out last, and for what: frame after frame of one stop sees the same one.
+    struct Given {
+        Stop stop;
+        bool daq = false;
+        Frame::Context context;
+    };
+    std::optional<Given> given_;
 };
 
 }  // namespace mpitray

@@ -15,7 +15,8 @@ public:
     Progress(bool enabled, std::optional<std::uint64_t> expected, std::string unit);
     void done(std::uint64_t units);
     void finish();
-    double elapsed() const;  // seconds since construction
+    double elapsed() const;                              // seconds since construction
+    double elapsed_at(std::int64_t monotonic_ns) const;  // from construction to that time (core/clock.hpp)
 
 private:
     void print(bool final);
