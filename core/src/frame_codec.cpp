@@ -84,7 +84,9 @@ ByteView append_frame(const Frame& frame, const std::shared_ptr<Buffer>& buffer)
     }
 
     // Objects that already have bytes are copied; fresh objects are serialized straight into the
-    // buffer and keep a view of it, so each payload is encoded and copied once.
+    // buffer and keep a view of it, so each payload is encoded and copied once. The checksum is
+    // taken along the way: bytes at hand (an object's, a vector's elements) are summed as they are
+    // copied, in one pass (crc32c_copy); what a codec writes itself is summed after it.
     out.reserve(start + encoded_size_hint(frame));
     out.insert(out.end(), magic, magic + sizeof magic);
     append_int<std::uint16_t>(out, frame_format_version);
@@ -92,21 +94,50 @@ ByteView append_frame(const Frame& frame, const std::shared_ptr<Buffer>& buffer)
     out.push_back(0);
     append_int<std::uint32_t>(out, static_cast<std::uint32_t>(frame.own().size()));
 
+    std::uint32_t crc = 0;
+    std::size_t summed = start;  // the bytes before it are in `crc`
+    auto sum_to_end = [&] {
+        crc = crc32c(out.data() + summed, out.size() - summed, crc);
+        summed = out.size();
+    };
+    // `source` gives the bytes' address once the buffer has grown for them: they may lie in it
+    // (a payload shared by two frames of one message).
+    auto copy_summed = [&](std::size_t size, const auto& source) {
+        sum_to_end();
+        out.resize(out.size() + size);  // uninitialized (Buffer): written by the copy
+        crc = crc32c_copy(out.data() + summed, source(), size, crc);
+        summed = out.size();
+    };
     for (const auto& [key, object] : frame.own()) {
         append_int<std::uint32_t>(out, static_cast<std::uint32_t>(key.size()));
         out.insert(out.end(), key.begin(), key.end());
         append_int<std::uint32_t>(out, static_cast<std::uint32_t>(object->type().size()));
         out.insert(out.end(), object->type().begin(), object->type().end());
         const std::size_t length_at = out.size();
-        append_int<std::uint64_t>(out, 0);  // patched below
-        const bool was_encoded = object->encoded();
-        object->encode_into(out);
-        const std::uint64_t length = out.size() - length_at - 8;
-        std::memcpy(out.data() + length_at, &length, sizeof length);
+        std::uint64_t length = 0;
+        if (object->encoded()) {
+            const ByteView& bytes = object->bytes();
+            length = bytes.size();
+            append_int<std::uint64_t>(out, length);
+            copy_summed(length, [&bytes] { return bytes.data(); });
+            continue;
+        }
+        if (const auto elements = object->elements_in_memory()) {
+            length = sizeof elements->count + elements->bytes.size();
+            append_int<std::uint64_t>(out, length);
+            append_int<std::uint64_t>(out, elements->count);
+            copy_summed(elements->bytes.size(), [&elements] { return elements->bytes.data(); });
+        } else {
+            append_int<std::uint64_t>(out, 0);  // patched below
+            object->encode_into(out);
+            length = out.size() - length_at - 8;
+            std::memcpy(out.data() + length_at, &length, sizeof length);
+        }
         // A view by offset, so it stays right when the buffer grows for the next object.
-        if (!was_encoded) object->adopt_bytes(ByteView(buffer, length_at + 8, length));
+        object->adopt_bytes(ByteView(buffer, length_at + 8, length));
     }
-    append_int<std::uint32_t>(out, crc32c(out.data() + start, out.size() - start));
+    sum_to_end();
+    append_int<std::uint32_t>(out, crc);
     ByteView whole(buffer, start, out.size() - start);
     frame.remember_encoding(whole);
     return whole;

@@ -78,6 +78,7 @@ void TypeRegistry::add_summary_type() {
                             }
                         },
                         [](const void* object) { return static_cast<const Summary*>(object)->describe(); },
+                        {},
                         {}});
 }
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -59,4 +60,32 @@ TEST(Crc32c, AgreesWithTheBytewiseDefinitionAtEveryLength) {
                 << "length " << n << ", offset " << offset;
         }
     }
+}
+
+// The copying sum gives the same sum and an exact copy, at every length around the lane sizes and
+// from any alignment of source and destination; it writes nothing past the copy.
+TEST(Crc32c, CopyingSumsAndCopiesExactly) {
+    std::vector<unsigned char> data(3 * 4096 * 2 + 3 * 256 + 64);
+    std::uint32_t x = 777;
+    for (auto& byte : data) byte = static_cast<unsigned char>((x = x * 1103515245u + 12345u) >> 24);
+    std::vector<std::size_t> lengths;
+    for (std::size_t n = 0; n < 300; ++n) lengths.push_back(n);
+    for (std::size_t edge : {3 * 256, 3 * 4096, 2 * 3 * 4096, 3 * 4096 + 3 * 256})
+        for (std::size_t n = edge - 9; n <= edge + 9; ++n) lengths.push_back(n);
+    lengths.push_back(data.size() - 3);
+    std::vector<unsigned char> target(data.size() + 16);
+    for (std::size_t from : {0, 1, 3})
+        for (std::size_t to : {0, 5})
+            for (std::size_t n : lengths) {
+                std::fill(target.begin(), target.end(), 0xAB);
+                const std::uint32_t sum = mpitray::crc32c_copy(target.data() + to, data.data() + from, n, 0x1234u);
+                ASSERT_EQ(sum, crc32c(data.data() + from, n, 0x1234u)) << "length " << n;
+                ASSERT_TRUE(std::equal(data.begin() + std::ptrdiff_t(from), data.begin() + std::ptrdiff_t(from + n),
+                                       target.begin() + std::ptrdiff_t(to)))
+                    << "length " << n << " from " << from << " to " << to;
+                ASSERT_EQ(target[to + n], 0xAB) << "wrote past the copy, length " << n;
+                if (to > 0) {
+                    ASSERT_EQ(target[to - 1], 0xAB) << "wrote before the copy";
+                }
+            }
 }

@@ -110,6 +110,19 @@ TEST(Message, DamageIsDetected) {
     EXPECT_THROW(parse_message(ByteView(cut)), SerializationError);
 }
 
+// Two frames of one message sharing a payload: the second copies the first's bytes from the very
+// buffer being written, which grows (and may move) for them.
+TEST(Message, APayloadSharedByTwoFramesIsCopiedFromTheGrowingBuffer) {
+    FramePtr first = event(1);
+    first->put("Payload", std::vector<std::uint8_t>(100000, 7));
+    FramePtr second = event(2);
+    second->put_object("Payload", first->find_shared("Payload"));
+    const OutgoingMessage out(MessageHeader{Seq{3}, 0, 0}, {first, second});
+    const Message in = parse_message(ByteView(out.bytes()));  // checks both frames' checksums
+    ASSERT_EQ(in.frames.size(), 2u);
+    EXPECT_EQ(in.frames[1]->at<std::vector<std::uint8_t>>("Payload"), std::vector<std::uint8_t>(100000, 7));
+}
+
 TEST(Batch, CarriesWholeMessagesWithTheirTags) {
     std::vector<std::pair<Tag, OutgoingMessage>> messages;
     messages.emplace_back(Tag::result, OutgoingMessage(MessageHeader{Seq{5}, message_flags::reply, 7}, {event(1)}));

@@ -7,11 +7,36 @@
 #include <memory>
 #include <span>
 #include <streambuf>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace mpitray {
 
-using Buffer = std::vector<char>;
+// Allocates like std::allocator, but leaves bytes a buffer grows by uninitialized: a buffer is
+// resized to be written over at once (a received message, a message header, a file's frame), and
+// zeroing it first would cost a pass over every byte (a megabyte frame's receive buffer was
+// cleared, then overwritten). Whoever resizes a Buffer writes every byte it adds.
+template <class T>
+struct UninitializedAllocator : std::allocator<T> {
+    template <class U>
+    struct rebind {
+        using other = UninitializedAllocator<U>;
+    };
+    UninitializedAllocator() = default;
+    template <class U>
+    UninitializedAllocator(const UninitializedAllocator<U>&) noexcept {}
+    template <class U>
+    void construct(U* p) noexcept(std::is_nothrow_default_constructible_v<U>) {
+        ::new (static_cast<void*>(p)) U;  // default-initialized: for char, left as it is
+    }
+    template <class U, class... Args>
+    void construct(U* p, Args&&... args) {
+        ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+    }
+};
+
+using Buffer = std::vector<char, UninitializedAllocator<char>>;
 using SharedBuffer = std::shared_ptr<const Buffer>;
 
 // A range of bytes inside a shared buffer; keeps the buffer alive.

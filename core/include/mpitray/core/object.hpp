@@ -6,6 +6,7 @@
 #include <mpitray/core/type_registry.hpp>
 
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace mpitray {
@@ -32,6 +33,12 @@ public:
     // into the frame's buffer), then keeps `view` of it as the object's bytes.
     void encode_into(Buffer& out) const;
     void adopt_bytes(ByteView view) const { payload_ = std::move(view); }
+    // A value not encoded yet whose encoding is an element count and the elements as they lie in
+    // memory (TypeCodec::element_bytes): those, for the frame encoder to copy and checksum at once.
+    std::optional<TypeCodec::Elements> elements_in_memory() const {
+        if (encoded() || codec_ == nullptr || !codec_->element_bytes) return std::nullopt;
+        return codec_->element_bytes(value_.get());
+    }
 
     // The payload bytes; encodes once when the object came from a module.
     const ByteView& bytes() const;

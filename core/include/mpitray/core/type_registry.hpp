@@ -41,6 +41,14 @@ struct TypeCodec {
     std::function<std::string(const void* object)> summarize;
     // Appends the object's columns to a table row; empty for types that do not flatten.
     std::function<void(const void* object, TableRow& row)> columns;
+    // For types whose encoding is a 64-bit element count and then the elements' bytes as they lie
+    // in memory (strings, vectors of numbers): those, so the frame encoder copies and checksums
+    // the bytes in one pass. Empty for the rest.
+    struct Elements {
+        std::uint64_t count = 0;
+        std::span<const char> bytes;
+    };
+    std::function<Elements(const void* object)> element_bytes;
 };
 
 class TypeRegistry {
@@ -120,6 +128,21 @@ template <class T>
 std::size_t direct_encoded_size(const T& value) {
     if constexpr (std::is_arithmetic_v<T>) return sizeof value;
     else return sizeof(std::uint64_t) + value.size() * sizeof(typename T::value_type);
+}
+
+// TypeCodec::element_bytes for a type with a direct codec: a vector's elements, nothing for a number.
+template <class T>
+std::function<TypeCodec::Elements(const void*)> direct_element_bytes() {
+    if constexpr (std::is_arithmetic_v<T>) {
+        return {};
+    } else {
+        return [](const void* object) {
+            const auto& value = *static_cast<const T*>(object);
+            return TypeCodec::Elements{value.size(),
+                                       std::span<const char>(reinterpret_cast<const char*>(value.data()),
+                                                             value.size() * sizeof(typename T::value_type))};
+        };
+    }
 }
 
 template <class T>
@@ -210,7 +233,8 @@ void TypeRegistry::add(const std::string& name) {
                 return value;
             },
             {},
-            {}});
+            {},
+            detail::direct_element_bytes<T>()});
         return;
     }
     TypeCodec codec{name,
@@ -236,6 +260,7 @@ void TypeRegistry::add(const std::string& name) {
                         }
                         return value;
                     },
+                    {},
                     {},
                     {}};
     add_codec(std::move(codec));
