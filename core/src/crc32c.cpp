@@ -4,6 +4,10 @@
 #include <cstring>
 #include <vector>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 namespace mpitray {
 namespace {
 
@@ -135,28 +139,166 @@ bool cpu_has_sse42() noexcept {
     static const bool has = __builtin_cpu_supports("sse4.2");
     return has;
 }
+
+// --- Folding with carry-less multiplication (AVX-512 VPCLMULQDQ), about 3x the crc32 instruction.
+//
+// In the reflected bit order of this CRC, a 128-bit block X (its first 8 bytes `lo`, then `hi`)
+// is the polynomial LO(x)·x^64 + HI(x), and what matters of the whole message is its remainder
+// modulo P. Moving X forward by D bits, onto a block that far ahead, is multiplying it by x^D.
+// A carry-less multiply of two 64-bit reflected values gives their product times x, so
+//   X·x^D ≡ clmul(lo, x^(D+63) mod P) + clmul(hi, x^(D-1) mod P),
+// a 128-bit value that is simply added (XOR) to the block D bits ahead. Folding every block
+// into the last one leaves a 16-byte message with the same remainder, which the crc32
+// instruction finishes. The constants are computed here from P, not copied from anywhere.
+
+// x^n mod P as a 64-bit reflected value: the coefficient of x^d in bit 63 - d.
+std::uint64_t x_to_the(unsigned n) noexcept {
+    constexpr std::uint64_t p = 0x1EDC6F41u;  // P without its x^32 term, most significant first
+    std::uint64_t r = 1;                      // the polynomial 1, most significant bit first
+    for (unsigned i = 0; i < n; ++i) {
+        r <<= 1;
+        if (r & (std::uint64_t{1} << 32)) r ^= (std::uint64_t{1} << 32) | p;
+    }
+    std::uint64_t reflected = 0;
+    for (unsigned d = 0; d < 32; ++d)
+        if (r & (std::uint64_t{1} << d)) reflected |= std::uint64_t{1} << (63 - d);
+    return reflected;
+}
+
+#define MPITRAY_VPCLMUL __attribute__((target("avx512f,avx512vl,avx512bw,vpclmulqdq,pclmul,sse4.2")))
+
+// The pair of constants that moves a block `bits` forward (lo's, then hi's).
+MPITRAY_VPCLMUL __m128i fold_constants(unsigned bits) noexcept {
+    return _mm_set_epi64x(static_cast<long long>(x_to_the(bits - 1)), static_cast<long long>(x_to_the(bits + 63)));
+}
+
+MPITRAY_VPCLMUL inline __m128i fold(__m128i x, __m128i k) noexcept {
+    return _mm_xor_si128(_mm_clmulepi64_si128(x, k, 0x00), _mm_clmulepi64_si128(x, k, 0x11));
+}
+
+MPITRAY_VPCLMUL inline __m512i fold(__m512i x, __m512i k) noexcept {
+    return _mm512_xor_si512(_mm512_clmulepi64_epi128(x, k, 0x00), _mm512_clmulepi64_epi128(x, k, 0x11));
+}
+
+// The masked forms, with every lane selected: the plain ones start from an undefined register,
+// which GCC 12 warns about inside its own headers.
+MPITRAY_VPCLMUL inline __m512i broadcast(__m128i x) noexcept {
+    return _mm512_mask_broadcast_i32x4(_mm512_setzero_si512(), 0xffff, x);
+}
+
+template <int Lane>
+MPITRAY_VPCLMUL inline __m128i lane(__m512i x) noexcept {
+    return _mm512_mask_extracti32x4_epi32(_mm_setzero_si128(), 0xf, x, Lane);
+}
+
+struct FoldConstants {
+    __m512i by_256_bytes, by_64_bytes;
+    __m128i by_48_bytes, by_32_bytes, by_16_bytes;
+};
+
+MPITRAY_VPCLMUL const FoldConstants& fold_constants() noexcept {
+    static const FoldConstants k{broadcast(fold_constants(256 * 8)), broadcast(fold_constants(64 * 8)),
+                                 fold_constants(48 * 8), fold_constants(32 * 8), fold_constants(16 * 8)};
+    return k;
+}
+
+template <bool Copy>
+MPITRAY_VPCLMUL inline __m512i load_block(const unsigned char* p, unsigned char* out, std::size_t at) noexcept {
+    const __m512i v = _mm512_loadu_si512(p + at);
+    if constexpr (Copy) _mm512_storeu_si512(out + at, v);
+    return v;
+}
+
+// At least 256 bytes: four 64-byte accumulators run 256 bytes apart, so the multiplies of one
+// step overlap; then they, their 16-byte lanes and the whole 16-byte blocks left fold into one
+// block. Copying, each 64-byte block is stored as soon as it is loaded.
+template <bool Copy>
+MPITRAY_VPCLMUL std::uint32_t crc32c_folded(const unsigned char* p, std::size_t size, std::uint32_t crc,
+                                            unsigned char*& out) noexcept {
+    const FoldConstants& k = fold_constants();
+#define load(at) load_block<Copy>(p, out, at)
+    __m512i a0 = _mm512_xor_si512(load(0), _mm512_zextsi128_si512(_mm_cvtsi32_si128(static_cast<int>(crc))));
+    __m512i a1 = load(64), a2 = load(128), a3 = load(192);
+    std::size_t at = 256;
+    for (; at + 256 <= size; at += 256) {
+        a0 = _mm512_xor_si512(fold(a0, k.by_256_bytes), load(at));
+        a1 = _mm512_xor_si512(fold(a1, k.by_256_bytes), load(at + 64));
+        a2 = _mm512_xor_si512(fold(a2, k.by_256_bytes), load(at + 128));
+        a3 = _mm512_xor_si512(fold(a3, k.by_256_bytes), load(at + 192));
+    }
+    a1 = _mm512_xor_si512(a1, fold(a0, k.by_64_bytes));
+    a2 = _mm512_xor_si512(a2, fold(a1, k.by_64_bytes));
+    a3 = _mm512_xor_si512(a3, fold(a2, k.by_64_bytes));
+    for (; at + 64 <= size; at += 64) a3 = _mm512_xor_si512(fold(a3, k.by_64_bytes), load(at));
+    __m128i x = lane<3>(a3);
+    x = _mm_xor_si128(x, fold(lane<0>(a3), k.by_48_bytes));
+    x = _mm_xor_si128(x, fold(lane<1>(a3), k.by_32_bytes));
+    x = _mm_xor_si128(x, fold(lane<2>(a3), k.by_16_bytes));
+    for (; at + 16 <= size; at += 16) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + at));
+        if constexpr (Copy) _mm_storeu_si128(reinterpret_cast<__m128i*>(out + at), v);
+        x = _mm_xor_si128(fold(x, k.by_16_bytes), v);
+    }
+    std::uint64_t crc64 = __builtin_ia32_crc32di(0, static_cast<std::uint64_t>(_mm_cvtsi128_si64(x)));
+    crc64 = __builtin_ia32_crc32di(crc64, static_cast<std::uint64_t>(_mm_extract_epi64(x, 1)));
+#undef load
+    if constexpr (Copy) out += at;
+    return crc32c_sse42_serial<Copy>(p + at, size - at, static_cast<std::uint32_t>(crc64), out);
+}
+
+bool cpu_has_vpclmul() noexcept {
+    static const bool has = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+                            __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("vpclmulqdq") &&
+                            __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("sse4.2");
+    return has;
+}
 #endif
 
 }  // namespace
 
-std::uint32_t crc32c(const void* data, std::size_t size, std::uint32_t crc) noexcept {
-    const auto* p = static_cast<const unsigned char*>(data);
-    unsigned char* no_copy = nullptr;
+namespace detail {
+
+bool crc32c_has(Crc32cPath path) noexcept {
+#if defined(__x86_64__)
+    if (path == Crc32cPath::folded) return cpu_has_vpclmul();
+    if (path == Crc32cPath::sse42) return cpu_has_sse42();
+#endif
+    return path == Crc32cPath::table;
+}
+
+std::uint32_t crc32c_by(Crc32cPath path, void* destination, const void* source, std::size_t size,
+                        std::uint32_t crc) noexcept {
+    const auto* p = static_cast<const unsigned char*>(source);
+    auto* out = static_cast<unsigned char*>(destination);
+    const bool copy = out != nullptr;
     crc = ~crc;
 #if defined(__x86_64__)
-    if (cpu_has_sse42()) return ~crc32c_sse42<false>(p, size, crc, no_copy);
+    if (path == Crc32cPath::folded && size >= 256)
+        return ~(copy ? crc32c_folded<true>(p, size, crc, out) : crc32c_folded<false>(p, size, crc, out));
+    if (path != Crc32cPath::table)
+        return ~(copy ? crc32c_sse42<true>(p, size, crc, out) : crc32c_sse42<false>(p, size, crc, out));
 #endif
-    return ~crc32c_table(p, size, crc, no_copy);
+    return ~crc32c_table(p, size, crc, out);
+}
+
+}  // namespace detail
+
+namespace {
+detail::Crc32cPath best_path() noexcept {
+    using detail::Crc32cPath;
+    static const Crc32cPath best = detail::crc32c_has(Crc32cPath::folded)  ? Crc32cPath::folded
+                                   : detail::crc32c_has(Crc32cPath::sse42) ? Crc32cPath::sse42
+                                                                           : Crc32cPath::table;
+    return best;
+}
+}  // namespace
+
+std::uint32_t crc32c(const void* data, std::size_t size, std::uint32_t crc) noexcept {
+    return detail::crc32c_by(best_path(), nullptr, data, size, crc);
 }
 
 std::uint32_t crc32c_copy(void* destination, const void* source, std::size_t size, std::uint32_t crc) noexcept {
-    const auto* p = static_cast<const unsigned char*>(source);
-    auto* out = static_cast<unsigned char*>(destination);
-    crc = ~crc;
-#if defined(__x86_64__)
-    if (cpu_has_sse42()) return ~crc32c_sse42<true>(p, size, crc, out);
-#endif
-    return ~crc32c_table(p, size, crc, out);
+    return detail::crc32c_by(best_path(), destination, source, size, crc);
 }
 
 }  // namespace mpitray

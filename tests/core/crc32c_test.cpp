@@ -3,10 +3,23 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <functional>
 #include <string>
 #include <vector>
 
 using mpitray::crc32c;
+using mpitray::detail::crc32c_by;
+using mpitray::detail::Crc32cPath;
+
+namespace {
+// Every way this CPU can compute it (the table always; SSE4.2 and AVX-512 folding where present).
+std::vector<Crc32cPath> available_paths() {
+    std::vector<Crc32cPath> paths;
+    for (const Crc32cPath path : {Crc32cPath::table, Crc32cPath::sse42, Crc32cPath::folded})
+        if (mpitray::detail::crc32c_has(path)) paths.push_back(path);
+    return paths;
+}
+}  // namespace
 
 TEST(Crc32c, MatchesTheStandardCheckValue) {
     // The check value of CRC-32C (RFC 3720, appendix B.4): "123456789" -> 0xE3069283.
@@ -56,14 +69,17 @@ TEST(Crc32c, AgreesWithTheBytewiseDefinitionAtEveryLength) {
     lengths.push_back(data.size() - 3);
     for (std::size_t offset : {0, 1, 3}) {
         for (std::size_t n : lengths) {
-            ASSERT_EQ(crc32c(data.data() + offset, n, 0x1234u), bytewise(data.data() + offset, n, 0x1234u))
-                << "length " << n << ", offset " << offset;
+            const std::uint32_t expected = bytewise(data.data() + offset, n, 0x1234u);
+            ASSERT_EQ(crc32c(data.data() + offset, n, 0x1234u), expected) << "length " << n << ", offset " << offset;
+            for (const Crc32cPath path : available_paths())
+                ASSERT_EQ(crc32c_by(path, nullptr, data.data() + offset, n, 0x1234u), expected)
+                    << "path " << int(path) << ", length " << n << ", offset " << offset;
         }
     }
 }
 
-// The copying sum gives the same sum and an exact copy, at every length around the lane sizes and
-// from any alignment of source and destination; it writes nothing past the copy.
+// The copying sum gives the same sum and an exact copy, by every path, at every length around the
+// lane sizes and from any alignment of source and destination; it writes nothing past the copy.
 TEST(Crc32c, CopyingSumsAndCopiesExactly) {
     std::vector<unsigned char> data(3 * 4096 * 2 + 3 * 256 + 64);
     std::uint32_t x = 777;
@@ -74,18 +90,24 @@ TEST(Crc32c, CopyingSumsAndCopiesExactly) {
         for (std::size_t n = edge - 9; n <= edge + 9; ++n) lengths.push_back(n);
     lengths.push_back(data.size() - 3);
     std::vector<unsigned char> target(data.size() + 16);
-    for (std::size_t from : {0, 1, 3})
-        for (std::size_t to : {0, 5})
-            for (std::size_t n : lengths) {
-                std::fill(target.begin(), target.end(), 0xAB);
-                const std::uint32_t sum = mpitray::crc32c_copy(target.data() + to, data.data() + from, n, 0x1234u);
-                ASSERT_EQ(sum, crc32c(data.data() + from, n, 0x1234u)) << "length " << n;
-                ASSERT_TRUE(std::equal(data.begin() + std::ptrdiff_t(from), data.begin() + std::ptrdiff_t(from + n),
-                                       target.begin() + std::ptrdiff_t(to)))
-                    << "length " << n << " from " << from << " to " << to;
-                ASSERT_EQ(target[to + n], 0xAB) << "wrote past the copy, length " << n;
-                if (to > 0) {
-                    ASSERT_EQ(target[to - 1], 0xAB) << "wrote before the copy";
+    auto check = [&](std::size_t from, std::size_t to, std::size_t n, const std::function<std::uint32_t()>& copy) {
+        std::fill(target.begin(), target.end(), 0xAB);
+        ASSERT_EQ(copy(), crc32c(data.data() + from, n, 0x1234u));
+        ASSERT_TRUE(std::equal(data.begin() + std::ptrdiff_t(from), data.begin() + std::ptrdiff_t(from + n),
+                               target.begin() + std::ptrdiff_t(to)));
+        ASSERT_EQ(target[to + n], 0xAB) << "wrote past the copy";
+        if (to > 0) {
+            ASSERT_EQ(target[to - 1], 0xAB) << "wrote before the copy";
+        }
+    };
+    for (const Crc32cPath path : available_paths())
+        for (std::size_t from : {0, 1, 3})
+            for (std::size_t to : {0, 5})
+                for (std::size_t n : lengths) {
+                    SCOPED_TRACE(testing::Message()
+                                 << "path " << int(path) << ", length " << n << ", from " << from << " to " << to);
+                    check(from, to, n,
+                          [&] { return crc32c_by(path, target.data() + to, data.data() + from, n, 0x1234u); });
                 }
-            }
+    check(0, 0, 300, [&] { return mpitray::crc32c_copy(target.data(), data.data(), 300, 0x1234u); });
 }
