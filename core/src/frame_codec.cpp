@@ -75,7 +75,7 @@ std::size_t encoded_size_hint(const Frame& frame) {
     return size;
 }
 
-ByteView append_frame(const Frame& frame, const std::shared_ptr<Buffer>& buffer) {
+ByteView append_frame(const Frame& frame, const std::shared_ptr<Buffer>& buffer, Remember remember) {
     Buffer& out = *buffer;
     const std::size_t start = out.size();
     if (const ByteView& pristine = frame.pristine_encoding(); !pristine.empty()) {
@@ -134,12 +134,12 @@ ByteView append_frame(const Frame& frame, const std::shared_ptr<Buffer>& buffer)
             std::memcpy(out.data() + length_at, &length, sizeof length);
         }
         // A view by offset, so it stays right when the buffer grows for the next object.
-        object->adopt_bytes(ByteView(buffer, length_at + 8, length));
+        if (remember == Remember::encodings) object->adopt_bytes(ByteView(buffer, length_at + 8, length));
     }
     sum_to_end();
     append_int<std::uint32_t>(out, crc);
     ByteView whole(buffer, start, out.size() - start);
-    frame.remember_encoding(whole);
+    if (remember == Remember::encodings) frame.remember_encoding(whole);
     return whole;
 }
 

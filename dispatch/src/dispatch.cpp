@@ -30,13 +30,15 @@ double process_cpu_seconds() {
 }
 
 // What the reorder buffer holds for a result: the message it came in, if a frame in it was made
-// on the worker, and the packet's message, if a frame in it is an input sent back by reference.
-// Each whole: a filter may have left one frame of either. In a batch, each is the entry's own part
-// of the batch's buffer, so a batch's results together count the batch once.
+// on the worker, and what its packet holds, if a frame in it is an input sent back by reference
+// (the size of the packet's message: the input frames, whose values rank 0 keeps). Each whole: a
+// filter may have left one frame of either. In a batch, a result's message is its entry's part
+// of the batch's buffer, so a batch's results count that buffer once between them.
 std::size_t bytes_kept_alive(const std::vector<FramePtr>& frames, const ByteView& received, std::size_t sent_bytes) {
     bool made = false;
     bool referenced = false;
-    for (const FramePtr& frame : frames) (encode_frame(*frame).owner() == received.owner() ? made : referenced) = true;
+    for (const FramePtr& frame : frames)
+        (frame->pristine_encoding().owner() == received.owner() ? made : referenced) = true;
     return (made ? received.size() : 0) + (referenced ? sent_bytes : 0);
 }
 
@@ -328,24 +330,27 @@ void Dispatch::send_packet(Packet packet) {
     entry.sent_ns = now;
     entry.first_input = packet.frames.front()->origin.input;
     if (failure_log_) entry.context = failure_log_->context();
+    // The packet's frames keep their values, not views of its message (Remember::nothing): the
+    // message is freed once sent, its memory serves the next one while still in cache, and rank 0
+    // holds a large payload once, not twice. An input frame that comes back unchanged and is
+    // written after this module is encoded again there.
     // Alone when batches do not pay, or when the worker has nothing else to do.
     const std::size_t target = batch_target();
     std::size_t size = 0;
     if (!batch_ && (target <= 1 || scheduler_->in_flight(*worker) == 0)) {
-        OutgoingMessage message(header, packet.frames);
+        OutgoingMessage message(header, packet.frames, {}, Remember::nothing);
         size = message.size();
         scheduler_->sent(*worker);
         channel_->send(*worker, Tag::packet, std::move(message));
     } else {
         if (!batch_) {
-            // Its buffer is sized for the batch it will likely be, so it neither moves nor sits
-            // mostly empty (its packets' frames keep it alive until their results are written).
+            // Its buffer is sized for the batch it will likely be, so it does not move.
             const double expected = std::min(double(batch_bytes), double(target) * packet_bytes_average_);
             batch_.emplace(Batch{*worker, BatchBuilder(std::size_t(expected * 1.25) + 1024), {}, 0, now});
             scheduler_->sent(*worker);  // the batch is one message: it takes one credit
         }
         entry.holds_credit = false;
-        size = batch_->builder.add(Tag::packet, header, packet.frames);
+        size = batch_->builder.add(Tag::packet, header, packet.frames, {}, Remember::nothing);
         batch_->bytes += size;
         batch_->seqs.push_back(value(seq));
     }

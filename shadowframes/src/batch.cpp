@@ -48,9 +48,9 @@ void BatchBuilder::close_entry(std::size_t length_at, std::size_t length) {
 }
 
 std::size_t BatchBuilder::add(Tag tag, const MessageHeader& header, const std::vector<FramePtr>& frames,
-                              std::span<const char* const> inputs) {
+                              std::span<const char* const> inputs, Remember remember) {
     const std::size_t length_at = open_entry(tag);
-    const std::size_t length = append_message(buffer_, header, frames, inputs);
+    const std::size_t length = append_message(buffer_, header, frames, inputs, remember);
     close_entry(length_at, length);
     return length;
 }

@@ -23,7 +23,8 @@ using wire::take;
 }  // namespace
 
 std::size_t append_message(const std::shared_ptr<Buffer>& buffer, const MessageHeader& header,
-                           const std::vector<FramePtr>& frames, std::span<const char* const> inputs) {
+                           const std::vector<FramePtr>& frames, std::span<const char* const> inputs,
+                           Remember remember) {
     // The buffer grows once: the header, the descriptors, and every carried frame (exactly,
     // when the frames' sizes can be told; see encoded_size_hint).
     const std::size_t start = buffer->size();
@@ -53,7 +54,8 @@ std::size_t append_message(const std::shared_ptr<Buffer>& buffer, const MessageH
     put<std::int64_t>(out, header.busy_ns);
     for (std::size_t i = 0; i < frames.size(); ++i) {
         const auto reference = reference_of(*frames[i]);
-        const std::uint64_t length = reference ? input_reference | *reference : append_frame(*frames[i], buffer).size();
+        const std::uint64_t length =
+            reference ? input_reference | *reference : append_frame(*frames[i], buffer, remember).size();
         out = buffer->data() + start + header_size + descriptor_size * i;  // the buffer may have moved
         put<std::uint64_t>(out, frames[i]->origin.position);
         put<std::uint64_t>(out, frames[i]->origin.lineage);
@@ -63,10 +65,10 @@ std::size_t append_message(const std::shared_ptr<Buffer>& buffer, const MessageH
 }
 
 OutgoingMessage::OutgoingMessage(const MessageHeader& header, const std::vector<FramePtr>& frames,
-                                 std::span<const char* const> inputs)
+                                 std::span<const char* const> inputs, Remember remember)
     : frame_count_(frames.size()) {
     auto buffer = std::make_shared<Buffer>();
-    append_message(buffer, header, frames, inputs);
+    append_message(buffer, header, frames, inputs, remember);
     bytes_ = std::move(buffer);
 }
 

@@ -29,11 +29,16 @@ inline constexpr std::size_t frame_trailer_size = 4;
 // returns those bytes, without copying.
 ByteView encode_frame(const Frame& frame);
 
+// Whether a frame encoded into a buffer keeps views of it (its encoding, its fresh objects'
+// bytes), so that it is not encoded again; which keeps the buffer alive as long as the frame.
+enum class Remember { encodings, nothing };
+
 // Appends the frame's encoding to `buffer` and returns the view of it there. A frame that has an
-// encoding is copied; one that has none is encoded in place, and it and its fresh objects keep
-// views of `buffer` (so a protocol message is one contiguous buffer with each payload copied
-// once). Nothing may change the appended bytes afterwards.
-ByteView append_frame(const Frame& frame, const std::shared_ptr<Buffer>& buffer);
+// encoding is copied; one that has none is encoded in place, and (Remember::encodings) it and its
+// fresh objects keep views of `buffer` (so a protocol message is one contiguous buffer with each
+// payload copied once). Nothing may change the appended bytes afterwards.
+ByteView append_frame(const Frame& frame, const std::shared_ptr<Buffer>& buffer,
+                      Remember remember = Remember::encodings);
 
 // The size of the frame's encoding, exact when it has one or its objects' types can tell their
 // size, smaller otherwise: for reserving buffers.

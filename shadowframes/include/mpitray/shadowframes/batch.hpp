@@ -29,7 +29,7 @@ public:
 
     // Encodes a message (as OutgoingMessage would) as the next entry; returns the message's size.
     std::size_t add(Tag tag, const MessageHeader& header, const std::vector<FramePtr>& frames,
-                    std::span<const char* const> inputs = {});
+                    std::span<const char* const> inputs = {}, Remember remember = Remember::encodings);
     // Copies a message made already as the next entry.
     void add(Tag tag, const OutgoingMessage& message);
 

@@ -17,6 +17,7 @@
 // uses its input frame i. Frames that pass through are not sent back.
 #include <mpitray/core/bytes.hpp>
 #include <mpitray/core/frame.hpp>
+#include <mpitray/core/frame_codec.hpp>
 #include <mpitray/shadowframes/protocol.hpp>
 
 #include <cstdint>
@@ -39,8 +40,9 @@ public:
     OutgoingMessage() = default;
     // `inputs`: where the input frames' encodings begin; a frame still encoded at one of them is
     // sent as a reference to that input frame.
+    // `remember`: whether the frames keep views of the message (append_frame).
     OutgoingMessage(const MessageHeader& header, const std::vector<FramePtr>& frames,
-                    std::span<const char* const> inputs = {});
+                    std::span<const char* const> inputs = {}, Remember remember = Remember::encodings);
     // Bytes already laid out (a batch of messages, batch.hpp).
     explicit OutgoingMessage(SharedBuffer bytes) : bytes_(std::move(bytes)) {}
 
@@ -57,7 +59,8 @@ private:
 // Encodes a message as OutgoingMessage does, at the end of `buffer` (a batch, batch.hpp); returns
 // its size.
 std::size_t append_message(const std::shared_ptr<Buffer>& buffer, const MessageHeader& header,
-                           const std::vector<FramePtr>& frames, std::span<const char* const> inputs = {});
+                           const std::vector<FramePtr>& frames, std::span<const char* const> inputs = {},
+                           Remember remember = Remember::encodings);
 
 struct Message {
     MessageHeader header;
