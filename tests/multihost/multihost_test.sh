@@ -13,6 +13,10 @@
 #                   (Open MPI's oob_tcp_keepalive_* bound that where keepalive works; this sandbox's
 #                   network stack did not end it within minutes): once every rank is gone, the
 #                   test allows mpirun 20 s, then kills it and says so.
+#   tcp_cost:       not a test but a measurement, for scripts/bench --rows scaling: rank 0's CPU per
+#                   packet over TCP, rank 0 on one host and one worker on another, an empty inner
+#                   section, frames of 1 KiB to 1 MiB (one line per size: "tcp_cost BYTES
+#                   SECONDS_PER_PACKET PACKETS_PER_SECOND").
 # Everything made here (namespaces, links, /etc/hosts lines) is removed at the end by name, and
 # left-over processes by PID.
 #
@@ -68,7 +72,7 @@ done
 
 # MPI over TCP on the test subnet only; ranks on the three hosts, none on this one.
 job() {
-  timeout -k 5 150 mpirun --host "$(IFS=,; echo "${hosts[*]}")" -n 3 --bind-to none \
+  timeout -k 5 150 mpirun --host "$(IFS=,; echo "${hosts[*]}")" -n "${job_ranks:-3}" --bind-to none \
     --mca plm_rsh_agent "$src/tests/multihost/netns_rsh" --mca plm_rsh_no_tree_spawn 1 \
     --mca btl tcp,self --mca btl_tcp_if_include "$subnet.0/24" --mca oob_tcp_if_include "$subnet.0/24" \
     --mca oob_tcp_keepalive_time 5 --mca oob_tcp_keepalive_intvl 2 --mca oob_tcp_keepalive_probes 3 \
@@ -155,6 +159,26 @@ case $case in
       fi
     fi
     echo "$case: the job ended $elapsed s later, exit code $code; $outcome"
+    ;;
+  tcp_cost)
+    job_ranks=2  # rank 0 on the first host, its one worker on the second
+    for size in 1024 4096 65536 262144 1048576; do
+      events=$(( 400000000 / (size + 20000) ))  # about 1 to 20 s of rank 0 each
+      cat > cost.yaml <<YAML
+seed: 1
+tray:
+  - module: Generator
+    params: {events: $events, payload_bytes: $((size - 145)), random_payload: false}
+  - module: Dispatch
+    params: {schedule: dynamic}
+    inner: []
+YAML
+      job run cost.yaml -q --metrics "$work/cost.json" > log 2>&1 || fail "the TCP run of $size-byte frames failed"
+      /usr/bin/python3 -c "
+import json, sys
+d = json.load(open(sys.argv[2]))['dispatcher']
+print('tcp_cost', sys.argv[1], d['cpu_seconds'] / d['packets'], d['packets_per_second'])" "$size" "$work/cost.json"
+    done
     ;;
   *) echo "unknown case $case"; exit 2 ;;
 esac
