@@ -27,7 +27,7 @@ constexpr auto table = make_table();
 
 // `out`, when not null, gets a copy of the bytes summed (crc32c_copy), and moves past them.
 std::uint32_t crc32c_table(const unsigned char* p, std::size_t size, std::uint32_t crc, unsigned char*& out) noexcept {
-    if (out != nullptr) {
+    if (out != nullptr && size > 0) {
         std::memcpy(out, p, size);
         out += size;
     }
@@ -216,20 +216,20 @@ template <bool Copy>
 MPITRAY_VPCLMUL std::uint32_t crc32c_folded(const unsigned char* p, std::size_t size, std::uint32_t crc,
                                             unsigned char*& out) noexcept {
     const FoldConstants& k = fold_constants();
-#define load(at) load_block<Copy>(p, out, at)
-    __m512i a0 = _mm512_xor_si512(load(0), _mm512_zextsi128_si512(_mm_cvtsi32_si128(static_cast<int>(crc))));
-    __m512i a1 = load(64), a2 = load(128), a3 = load(192);
+    __m512i a0 =
+        _mm512_xor_si512(load_block<Copy>(p, out, 0), _mm512_zextsi128_si512(_mm_cvtsi32_si128(static_cast<int>(crc))));
+    __m512i a1 = load_block<Copy>(p, out, 64), a2 = load_block<Copy>(p, out, 128), a3 = load_block<Copy>(p, out, 192);
     std::size_t at = 256;
     for (; at + 256 <= size; at += 256) {
-        a0 = _mm512_xor_si512(fold(a0, k.by_256_bytes), load(at));
-        a1 = _mm512_xor_si512(fold(a1, k.by_256_bytes), load(at + 64));
-        a2 = _mm512_xor_si512(fold(a2, k.by_256_bytes), load(at + 128));
-        a3 = _mm512_xor_si512(fold(a3, k.by_256_bytes), load(at + 192));
+        a0 = _mm512_xor_si512(fold(a0, k.by_256_bytes), load_block<Copy>(p, out, at));
+        a1 = _mm512_xor_si512(fold(a1, k.by_256_bytes), load_block<Copy>(p, out, at + 64));
+        a2 = _mm512_xor_si512(fold(a2, k.by_256_bytes), load_block<Copy>(p, out, at + 128));
+        a3 = _mm512_xor_si512(fold(a3, k.by_256_bytes), load_block<Copy>(p, out, at + 192));
     }
     a1 = _mm512_xor_si512(a1, fold(a0, k.by_64_bytes));
     a2 = _mm512_xor_si512(a2, fold(a1, k.by_64_bytes));
     a3 = _mm512_xor_si512(a3, fold(a2, k.by_64_bytes));
-    for (; at + 64 <= size; at += 64) a3 = _mm512_xor_si512(fold(a3, k.by_64_bytes), load(at));
+    for (; at + 64 <= size; at += 64) a3 = _mm512_xor_si512(fold(a3, k.by_64_bytes), load_block<Copy>(p, out, at));
     __m128i x = lane<3>(a3);
     x = _mm_xor_si128(x, fold(lane<0>(a3), k.by_48_bytes));
     x = _mm_xor_si128(x, fold(lane<1>(a3), k.by_32_bytes));
@@ -241,7 +241,6 @@ MPITRAY_VPCLMUL std::uint32_t crc32c_folded(const unsigned char* p, std::size_t 
     }
     std::uint64_t crc64 = __builtin_ia32_crc32di(0, static_cast<std::uint64_t>(_mm_cvtsi128_si64(x)));
     crc64 = __builtin_ia32_crc32di(crc64, static_cast<std::uint64_t>(_mm_extract_epi64(x, 1)));
-#undef load
     if constexpr (Copy) out += at;
     return crc32c_sse42_serial<Copy>(p + at, size - at, static_cast<std::uint32_t>(crc64), out);
 }

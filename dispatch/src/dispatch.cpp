@@ -253,6 +253,12 @@ void Dispatch::process(const FramePtr& frame) {
     }
     if (frame->origin.input != FrameOrigin::unset) next_input_ = frame->origin.input + 1;
     Packetizer::Cut cut = packetizer_->add(frame);
+    // A frame that completes no packet still ends a batch that has waited too long for its next
+    // one (send_packet checks the same for the frames that do).
+    if (cut.packet.empty() && batch_ && double(monotonic_ns() - batch_->started_ns) > batch_fill_ns) {
+        send_batch();
+        while (pump(false)) {}
+    }
     send_packet(std::move(cut.packet));
     if (cut.broadcast) broadcast_metadata(cut.broadcast);
 }
@@ -307,6 +313,7 @@ void Dispatch::drop(const std::vector<FramePtr>& frames) {
 void Dispatch::send_packet(Packet packet) {
     if (packet.empty()) return;
     wait_for_room();
+    const std::uint64_t batches_before = metrics_.batches;
     std::int64_t now = monotonic_ns();
     // A batch waits for its next packet only briefly (the source may have slowed down), and a
     // packet it has no room for goes after it, to whichever worker comes next.
@@ -337,7 +344,8 @@ void Dispatch::send_packet(Packet packet) {
     // Alone when batches do not pay, or when the worker has nothing else to do.
     const std::size_t target = batch_target();
     std::size_t size = 0;
-    if (!batch_ && (target <= 1 || scheduler_->in_flight(*worker) == 0)) {
+    const bool alone = !batch_ && (target <= 1 || scheduler_->in_flight(*worker) == 0);
+    if (alone) {
         OutgoingMessage message(header, packet.frames, {}, Remember::nothing);
         size = message.size();
         scheduler_->sent(*worker);
@@ -377,10 +385,10 @@ void Dispatch::send_packet(Packet packet) {
     }
     InFlight* sent = in_flight_.find(value(seq));  // `entry` may have moved: send_batch looks units up
     sent->input = std::move(packet.frames);        // unchanged frames come back as references to these
-    // Results are looked for once a message has gone out. A packet that only joined the open
-    // batch leaves that to the batch, at most batch_fill_ns later: a look costs about as much as
-    // a small packet's own work.
-    if (!batch_)
+    // Results are looked for once a message has gone out (this packet alone, or a batch this call
+    // closed). A packet that only joined the open batch leaves that to the batch: a look costs
+    // about as much as a small packet's own work.
+    if (alone || metrics_.batches != batches_before)
         while (pump(false)) {}
 }
 

@@ -49,10 +49,18 @@ void BatchBuilder::close_entry(std::size_t length_at, std::size_t length) {
 
 std::size_t BatchBuilder::add(Tag tag, const MessageHeader& header, const std::vector<FramePtr>& frames,
                               std::span<const char* const> inputs, Remember remember) {
+    const std::size_t entry_at = buffer_->size();
     const std::size_t length_at = open_entry(tag);
-    const std::size_t length = append_message(buffer_, header, frames, inputs, remember);
-    close_entry(length_at, length);
-    return length;
+    try {
+        const std::size_t length = append_message(buffer_, header, frames, inputs, remember);
+        close_entry(length_at, length);
+        return length;
+    } catch (...) {
+        // A frame that does not encode leaves no half-written entry (its bytes are not zeroed).
+        buffer_->resize(entry_at);
+        --count_;
+        throw;
+    }
 }
 
 void BatchBuilder::add(Tag tag, const OutgoingMessage& message) {

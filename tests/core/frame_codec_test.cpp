@@ -89,6 +89,23 @@ TEST(FrameCodec, WritesTheDocumentedBytes) {
     EXPECT_EQ(std::string(second.data(), second.size()), expected);
 }
 
+// A payload shared by two frames encoded into one buffer: the second frame copies (and sums) the
+// bytes from the very buffer that grows, and moves, for them.
+TEST(FrameCodec, CopiesAPayloadFromTheBufferItGrows) {
+    Frame first(Stop::physics());
+    first.put("Payload", std::vector<std::uint8_t>(100000, 7));
+    Frame second(Stop::physics());
+    second.put_object("Payload", first.find_shared("Payload"));
+    auto buffer = std::make_shared<Buffer>();
+    append_frame(first, buffer);  // the object now holds bytes in `buffer`
+    buffer->shrink_to_fit();
+    const char* before = buffer->data();
+    const ByteView copied = append_frame(second, buffer);
+    EXPECT_NE(buffer->data(), before) << "the buffer moved";
+    const FramePtr back = decode_frame(copied);  // checks the sum
+    EXPECT_EQ(back->at<std::vector<std::uint8_t>>("Payload"), std::vector<std::uint8_t>(100000, 7));
+}
+
 TEST(FrameCodec, KeepsStopAndKeys) {
     Frame frame(Stop('X'));
     frame.put("b", 2.0);

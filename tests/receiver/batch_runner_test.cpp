@@ -65,8 +65,9 @@ TEST(BatchRunner, ALateBatchSendsWhatItHoldsAfterEachPacket) {
     RecordingSink sink;
     WorkerLink link(sink);
     SharedBuffer keep;
-    const std::chrono::milliseconds quick{0}, slow{5};
-    run_batch(link, packets(4, keep), Answering{link, {quick, slow, quick, quick}}, std::int64_t{1'000'000});
+    // Margins wide enough for a loaded machine: the first packet would have to take 50 ms.
+    const std::chrono::milliseconds quick{0}, slow{200};
+    run_batch(link, packets(4, keep), Answering{link, {quick, slow, quick, quick}}, std::int64_t{50'000'000});
     EXPECT_EQ(sink.sent, (std::vector<std::vector<std::uint64_t>>{{0, 1}, {2}, {3}}));
     EXPECT_EQ(link.held, nullptr);
 }

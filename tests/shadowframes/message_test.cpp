@@ -6,6 +6,7 @@
 #include <mpitray/shadowframes/worker_messages.hpp>
 
 #include <mpitray/core/frame_codec.hpp>
+#include <mpitray/core/type_registry.hpp>
 
 #include <boost/serialization/map.hpp>
 #include <boost/serialization/string.hpp>
@@ -13,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <stdexcept>
 #include <string>
 
 using namespace mpitray;
@@ -111,7 +113,7 @@ TEST(Message, DamageIsDetected) {
 }
 
 // Two frames of one message sharing a payload: the second copies the first's bytes from the very
-// buffer being written, which grows (and may move) for them.
+// buffer being written (FrameCodec.CopiesAPayloadFromTheBufferItGrows makes that buffer move).
 TEST(Message, APayloadSharedByTwoFramesIsCopiedFromTheGrowingBuffer) {
     FramePtr first = event(1);
     first->put("Payload", std::vector<std::uint8_t>(100000, 7));
@@ -166,6 +168,34 @@ TEST(Batch, ABuilderEncodesEachMessageAsItWouldGoAlone) {
             << "entry " << i;
         for (const FramePtr& frame : packets[i]) EXPECT_EQ(frame->pristine_encoding().owner(), batch.bytes());
     }
+}
+
+namespace {
+// A value whose encoding fails halfway, as a Boost archive can.
+struct Unwritable {
+    template <class Archive>
+    void serialize(Archive&, unsigned) {
+        throw std::runtime_error("cannot write this");
+    }
+};
+}  // namespace
+
+// A packet that does not encode leaves nothing in the batch: the entries before it and after it
+// are whole (the buffer's bytes are not zeroed, so a half-written entry would be garbage).
+TEST(Batch, APacketThatDoesNotEncodeLeavesNoEntry) {
+    TypeRegistry::instance().add<Unwritable>("UnwritableForTest");
+    BatchBuilder builder;
+    builder.add(Tag::packet, MessageHeader{Seq{1}, 0, 0}, {event(1)});
+    FramePtr bad = event(2);
+    bad->put("Broken", Unwritable{});
+    EXPECT_THROW(builder.add(Tag::packet, MessageHeader{Seq{2}, 0, 0}, {bad}), std::runtime_error);
+    builder.add(Tag::packet, MessageHeader{Seq{3}, 0, 0}, {event(3)});
+    EXPECT_EQ(builder.count(), 2u);
+    const OutgoingMessage batch = builder.finish();
+    const std::vector<BatchEntry> entries = parse_batch(ByteView(batch.bytes()));
+    ASSERT_EQ(entries.size(), 2u);
+    EXPECT_EQ(value(parse_message(entries[0].bytes).header.seq), 1u);
+    EXPECT_EQ(value(parse_message(entries[1].bytes).header.seq), 3u);
 }
 
 TEST(Batch, DamageIsDetected) {

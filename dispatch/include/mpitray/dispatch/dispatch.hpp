@@ -124,7 +124,7 @@ private:
         std::int64_t started_ns = 0;
     };
     std::optional<Batch> batch_;
-    std::int64_t received_ns_ = 0;   // when the message being handled arrived (monotonic_ns)
+    std::int64_t received_ns_ = 0;   // when rank 0 took in the message being handled (monotonic_ns)
     double arrival_average_ns_ = 0;  // between packets from the source (exponential average)
     std::int64_t last_packet_ns_ = 0;
     double packet_bytes_average_ = 0;  // a packet's message
