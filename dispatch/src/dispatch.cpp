@@ -255,7 +255,7 @@ void Dispatch::process(const FramePtr& frame) {
     Packetizer::Cut cut = packetizer_->add(frame);
     // A frame that completes no packet still ends a batch that has waited too long for its next
     // one (send_packet checks the same for the frames that do).
-    if (cut.packet.empty() && batch_ && double(monotonic_ns() - batch_->started_ns) > batch_fill_ns) {
+    if (cut.packet.empty() && batch_overdue(monotonic_ns())) {
         send_batch();
         while (pump(false)) {}
     }
@@ -317,7 +317,7 @@ void Dispatch::send_packet(Packet packet) {
     std::int64_t now = monotonic_ns();
     // A batch waits for its next packet only briefly (the source may have slowed down), and a
     // packet it has no room for goes after it, to whichever worker comes next.
-    if (batch_ && double(now - batch_->started_ns) > batch_fill_ns) send_batch();
+    if (batch_overdue(now)) send_batch();
     if (batch_) {
         std::size_t size = 0;
         for (const FramePtr& frame : packet.frames) size += encoded_size_hint(*frame);
@@ -392,6 +392,10 @@ void Dispatch::send_packet(Packet packet) {
         while (pump(false)) {}
 }
 
+bool Dispatch::batch_overdue(std::int64_t now) const {
+    return batch_ && double(now - batch_->started_ns) > batch_fill_ns;
+}
+
 std::size_t Dispatch::batch_target() const {
     // Until a result tells how long a packet takes, one at a time.
     if (max_batch_ <= 1 || busy_average_ns_ <= 0.0) return 1;
@@ -445,7 +449,7 @@ void Dispatch::broadcast_metadata(const FramePtr& frame) {
         const std::uint32_t flags = message_flags::metadata | (w == replier ? message_flags::reply : 0u);
         OutgoingMessage message(MessageHeader{seq, flags, 0}, {frame});
         metrics_.bytes_sent += message.size();
-        sent_bytes = message.size();
+        if (w == replier) sent_bytes = message.size();
         channel_->send(w, Tag::metadata, std::move(message));
     }
     ++metrics_.metadata;

@@ -13,7 +13,7 @@ constexpr char magic[4] = {'M', 'T', 'M', 'B'};
 constexpr std::uint16_t batch_version = 2;  // 1 listed every entry's head before the messages
 constexpr std::size_t header_size = 16;
 constexpr std::size_t entry_head_size = 16;
-constexpr std::size_t count_at = 8;
+constexpr std::size_t count_at = wire::head_size;  // the entry count follows the head
 
 using wire::put;
 using wire::take;
@@ -24,10 +24,7 @@ BatchBuilder::BatchBuilder(std::size_t expected_bytes) : buffer_(std::make_share
     buffer_->reserve(std::max(expected_bytes, header_size));
     buffer_->resize(header_size);
     char* out = buffer_->data();
-    std::memcpy(out, magic, sizeof magic);
-    out += sizeof magic;
-    put<std::uint16_t>(out, batch_version);
-    put<std::uint16_t>(out, 0);
+    wire::put_head(out, magic, batch_version);
     put<std::uint32_t>(out, 0);  // the count, when finished
     put<std::uint32_t>(out, 0);
 }
@@ -84,15 +81,7 @@ OutgoingMessage make_batch(const std::vector<std::pair<Tag, OutgoingMessage>>& m
 }
 
 std::vector<BatchEntry> parse_batch(const ByteView& bytes) {
-    if (bytes.size() < header_size || std::memcmp(bytes.data(), magic, sizeof magic) != 0)
-        throw SerializationError(fmt::format("not a batch of protocol messages ({} bytes)", bytes.size()));
-    const char* in = bytes.data() + sizeof magic;
-    if (const auto version = take<std::uint16_t>(in); version != batch_version)
-        throw SerializationError(
-            fmt::format("batch version {} (this build speaks {}): are all ranks running the "
-                        "same mpitray?",
-                        version, batch_version));
-    take<std::uint16_t>(in);
+    const char* in = wire::take_head(bytes, magic, batch_version, header_size, "a batch of protocol messages", "batch");
     const auto count = take<std::uint32_t>(in);
     take<std::uint32_t>(in);
     if ((bytes.size() - header_size) / entry_head_size < count)

@@ -44,10 +44,7 @@ std::size_t append_message(const std::shared_ptr<Buffer>& buffer, const MessageH
     if (known > buffer->capacity()) buffer->reserve(std::max(known, 2 * buffer->capacity()));
     buffer->resize(start + head);
     char* out = buffer->data() + start;
-    std::memcpy(out, magic, sizeof magic);
-    out += sizeof magic;
-    put<std::uint16_t>(out, message_version);
-    put<std::uint16_t>(out, 0);
+    wire::put_head(out, magic, message_version);
     put<std::uint64_t>(out, value(header.seq));
     put<std::uint32_t>(out, header.flags);
     put<std::uint32_t>(out, static_cast<std::uint32_t>(frames.size()));
@@ -75,7 +72,7 @@ OutgoingMessage::OutgoingMessage(const MessageHeader& header, const std::vector<
 MessageHeader peek_header(const ByteView& bytes) {
     if (bytes.size() < header_size)
         throw SerializationError(fmt::format("not a protocol message ({} bytes)", bytes.size()));
-    const char* in = bytes.data() + 8;
+    const char* in = bytes.data() + wire::head_size;
     MessageHeader header;
     header.seq = Seq{take<std::uint64_t>(in)};
     header.flags = take<std::uint32_t>(in);
@@ -85,16 +82,8 @@ MessageHeader peek_header(const ByteView& bytes) {
 }
 
 Message parse_message(const ByteView& bytes, const std::vector<FramePtr>* inputs) {
-    if (bytes.size() < header_size || std::memcmp(bytes.data(), magic, sizeof magic) != 0)
-        throw SerializationError(fmt::format("not a protocol message ({} bytes)", bytes.size()));
-    const char* in = bytes.data() + sizeof magic;
-    const auto version = take<std::uint16_t>(in);
-    if (version != message_version)
-        throw SerializationError(
-            fmt::format("protocol message version {} (this build speaks {}): are all ranks "
-                        "running the same mpitray?",
-                        version, message_version));
-    take<std::uint16_t>(in);
+    const char* in =
+        wire::take_head(bytes, magic, message_version, header_size, "a protocol message", "protocol message");
     Message message;
     message.header.seq = Seq{take<std::uint64_t>(in)};
     message.header.flags = take<std::uint32_t>(in);

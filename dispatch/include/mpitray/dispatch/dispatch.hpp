@@ -129,6 +129,8 @@ private:
     std::int64_t last_packet_ns_ = 0;
     double packet_bytes_average_ = 0;  // a packet's message
     std::size_t batch_target() const;  // packets per message now
+    // Whether the open batch has waited for its next packet as long as batches do.
+    bool batch_overdue(std::int64_t now) const;
     void send_batch();
     // Skipped packets, by sequence number, until their turn to be written comes: only then are
     // they counted, reported and logged, so a checkpoint counts exactly the packets skipped
