@@ -16,9 +16,11 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <csignal>
 #include <map>
 #include <set>
+#include <thread>
 
 using namespace mpitray;
 using mpitray::testing::ListSource;
@@ -39,6 +41,25 @@ public:
     void checkpoint(const Checkpoint& checkpoint) override { recorded().push_back(checkpoint); }
 };
 
+// Between a source and a Dispatch: holds every 40th P frame back 2 ms, as a slow module would
+// now and then, and says while it pushes such a late frame on.
+class Pause : public Module {
+public:
+    static inline bool pushing_late = false;
+    static inline int late_frames = 0;
+    void process(const FramePtr& frame) override {
+        if (frame->stop() != Stop::physics() || ++physics_ % 40 != 0) return push(frame);
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        ++late_frames;
+        pushing_late = true;
+        push(frame);
+        pushing_late = false;
+    }
+
+private:
+    int physics_ = 0;
+};
+
 void register_modules() {
     register_builtin_modules();
     register_dispatch_module();
@@ -46,6 +67,8 @@ void register_modules() {
         {"ListSource", "test source: the stops given", [] { return std::make_unique<ListSource>(); }});
     ModuleRegistry::instance().add({"CheckpointRecorder", "test module: keeps the checkpoints it is handed",
                                     [] { return std::make_unique<CheckpointRecorder>(); }});
+    ModuleRegistry::instance().add(
+        {"Pause", "test module: holds every 40th P frame back 2 ms", [] { return std::make_unique<Pause>(); }});
 }
 
 // A frame as the tests compare them: its stop and its place in the input.
@@ -322,6 +345,30 @@ TEST_F(DispatchDecisions, SmallPacketsOfShortWorkGoInBatchesAndLeaveInOrder) {
         if (batch == "1") EXPECT_EQ(workers().batches, 0);
         else EXPECT_GT(workers().batches, 10) << "batches of packets";
     }
+}
+
+// A batch waits for its next packet at most 0.1 ms: the first frame that comes later sends it,
+// even a P frame, which completes no packet (the batch used to wait for the next Q frame then).
+TEST_F(DispatchDecisions, ALateFrameThatCompletesNoPacketStillSendsTheOpenBatch) {
+    ConfigValue events = stops({});
+    for (int i = 0; i < 800; ++i)  // packets of a Q and its P
+        for (const char* stop : {"Q", "P"}) events.items.push_back(ConfigValue::of(stop));
+    const ModuleSpec source = spec("ListSource", {{"stops", events}});
+    build_with({source, spec("Pause", {})}, {}, 2);
+    Pause::late_frames = 0;
+    int batches_seen = 0;
+    int sent_by_late_frames = 0;
+    workers().on_send = [&](const ScriptedWorkers::Sent&) {
+        if (workers().batches == batches_seen) return;  // not a new batch (or a message alone)
+        batches_seen = workers().batches;
+        if (Pause::pushing_late) ++sent_by_late_frames;
+    };
+    EXPECT_EQ(tray_->run().ending, RunEnding::complete);
+    EXPECT_EQ(output_, serial(source));
+    ASSERT_EQ(Pause::late_frames, 20);
+    EXPECT_GT(workers().batches, 20) << "packets went in batches";
+    // A late frame finds a batch open unless the one before it had just filled: most do.
+    EXPECT_GE(sent_by_late_frames, Pause::late_frames / 2);
 }
 
 // A failure ends the run while a batch may be open: nothing may reach a worker after its stop
