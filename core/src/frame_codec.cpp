@@ -6,6 +6,7 @@
 
 #include <bit>
 #include <cstring>
+#include <functional>
 
 namespace mpitray {
 namespace {
@@ -75,11 +76,23 @@ std::size_t encoded_size_hint(const Frame& frame) {
     return size;
 }
 
-ByteView append_frame(const Frame& frame, const std::shared_ptr<Buffer>& buffer, Remember remember) {
+ByteView append_frame(const Frame& frame, const std::shared_ptr<Buffer>& buffer, Remember remember, Gaps* gaps) {
+    if (gaps != nullptr && remember != Remember::nothing)
+        throw Error("append_frame: payloads are left out only when the frame keeps no views of the buffer");
     Buffer& out = *buffer;
     const std::size_t start = out.size();
+    // A large payload at hand is not copied: its place is reserved, and it is listed in `gaps`.
+    // One that lies in `out` itself (a payload shared by two frames of one message) is copied.
+    auto left_out = [&](std::span<const char> bytes, std::shared_ptr<const void> owner) {
+        if (gaps == nullptr || bytes.empty() || bytes.size() < gaps->min_bytes) return false;
+        const std::less<const char*> before;
+        if (!before(bytes.data(), out.data()) && before(bytes.data(), out.data() + out.capacity())) return false;
+        gaps->list.push_back({out.size(), bytes, std::move(owner)});
+        out.resize(out.size() + bytes.size());  // uninitialized (Buffer), and not written here
+        return true;
+    };
     if (const ByteView& pristine = frame.pristine_encoding(); !pristine.empty()) {
-        append_view(out, pristine);
+        if (!left_out(pristine.span(), pristine.owner())) append_view(out, pristine);
         return ByteView(buffer, start, pristine.size());
     }
 
@@ -102,10 +115,14 @@ ByteView append_frame(const Frame& frame, const std::shared_ptr<Buffer>& buffer,
     };
     // `source` gives the bytes' address once the buffer has grown for them: they may lie in it
     // (a payload shared by two frames of one message).
-    auto copy_summed = [&](std::size_t size, const auto& source) {
+    auto copy_summed = [&](std::size_t size, const auto& source, const std::shared_ptr<const Object>& owner) {
         sum_to_end();
-        out.resize(out.size() + size);  // uninitialized (Buffer): written by the copy
-        crc = crc32c_copy(out.data() + summed, source(), size, crc);
+        if (left_out({source(), size}, owner)) {
+            crc = crc32c(source(), size, crc);
+        } else {
+            out.resize(out.size() + size);  // uninitialized (Buffer): written by the copy
+            crc = crc32c_copy(out.data() + summed, source(), size, crc);
+        }
         summed = out.size();
     };
     for (const auto& [key, object] : frame.own()) {
@@ -119,14 +136,16 @@ ByteView append_frame(const Frame& frame, const std::shared_ptr<Buffer>& buffer,
             const ByteView& bytes = object->bytes();
             length = bytes.size();
             append_int<std::uint64_t>(out, length);
-            copy_summed(length, [&bytes] { return bytes.data(); });
+            copy_summed(
+                length, [&bytes] { return bytes.data(); }, object);
             continue;
         }
         if (const auto elements = object->elements_in_memory()) {
             length = sizeof elements->count + elements->bytes.size();
             append_int<std::uint64_t>(out, length);
             append_int<std::uint64_t>(out, elements->count);
-            copy_summed(elements->bytes.size(), [&elements] { return elements->bytes.data(); });
+            copy_summed(
+                elements->bytes.size(), [&elements] { return elements->bytes.data(); }, object);
         } else {
             append_int<std::uint64_t>(out, 0);  // patched below
             object->encode_into(out);

@@ -49,12 +49,14 @@ std::size_t BatchBuilder::add(Tag tag, const MessageHeader& header, const std::v
     const std::size_t entry_at = buffer_->size();
     const std::size_t length_at = open_entry(tag);
     try {
-        const std::size_t length = append_message(buffer_, header, frames, inputs, remember);
+        const std::size_t length =
+            append_message(buffer_, header, frames, inputs, remember, remember == Remember::nothing ? &gaps_ : nullptr);
         close_entry(length_at, length);
         return length;
     } catch (...) {
         // A frame that does not encode leaves no half-written entry (its bytes are not zeroed).
         buffer_->resize(entry_at);
+        std::erase_if(gaps_.list, [entry_at](const Gaps::Gap& gap) { return gap.offset >= entry_at; });
         --count_;
         throw;
     }
@@ -69,7 +71,7 @@ void BatchBuilder::add(Tag tag, const OutgoingMessage& message) {
 OutgoingMessage BatchBuilder::finish() {
     char* out = buffer_->data() + count_at;
     put<std::uint32_t>(out, static_cast<std::uint32_t>(count_));
-    return OutgoingMessage(std::move(buffer_));
+    return OutgoingMessage(std::move(buffer_), std::move(gaps_.list));
 }
 
 OutgoingMessage make_batch(const std::vector<std::pair<Tag, OutgoingMessage>>& messages) {

@@ -23,8 +23,8 @@ using wire::take;
 }  // namespace
 
 std::size_t append_message(const std::shared_ptr<Buffer>& buffer, const MessageHeader& header,
-                           const std::vector<FramePtr>& frames, std::span<const char* const> inputs,
-                           Remember remember) {
+                           const std::vector<FramePtr>& frames, std::span<const char* const> inputs, Remember remember,
+                           Gaps* gaps) {
     // The buffer grows once: the header, the descriptors, and every carried frame (exactly,
     // when the frames' sizes can be told; see encoded_size_hint).
     const std::size_t start = buffer->size();
@@ -52,7 +52,7 @@ std::size_t append_message(const std::shared_ptr<Buffer>& buffer, const MessageH
     for (std::size_t i = 0; i < frames.size(); ++i) {
         const auto reference = reference_of(*frames[i]);
         const std::uint64_t length =
-            reference ? input_reference | *reference : append_frame(*frames[i], buffer, remember).size();
+            reference ? input_reference | *reference : append_frame(*frames[i], buffer, remember, gaps).size();
         out = buffer->data() + start + header_size + descriptor_size * i;  // the buffer may have moved
         put<std::uint64_t>(out, frames[i]->origin.position);
         put<std::uint64_t>(out, frames[i]->origin.lineage);
@@ -65,8 +65,16 @@ OutgoingMessage::OutgoingMessage(const MessageHeader& header, const std::vector<
                                  std::span<const char* const> inputs, Remember remember)
     : frame_count_(frames.size()) {
     auto buffer = std::make_shared<Buffer>();
-    append_message(buffer, header, frames, inputs, remember);
+    Gaps gaps{send_in_place_bytes, {}};
+    append_message(buffer, header, frames, inputs, remember, remember == Remember::nothing ? &gaps : nullptr);
     bytes_ = std::move(buffer);
+    gaps_ = std::move(gaps.list);
+}
+
+SharedBuffer OutgoingMessage::bytes() const {
+    for (const Gaps::Gap& gap : gaps_) std::memcpy(bytes_->data() + gap.offset, gap.bytes.data(), gap.bytes.size());
+    gaps_.clear();
+    return bytes_;
 }
 
 MessageHeader peek_header(const ByteView& bytes) {

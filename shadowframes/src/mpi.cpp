@@ -1,5 +1,6 @@
 #include <mpitray/shadowframes/mpi.hpp>
 
+#include <mpitray/shadowframes/gathered.hpp>
 #include <mpitray/shadowframes/launcher_watch.hpp>
 
 #include <fmt/format.h>
@@ -156,25 +157,37 @@ Communicator::~Communicator() {
 
 void Communicator::send(int destination, Tag tag, OutgoingMessage message) {
     progress();  // release what earlier sends held, so memory does not grow with the run
-    const SharedBuffer bytes = message.bytes();
-    const std::size_t size = bytes ? bytes->size() : 0;
+    if (message.gaps().empty()) {
+        const SharedBuffer bytes = message.bytes();  // alive in `message` until the send completes
+        const std::span<const char> whole(bytes ? bytes->data() : nullptr, bytes ? bytes->size() : 0);
+        start_send(destination, tag, whole, std::move(message));
+        return;
+    }
+    // The head, then each gap from where it is (gathered.hpp). Each send keeps the message, and
+    // with it the gaps' owners, alive until it completes.
+    auto head = gathered_head(tag, *message.bytes_with_gaps(), message.gaps());
+    const std::span<const char> head_bytes(head->data(), head->size());
+    start_send(destination, Tag::gathered, head_bytes, OutgoingMessage(std::move(head)));
+    for (const Gaps::Gap& gap : message.gaps()) start_send(destination, Tag::gap, gap.bytes, message);
+}
+
+void Communicator::start_send(int destination, Tag tag, std::span<const char> bytes, OutgoingMessage keep) {
     // Room first: once MPI_Isend has started, recording the send must not fail, or the buffer
     // could be freed while MPI reads it.
     requests_.reserve(requests_.size() + 1);
     sending_.reserve(sending_.size() + 1);
     MPI_Request request = MPI_REQUEST_NULL;
-    if (size <= std::size_t(INT_MAX)) {
-        check(MPI_Isend(size ? bytes->data() : nullptr, int(size), MPI_BYTE, destination, static_cast<int>(tag), comm_,
-                        &request),
+    if (bytes.size() <= std::size_t(INT_MAX)) {
+        check(MPI_Isend(bytes.data(), int(bytes.size()), MPI_BYTE, destination, static_cast<int>(tag), comm_, &request),
               "MPI_Isend");
     } else {
-        MPI_Datatype type = byte_type(size);
-        const int rc = MPI_Isend(bytes->data(), 1, type, destination, static_cast<int>(tag), comm_, &request);
+        MPI_Datatype type = byte_type(bytes.size());
+        const int rc = MPI_Isend(bytes.data(), 1, type, destination, static_cast<int>(tag), comm_, &request);
         MPI_Type_free(&type);  // MPI keeps it until the send completes
         check(rc, "MPI_Isend");
     }
     requests_.push_back(request);
-    sending_.push_back(std::move(message));  // its buffer stays alive until the send completes
+    sending_.push_back(std::move(keep));  // its buffer stays alive until the send completes
 }
 
 std::size_t Communicator::progress() {
@@ -225,19 +238,34 @@ std::optional<Received> Communicator::try_receive(int source) {
     MPI_Count count = 0;
     check(MPI_Get_elements_x(&status, MPI_BYTE, &count), "MPI_Get_elements_x");
     auto bytes = std::make_shared<Buffer>(std::size_t(count));
+    receive_into(bytes->data(), std::size_t(count), &handle, status.MPI_SOURCE);
+    const auto tag = static_cast<Tag>(status.MPI_TAG);
+    if (tag != Tag::gathered) return Received{status.MPI_SOURCE, tag, std::move(bytes)};
+    // Its gaps follow from the same sender, in order, and no other gap message of that sender can
+    // come between (MPI keeps one sender's messages in order).
+    Scattered message = open_gathered(ByteView(std::move(bytes)));
+    for (const Scattered::Span& gap : message.gaps)
+        receive_into(message.whole->data() + gap.offset, gap.size, nullptr, status.MPI_SOURCE);
+    return Received{status.MPI_SOURCE, message.tag, std::move(message.whole)};
+}
+
+void Communicator::receive_into(char* at, std::size_t size, MPI_Message* matched, int source) {
     // Nonblocking, and waited for with the backoff: a large message may need the sender's
     // progress, and a blocking receive would spin in MPI, without yielding, meanwhile.
     MPI_Request request = MPI_REQUEST_NULL;
-    if (count <= INT_MAX) {
-        check(MPI_Imrecv(bytes->data(), int(count), MPI_BYTE, &handle, &request), "MPI_Imrecv");
+    const int gap = static_cast<int>(Tag::gap);
+    if (size <= std::size_t(INT_MAX)) {
+        check(matched ? MPI_Imrecv(at, int(size), MPI_BYTE, matched, &request)
+                      : MPI_Irecv(at, int(size), MPI_BYTE, source, gap, comm_, &request),
+              "MPI_Imrecv");
     } else {
-        MPI_Datatype type = byte_type(std::size_t(count));
-        const int rc = MPI_Imrecv(bytes->data(), 1, type, &handle, &request);
+        MPI_Datatype type = byte_type(size);
+        const int rc =
+            matched ? MPI_Imrecv(at, 1, type, matched, &request) : MPI_Irecv(at, 1, type, source, gap, comm_, &request);
         MPI_Type_free(&type);  // MPI keeps it until the receive completes
         check(rc, "MPI_Imrecv");
     }
     wait_for(request, "MPI_Imrecv");
-    return Received{status.MPI_SOURCE, static_cast<Tag>(status.MPI_TAG), std::move(bytes)};
 }
 
 Received Communicator::receive(int source) {

@@ -25,6 +25,8 @@ std::string tag_name(Tag tag) {
         case Tag::end_of_stream: return "end_of_stream";
         case Tag::stop: return "stop";
         case Tag::batch: return "batch";
+        case Tag::gathered: return "gathered";
+        case Tag::gap: return "gap";
         case Tag::result: return "result";
         case Tag::failure: return "failure";
         case Tag::finished: return "finished";

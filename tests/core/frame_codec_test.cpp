@@ -91,16 +91,27 @@ TEST(FrameCodec, WritesTheDocumentedBytes) {
 
 // A payload shared by two frames encoded into one buffer: the second frame copies (and sums) the
 // bytes from the very buffer that grows, and moves, for them.
+namespace {
+
+// Two frames sharing one payload, the first encoded into `buffer`, so that the payload's bytes
+// now lie in it.
+std::pair<FramePtr, FramePtr> sharing_a_payload_in(const std::shared_ptr<Buffer>& buffer) {
+    auto first = make_frame(Stop::physics());
+    first->put("Payload", std::vector<std::uint8_t>(100000, 7));
+    auto second = make_frame(Stop::physics());
+    second->put_object("Payload", first->find_shared("Payload"));
+    append_frame(*first, buffer);
+    return {first, second};
+}
+
+}  // namespace
+
 TEST(FrameCodec, CopiesAPayloadFromTheBufferItGrows) {
-    Frame first(Stop::physics());
-    first.put("Payload", std::vector<std::uint8_t>(100000, 7));
-    Frame second(Stop::physics());
-    second.put_object("Payload", first.find_shared("Payload"));
     auto buffer = std::make_shared<Buffer>();
-    append_frame(first, buffer);  // the object now holds bytes in `buffer`
+    const auto [first, second] = sharing_a_payload_in(buffer);
     buffer->shrink_to_fit();
     const char* before = buffer->data();
-    const ByteView copied = append_frame(second, buffer);
+    const ByteView copied = append_frame(*second, buffer);
     EXPECT_NE(buffer->data(), before) << "the buffer moved";
     const FramePtr back = decode_frame(copied);  // checks the sum
     EXPECT_EQ(back->at<std::vector<std::uint8_t>>("Payload"), std::vector<std::uint8_t>(100000, 7));
@@ -271,4 +282,69 @@ TEST(FrameCodecBounds, AWellFormedFrameStillDecodes) {
     const SharedBuffer bytes = hand_made_frame(1, key_bytes(1, "x", 6, "double", 8, std::string(8, '\0')));
     const FramePtr frame = decode_frame(bytes);
     EXPECT_EQ(frame->at<double>("x"), 0.0);
+}
+
+namespace {
+
+// The buffer with its gaps filled from where each gap's bytes are.
+Buffer filled(const Buffer& with_gaps, const Gaps& gaps) {
+    Buffer whole = with_gaps;
+    for (const Gaps::Gap& gap : gaps.list) std::memcpy(whole.data() + gap.offset, gap.bytes.data(), gap.bytes.size());
+    return whole;
+}
+
+}  // namespace
+
+TEST(FrameCodecGaps, LargePayloadsAreLeftOutAndTheChecksumStillCoversThem) {
+    Frame frame(Stop::physics());
+    frame.put("Big", std::vector<double>(10000, 1.5));          // a vector's elements
+    frame.put("Small", std::vector<double>(10, 2.5));           // below the limit: copied
+    frame.put("Text", std::string(50000, 't'));                 // a string's bytes
+    frame.put_object("Encoded", decode_frame(encode_frame([] {  // an object that has bytes
+                                    Frame f(Stop::physics());
+                                    f.put("x", std::vector<std::int64_t>(9000, 3));
+                                    return f;
+                                }()))
+                                    ->find_shared("x"));
+    const ByteView reference = encode_frame(Frame(frame));  // a copy, so `frame` keeps no encoding
+    auto buffer = std::make_shared<Buffer>();
+    Gaps gaps{32 * 1024, {}};
+    const ByteView appended = append_frame(frame, buffer, Remember::nothing, &gaps);
+    ASSERT_EQ(gaps.list.size(), 3u) << "Big, Encoded and Text; Small is copied";
+    for (const Gaps::Gap& gap : gaps.list) EXPECT_GE(gap.bytes.size(), 32u * 1024);
+    EXPECT_EQ(appended.size(), reference.size());
+    const Buffer whole = filled(*buffer, gaps);
+    EXPECT_TRUE(std::equal(whole.begin(), whole.end(), reference.data()));
+    EXPECT_EQ(decode_frame(std::make_shared<Buffer>(whole))->at<std::vector<double>>("Big").size(), 10000u);
+    EXPECT_TRUE(frame.pristine_encoding().empty()) << "the frame keeps no view of a buffer with gaps";
+}
+
+TEST(FrameCodecGaps, AFrameThatHasAnEncodingIsOneGap) {
+    Frame made(Stop::physics());
+    made.put("Big", std::vector<std::uint8_t>(100000, 9));
+    const FramePtr read = decode_frame(encode_frame(made));
+    auto buffer = std::make_shared<Buffer>(std::size_t{5}, 'h');  // something before it
+    Gaps gaps{32 * 1024, {}};
+    append_frame(*read, buffer, Remember::nothing, &gaps);
+    ASSERT_EQ(gaps.list.size(), 1u);
+    EXPECT_EQ(gaps.list[0].offset, 5u);
+    EXPECT_EQ(gaps.list[0].bytes.data(), read->pristine_encoding().data()) << "sent from where it is";
+    EXPECT_EQ(gaps.list[0].bytes.size(), read->pristine_encoding().size());
+    EXPECT_EQ(buffer->size(), 5 + read->pristine_encoding().size());
+}
+
+TEST(FrameCodecGaps, APayloadInTheBufferItselfIsCopiedNotLeftOut) {
+    auto buffer = std::make_shared<Buffer>();
+    const auto [first, second] = sharing_a_payload_in(buffer);
+    Gaps gaps{32 * 1024, {}};
+    const ByteView copied = append_frame(*second, buffer, Remember::nothing, &gaps);
+    EXPECT_TRUE(gaps.list.empty()) << "a gap pointing into the buffer it is a gap of";
+    EXPECT_EQ(decode_frame(copied)->at<std::vector<std::uint8_t>>("Payload"), std::vector<std::uint8_t>(100000, 7));
+}
+
+TEST(FrameCodecGaps, OnlyFramesThatKeepNoViewsLeavePayloadsOut) {
+    Frame frame(Stop::physics());
+    frame.put("Big", std::vector<double>(10000, 1.5));
+    Gaps gaps{32 * 1024, {}};
+    EXPECT_THROW(append_frame(frame, std::make_shared<Buffer>(), Remember::encodings, &gaps), Error);
 }

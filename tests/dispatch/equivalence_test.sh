@@ -21,6 +21,7 @@ case $case in
   straggler) both=(--set Generator.metadata_every=0 --set Work.mode=sleep --set Work.cost=fixed --set Work.mean_ms=2
                    --set Work.slow_event=10 --set Work.slow_ms=1500 --set Work.stops=[Q])
              dispatch=(--set Dispatch.window=6 --metrics metrics.json) ;;
+  large_payloads) both=(--set Generator.payload_bytes=100000) ;;  # payloads sent from where they are (gaps)
   interleaved) ;;
   finish_frames) ;;
   qdrop) ;;

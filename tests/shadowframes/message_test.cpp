@@ -1,5 +1,6 @@
 #include <mpitray/core/standard_types.hpp>
 #include <mpitray/shadowframes/batch.hpp>
+#include <mpitray/shadowframes/gathered.hpp>
 #include <mpitray/shadowframes/message.hpp>
 #include <mpitray/shadowframes/reorder_buffer.hpp>
 #include <mpitray/shadowframes/shadow_frame.hpp>
@@ -13,6 +14,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -196,6 +198,86 @@ TEST(Batch, APacketThatDoesNotEncodeLeavesNoEntry) {
     ASSERT_EQ(entries.size(), 2u);
     EXPECT_EQ(value(parse_message(entries[0].bytes).header.seq), 1u);
     EXPECT_EQ(value(parse_message(entries[1].bytes).header.seq), 3u);
+}
+
+namespace {
+
+FramePtr with_payload(std::int64_t i, std::size_t bytes) {
+    FramePtr f = event(i);
+    f->put("Payload", std::vector<std::uint8_t>(bytes, std::uint8_t(i)));
+    return f;
+}
+
+// What a receiver of the head and the gap messages puts together (mpi.cpp does it over MPI).
+SharedBuffer through_gathered(Tag tag, const OutgoingMessage& message) {
+    const auto head = gathered_head(tag, *message.bytes_with_gaps(), message.gaps());
+    Scattered scattered = open_gathered(ByteView(head));
+    EXPECT_EQ(scattered.tag, tag);
+    EXPECT_EQ(scattered.gaps.size(), message.gaps().size());
+    for (std::size_t i = 0; i < scattered.gaps.size(); ++i) {
+        const Gaps::Gap& gap = message.gaps()[i];
+        EXPECT_EQ(scattered.gaps[i].size, gap.bytes.size());
+        std::memcpy(scattered.whole->data() + scattered.gaps[i].offset, gap.bytes.data(), gap.bytes.size());
+    }
+    return scattered.whole;
+}
+
+}  // namespace
+
+TEST(Gathered, APacketWithLargePayloadsArrivesAsTheMessageItWouldBe) {
+    const std::vector<FramePtr> frames{with_payload(1, 40000), with_payload(2, 10), with_payload(3, 100000)};
+    const OutgoingMessage in_place(MessageHeader{Seq{4}, message_flags::reply, 0}, frames, {}, Remember::nothing);
+    EXPECT_EQ(in_place.gaps().size(), 2u) << "the 40 kB and 100 kB payloads; the 10-byte one is copied";
+    const OutgoingMessage copied(MessageHeader{Seq{4}, message_flags::reply, 0}, frames);  // no gaps
+    EXPECT_TRUE(copied.gaps().empty());
+    const SharedBuffer received = through_gathered(Tag::packet, in_place);
+    ASSERT_EQ(received->size(), copied.size());
+    EXPECT_TRUE(std::equal(received->begin(), received->end(), copied.bytes()->begin()));
+    const Message parsed = parse_message(ByteView(received));  // every checksum verified
+    EXPECT_EQ(parsed.frames[2]->at<std::vector<std::uint8_t>>("Payload").size(), 100000u);
+    // Filled in place once asked for its bytes (the in-process worker), the same again.
+    EXPECT_TRUE(std::equal(received->begin(), received->end(), in_place.bytes()->begin()));
+    EXPECT_TRUE(in_place.gaps().empty());
+}
+
+TEST(Gathered, ABatchKeepsTheGapsOfEachPacketAndDropsThoseOfOneThatFailed) {
+    TypeRegistry::instance().add<Unwritable>("UnwritableForTest");
+    BatchBuilder builder;
+    builder.add(Tag::packet, MessageHeader{Seq{1}, 0, 0}, {with_payload(1, 50000)}, {}, Remember::nothing);
+    FramePtr bad = with_payload(2, 60000);
+    bad->put("Zzz", Unwritable{});  // after the payload (key order): its gap was taken
+    EXPECT_THROW(builder.add(Tag::packet, MessageHeader{Seq{2}, 0, 0}, {bad}, {}, Remember::nothing),
+                 std::runtime_error);
+    builder.add(Tag::packet, MessageHeader{Seq{3}, 0, 0}, {with_payload(3, 70000)}, {}, Remember::nothing);
+    const OutgoingMessage batch = builder.finish();
+    ASSERT_EQ(batch.gaps().size(), 2u);
+    EXPECT_EQ(batch.gaps()[0].bytes.size(), 50000u);
+    EXPECT_EQ(batch.gaps()[1].bytes.size(), 70000u);
+    const std::vector<BatchEntry> entries = parse_batch(ByteView(through_gathered(Tag::batch, batch)));
+    ASSERT_EQ(entries.size(), 2u);
+    EXPECT_EQ(parse_message(entries[1].bytes).frames[0]->at<std::vector<std::uint8_t>>("Payload"),
+              std::vector<std::uint8_t>(70000, 3));
+}
+
+TEST(Gathered, ADamagedHeadIsRefused) {
+    const OutgoingMessage message(MessageHeader{Seq{1}, 0, 0}, {with_payload(1, 50000), with_payload(2, 50000)}, {},
+                                  Remember::nothing);
+    const auto good = gathered_head(Tag::packet, *message.bytes_with_gaps(), message.gaps());
+    EXPECT_NO_THROW(open_gathered(ByteView(good)));
+    auto damaged = [&](std::size_t at, char byte) {
+        auto bytes = std::make_shared<Buffer>(*good);
+        (*bytes)[at] = byte;
+        return ByteView(bytes);
+    };
+    EXPECT_THROW(open_gathered(damaged(0, 'X')), SerializationError);                   // magic
+    EXPECT_THROW(open_gathered(damaged(12, char(0x7f))), SerializationError);           // gap count
+    EXPECT_THROW(open_gathered(damaged(23, char(0x7f))), SerializationError);           // the whole size
+    EXPECT_THROW(open_gathered(damaged(24 + 16 + 7, char(0x7f))), SerializationError);  // second gap's offset
+    auto overlapping = std::make_shared<Buffer>(*good);
+    std::memcpy(overlapping->data() + 24 + 16, good->data() + 24, 8);  // the second gap starts where the first does
+    EXPECT_THROW(open_gathered(ByteView(overlapping)), SerializationError);
+    auto cut = std::make_shared<Buffer>(good->begin(), good->end() - 1);
+    EXPECT_THROW(open_gathered(ByteView(cut)), SerializationError);
 }
 
 TEST(Batch, DamageIsDetected) {

@@ -18,6 +18,9 @@
 #include <mpitray/core/frame.hpp>
 
 #include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
 
 namespace mpitray {
 
@@ -33,12 +36,30 @@ ByteView encode_frame(const Frame& frame);
 // bytes), so that it is not encoded again; which keeps the buffer alive as long as the frame.
 enum class Remember { encodings, nothing };
 
+// Large payloads left out of an encoding. Each one's place in the buffer is reserved but not
+// written, and it is listed with where its bytes are, so that a sender can send them from there
+// instead of copying them in (a protocol message over MPI, shadowframes/mpi.hpp). The checksum
+// covers them as if they had been copied.
+struct Gaps {
+    struct Gap {
+        std::size_t offset = 0;             // in the buffer
+        std::span<const char> bytes;        // what belongs there
+        std::shared_ptr<const void> owner;  // keeps `bytes` alive and unchanged
+    };
+    // Payloads at hand (an encoded object's bytes, a vector's elements, a whole frame's encoding)
+    // of at least this many bytes are left out.
+    std::size_t min_bytes = 0;
+    std::vector<Gap> list;
+};
+
 // Appends the frame's encoding to `buffer` and returns the view of it there. A frame that has an
 // encoding is copied; one that has none is encoded in place, and (Remember::encodings) it and its
 // fresh objects keep views of `buffer` (so a protocol message is one contiguous buffer with each
 // payload copied once). Nothing may change the appended bytes afterwards.
+// With `gaps`, large payloads are left out and listed there instead (only with Remember::nothing:
+// the returned view then has unwritten bytes, and nothing may read it before the gaps are filled).
 ByteView append_frame(const Frame& frame, const std::shared_ptr<Buffer>& buffer,
-                      Remember remember = Remember::encodings);
+                      Remember remember = Remember::encodings, Gaps* gaps = nullptr);
 
 // The size of the frame's encoding, exact when it has one or its objects' types can tell their
 // size, smaller otherwise: for reserving buffers.

@@ -27,7 +27,8 @@ public:
     // `expected_bytes`: about how large the batch will grow (its buffer is sized for it once).
     explicit BatchBuilder(std::size_t expected_bytes = 0);
 
-    // Encodes a message (as OutgoingMessage would) as the next entry; returns the message's size.
+    // Encodes a message (as OutgoingMessage would, leaving large payloads out with
+    // Remember::nothing) as the next entry; returns the message's size.
     std::size_t add(Tag tag, const MessageHeader& header, const std::vector<FramePtr>& frames,
                     std::span<const char* const> inputs = {}, Remember remember = Remember::encodings);
     // Copies a message made already as the next entry.
@@ -44,6 +45,7 @@ private:
     void close_entry(std::size_t length_at, std::size_t length);
 
     std::shared_ptr<Buffer> buffer_;
+    Gaps gaps_{send_in_place_bytes, {}};
     std::size_t count_ = 0;
 };
 

@@ -4,7 +4,9 @@
 // encoding); frames that have an encoding are copied in once. One buffer, not a list of pieces,
 // because MPI moves a contiguous buffer between processes in one copy (Open MPI's CMA
 // single-copy), where a derived datatype over pieces went through its copy-in, copy-out pipeline
-// at half the rate for 1 MiB frames.
+// at half the rate for 1 MiB frames. Large payloads of frames that keep no views of the message
+// may instead be left out as gaps, each sent as a contiguous MPI message of its own from where it
+// is, and received into its place (gathered.hpp), so the receiver still gets one buffer.
 //
 //   header   magic "MTMS" (4), version (2), reserved (2), seq (8), flags (4), frame count (4),
 //            busy nanoseconds (8)
@@ -35,32 +37,46 @@ struct MessageHeader {
 
 inline constexpr std::uint64_t input_reference = std::uint64_t{1} << 63;
 
+// Payloads of at least this size are sent from where they are (see Gaps), when a message's
+// frames keep no views of it. 64 KiB frames went 8-12% faster that way at 2 to 9 ranks; 16 KiB
+// frames neither gained nor lost (docs/benchmarks.md).
+inline constexpr std::size_t send_in_place_bytes = 32 * 1024;
+
 class OutgoingMessage {
 public:
     OutgoingMessage() = default;
     // `inputs`: where the input frames' encodings begin; a frame still encoded at one of them is
     // sent as a reference to that input frame.
-    // `remember`: whether the frames keep views of the message (append_frame).
+    // `remember`: whether the frames keep views of the message (append_frame). With
+    // Remember::nothing, payloads of send_in_place_bytes or more are not copied in: they are gaps
+    // (see gaps()), sent from where they are.
     OutgoingMessage(const MessageHeader& header, const std::vector<FramePtr>& frames,
                     std::span<const char* const> inputs = {}, Remember remember = Remember::encodings);
-    // Bytes already laid out (a batch of messages, batch.hpp).
-    explicit OutgoingMessage(SharedBuffer bytes) : bytes_(std::move(bytes)) {}
+    // Bytes already laid out (a batch of messages, batch.hpp), with the payloads left out of them.
+    explicit OutgoingMessage(std::shared_ptr<Buffer> bytes, std::vector<Gaps::Gap> gaps = {})
+        : bytes_(std::move(bytes)), gaps_(std::move(gaps)) {}
 
-    // The whole message.
-    const SharedBuffer& bytes() const noexcept { return bytes_; }
+    // The whole message. Gaps are filled (copied in) first, once.
+    SharedBuffer bytes() const;
     std::size_t size() const noexcept { return bytes_ ? bytes_->size() : 0; }
     std::size_t frame_count() const noexcept { return frame_count_; }
 
+    // For a sender that moves the gaps itself: the message with its gaps unwritten, and the gaps
+    // (offsets in it, ascending).
+    SharedBuffer bytes_with_gaps() const noexcept { return bytes_; }
+    const std::vector<Gaps::Gap>& gaps() const noexcept { return gaps_; }
+
 private:
-    SharedBuffer bytes_;
+    std::shared_ptr<Buffer> bytes_;  // only this message writes it (filling its gaps)
+    mutable std::vector<Gaps::Gap> gaps_;
     std::size_t frame_count_ = 0;
 };
 
 // Encodes a message as OutgoingMessage does, at the end of `buffer` (a batch, batch.hpp); returns
-// its size.
+// its size. With `gaps`, large payloads are left out (append_frame).
 std::size_t append_message(const std::shared_ptr<Buffer>& buffer, const MessageHeader& header,
                            const std::vector<FramePtr>& frames, std::span<const char* const> inputs = {},
-                           Remember remember = Remember::encodings);
+                           Remember remember = Remember::encodings, Gaps* gaps = nullptr);
 
 struct Message {
     MessageHeader header;

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -90,6 +91,10 @@ public:
     Received receive(int source = MPI_ANY_SOURCE);
 
 private:
+    void start_send(int destination, Tag tag, std::span<const char> bytes, OutgoingMessage keep);
+    // Receives `size` bytes at `at`: the `matched` message, or else the next gap from `source`.
+    void receive_into(char* at, std::size_t size, MPI_Message* matched, int source);
+
     MPI_Comm comm_;
     int rank_ = 0;
     int size_ = 1;

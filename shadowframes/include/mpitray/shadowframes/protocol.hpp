@@ -19,6 +19,8 @@ enum class Tag : int {
     end_of_stream = 13,  // no more input: finish the inner tray and report
     stop = 14,           // abandon the run (after a failure elsewhere): report and end
     batch = 15,          // several packets, or several results and failure reports, in one (batch.hpp)
+    gathered = 16,       // transport: a message whose large payloads follow as gap messages (gathered.hpp)
+    gap = 17,            // transport: one such payload
     result = 21,         // what the inner section made of one packet or metadata frame
     failure = 22,        // a module threw on one packet or metadata frame
     finished = 23,       // the frames the inner section pushed in Finish
