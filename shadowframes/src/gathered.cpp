@@ -21,7 +21,17 @@ using wire::take;
 
 std::shared_ptr<Buffer> gathered_head(Tag tag, const Buffer& with_gaps, const std::vector<Gaps::Gap>& gaps) {
     std::size_t left_out = 0;
-    for (const Gaps::Gap& gap : gaps) left_out += gap.bytes.size();
+    std::size_t previous_end = 0;
+    for (const Gaps::Gap& gap : gaps) {
+        if (gap.offset < previous_end || gap.offset > with_gaps.size() ||
+            gap.bytes.size() > with_gaps.size() - gap.offset)
+            throw Error(
+                fmt::format("gathered_head: a gap of {} bytes at {} is out of order or out of the {}-byte "
+                            "message",
+                            gap.bytes.size(), gap.offset, with_gaps.size()));
+        previous_end = gap.offset + gap.bytes.size();
+        left_out += gap.bytes.size();
+    }
     const std::size_t table = header_size + gap_entry_size * gaps.size();
     auto head = std::make_shared<Buffer>(table + with_gaps.size() - left_out);
     char* out = head->data();
@@ -51,6 +61,8 @@ Scattered open_gathered(const ByteView& head) {
                                      "gathered message");
     Scattered message;
     message.tag = Tag(static_cast<int>(take<std::uint32_t>(in)));
+    if (message.tag == Tag::gathered || message.tag == Tag::gap)
+        throw SerializationError("gathered message's head names the transport's own tag " + tag_name(message.tag));
     const auto count = take<std::uint32_t>(in);
     const auto size = take<std::uint64_t>(in);
     if ((head.size() - header_size) / gap_entry_size < count)

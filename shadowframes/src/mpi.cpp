@@ -152,26 +152,29 @@ Communicator::~Communicator() {
         if (request != MPI_REQUEST_NULL) MPI_Request_free(&request);
     // Deliberately never freed. Should even that small allocation fail, the buffers are freed with
     // this object instead: the process is ending, and there is nothing better to do.
-    new (std::nothrow) std::vector<OutgoingMessage>(std::move(sending_));
+    new (std::nothrow) std::vector<std::shared_ptr<const void>>(std::move(sending_));
 }
 
 void Communicator::send(int destination, Tag tag, OutgoingMessage message) {
     progress();  // release what earlier sends held, so memory does not grow with the run
     if (message.gaps().empty()) {
-        const SharedBuffer bytes = message.bytes();  // alive in `message` until the send completes
+        const SharedBuffer bytes = message.bytes();
         const std::span<const char> whole(bytes ? bytes->data() : nullptr, bytes ? bytes->size() : 0);
-        start_send(destination, tag, whole, std::move(message));
+        start_send(destination, tag, whole, bytes);
         return;
     }
-    // The head, then each gap from where it is (gathered.hpp). Each send keeps the message, and
-    // with it the gaps' owners, alive until it completes.
-    auto head = gathered_head(tag, *message.bytes_with_gaps(), message.gaps());
-    const std::span<const char> head_bytes(head->data(), head->size());
-    start_send(destination, Tag::gathered, head_bytes, OutgoingMessage(std::move(head)));
-    for (const Gaps::Gap& gap : message.gaps()) start_send(destination, Tag::gap, gap.bytes, message);
+    // The head, then each gap from where it is (gathered.hpp), each send keeping its gap's owner
+    // alive until it completes. Room comes first: a receiver that got the head waits for every
+    // gap, so once the head has gone only MPI itself may fail.
+    const std::vector<Gaps::Gap>& gaps = message.gaps();
+    const SharedBuffer head = gathered_head(tag, *message.bytes_with_gaps(), gaps);
+    requests_.reserve(requests_.size() + 1 + gaps.size());
+    sending_.reserve(sending_.size() + 1 + gaps.size());
+    start_send(destination, Tag::gathered, {head->data(), head->size()}, head);
+    for (const Gaps::Gap& gap : gaps) start_send(destination, Tag::gap, gap.bytes, gap.owner);
 }
 
-void Communicator::start_send(int destination, Tag tag, std::span<const char> bytes, OutgoingMessage keep) {
+void Communicator::start_send(int destination, Tag tag, std::span<const char> bytes, std::shared_ptr<const void> keep) {
     // Room first: once MPI_Isend has started, recording the send must not fail, or the buffer
     // could be freed while MPI reads it.
     requests_.reserve(requests_.size() + 1);
@@ -187,7 +190,7 @@ void Communicator::start_send(int destination, Tag tag, std::span<const char> by
         check(rc, "MPI_Isend");
     }
     requests_.push_back(request);
-    sending_.push_back(std::move(keep));  // its buffer stays alive until the send completes
+    sending_.push_back(std::move(keep));  // the bytes stay alive until the send completes
 }
 
 std::size_t Communicator::progress() {

@@ -278,6 +278,9 @@ TEST(Gathered, ADamagedHeadIsRefused) {
     EXPECT_THROW(open_gathered(ByteView(overlapping)), SerializationError);
     auto cut = std::make_shared<Buffer>(good->begin(), good->end() - 1);
     EXPECT_THROW(open_gathered(ByteView(cut)), SerializationError);
+    EXPECT_THROW(open_gathered(damaged(8, char(Tag::gap))), SerializationError);  // a message of the transport's own
+    std::vector<Gaps::Gap> backwards(message.gaps().rbegin(), message.gaps().rend());
+    EXPECT_THROW(gathered_head(Tag::packet, *message.bytes_with_gaps(), backwards), Error);
 }
 
 TEST(Batch, DamageIsDetected) {

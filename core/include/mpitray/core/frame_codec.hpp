@@ -40,6 +40,10 @@ enum class Remember { encodings, nothing };
 // written, and it is listed with where its bytes are, so that a sender can send them from there
 // instead of copying them in (a protocol message over MPI, shadowframes/mpi.hpp). The checksum
 // covers them as if they had been copied.
+// A gap is an address, not an offset: its bytes must not lie in a buffer that may still grow.
+// append_frame copies a payload that lies in the buffer it appends to; a payload in another
+// buffer still being filled would dangle once that buffer moves, so encode into one buffer at a
+// time while gaps are taken.
 struct Gaps {
     struct Gap {
         std::size_t offset = 0;             // in the buffer

@@ -91,18 +91,19 @@ public:
     Received receive(int source = MPI_ANY_SOURCE);
 
 private:
-    void start_send(int destination, Tag tag, std::span<const char> bytes, OutgoingMessage keep);
+    // `keep` owns `bytes`.
+    void start_send(int destination, Tag tag, std::span<const char> bytes, std::shared_ptr<const void> keep);
     // Receives `size` bytes at `at`: the `matched` message, or else the next gap from `source`.
     void receive_into(char* at, std::size_t size, MPI_Message* matched, int source);
 
     MPI_Comm comm_;
     int rank_ = 0;
     int size_ = 1;
-    // Sends under way: requests_[i] sends sending_[i], which stays alive until it completes. Kept
+    // Sends under way: requests_[i] sends bytes that sending_[i] keeps alive until it completes. Kept
     // side by side so one MPI_Testsome looks at all of them (a test per request cost the
     // dispatcher 15% of its time).
     std::vector<MPI_Request> requests_;
-    std::vector<OutgoingMessage> sending_;
+    std::vector<std::shared_ptr<const void>> sending_;
     std::vector<int> completed_;  // scratch for MPI_Testsome
 };
 
