@@ -113,6 +113,15 @@ protected:
         tray_->set_output([this](FramePtr frame) { output_.push_back({frame->stop().code(), frame->origin.input}); });
     }
     ScriptedWorkers& workers() { return *scripted_; }
+    // Keeps in `widest` how far Dispatch ran ahead of the oldest unanswered unit: units sent
+    // since it, itself included.
+    void track_run_ahead(std::uint64_t& widest) {
+        workers().on_send = [this, &widest](const ScriptedWorkers::Sent& s) {
+            if (!(s.message.header.flags & message_flags::reply)) return;
+            if (const auto oldest = workers().oldest_pending())
+                widest = std::max(widest, value(s.message.header.seq) - *oldest + 1);
+        };
+    }
 
     // What the same source writes without Dispatch.
     static std::vector<Seen> serial(const ModuleSpec& source) {
@@ -218,14 +227,22 @@ TEST_F(DispatchDecisions, TheWindowBoundsWhatIsSentButNotWritten) {
     build(generator(30), {param("credits", "8"), param("window", "5")}, 3);
     workers().choose = newest;
     std::uint64_t widest = 0;
-    workers().on_send = [&](const ScriptedWorkers::Sent& s) {
-        if (!(s.message.header.flags & message_flags::reply)) return;
-        if (const auto oldest = workers().oldest_pending())
-            widest = std::max(widest, value(s.message.header.seq) - *oldest + 1);
-    };
+    track_run_ahead(widest);
     EXPECT_EQ(tray_->run().ending, RunEnding::complete);
     EXPECT_EQ(widest, 5u);
     EXPECT_EQ(output_, serial(generator(30)));
+}
+
+// By default the window is wide (4096 units): with heavy-tailed costs, the other workers carry on
+// through a straggler's whole event (1024 left 16 workers idle behind a 0.7 s event, bench:
+// lognormal sigma 1.5 at 17 ranks, 0.929 of ideal against 0.946).
+TEST_F(DispatchDecisions, ByDefaultWorkersRunFarAheadOfAStraggler) {
+    build(generator(5000, 0), {param("credits", "8")}, 3);
+    workers().choose = newest;
+    std::uint64_t widest = 0;
+    track_run_ahead(widest);
+    EXPECT_EQ(tray_->run().ending, RunEnding::complete);
+    EXPECT_EQ(widest, 4096u);
 }
 
 // Metadata with no packet open is broadcast: every worker gets it, one answers. Metadata inside
