@@ -83,11 +83,11 @@ ByteView append_frame(const Frame& frame, const std::shared_ptr<Buffer>& buffer,
     const std::size_t start = out.size();
     // A large payload at hand is not copied: its place is reserved, and it is listed in `gaps`.
     // One that lies in `out` itself (a payload shared by two frames of one message) is copied.
-    auto left_out = [&](std::span<const char> bytes, std::shared_ptr<const void> owner) {
+    auto left_out = [&](std::span<const char> bytes, const auto& owner) {
         if (gaps == nullptr || bytes.empty() || bytes.size() < gaps->min_bytes) return false;
         const std::less<const char*> before;
         if (!before(bytes.data(), out.data()) && before(bytes.data(), out.data() + out.capacity())) return false;
-        gaps->list.push_back({out.size(), bytes, std::move(owner)});
+        gaps->list.push_back({out.size(), bytes, owner});
         out.resize(out.size() + bytes.size());  // uninitialized (Buffer), and not written here
         return true;
     };
