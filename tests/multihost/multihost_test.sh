@@ -2,7 +2,7 @@
 # Ranks on three "hosts": Linux network namespaces on this machine, each with a host name of its
 # own, joined by veth pairs to a bridge on a private subnet, MPI over TCP only. mpirun starts its
 # daemons there through netns_rsh instead of ssh.
-#   equivalence:    the pipeline on 3 hosts writes what the serial run writes;
+#   equivalence:    the pipeline on 3 hosts writes what the serial run writes (small payloads, and 100 kB ones);
 #   killed_worker:  a worker process killed with SIGKILL ends the job promptly, with a message
 #                   naming the rank and its host; an output under its final name is not marked
 #                   complete (mpirun ends the other ranks itself, so rank 0 may not get to
@@ -101,6 +101,13 @@ case $case in
     done
     mpirun_pids+=($(cat mpirun.pid 2>/dev/null))
     "$mpitray" diff serial.h5 hosts.h5 || fail "the 3-host output differs from the serial run's"
+    # Payloads of 100 kB travel over TCP as gaps of their own (protocol.md, "Large messages over MPI").
+    large=(--set Generator.payload_bytes=100000)
+    "$mpitray" run -q "$pipelines/equivalence_inline.yaml" "${large[@]}" --set Writer.file=serial_large.h5 ||
+      fail "serial run, large payloads"
+    job run "$pipelines/equivalence.yaml" "${large[@]}" --set Writer.file="$work/hosts_large.h5" > log_large 2>&1 ||
+      { cat log_large; fail "the 3-host run with large payloads failed"; }
+    "$mpitray" diff serial_large.h5 hosts_large.h5 || fail "with large payloads, the 3-host output differs from the serial run's"
     ;;
   killed_worker | cut_link)
     job run "$pipelines/long.yaml" -q --set Writer.file="$work/hosts.h5" --set Dispatch.packet_timeout=3 > log 2>&1 &
