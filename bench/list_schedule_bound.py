@@ -22,11 +22,16 @@ def bound(costs, workers):
     return sum(costs) / workers / max(free_at)
 
 
-def from_table(path, workers, key):
+def costs_in(path, key="WorkCostMs"):
+    """Each event's cost, in input order, from a TableWriter table."""
     import h5py
 
     with h5py.File(path, "r") as f:
-        costs = [float(c) for c in f[key]["value"]]
+        return [float(c) for c in f[key]["value"]]
+
+
+def from_table(path, workers, key):
+    costs = costs_in(path, key)
     if not costs or workers < 1:
         sys.exit("list_schedule_bound: no events, or no workers")
     print(f"{len(costs)} events on {workers} workers: the list-scheduling bound is {bound(costs, workers):.4f} of "

@@ -49,8 +49,7 @@ std::size_t BatchBuilder::add(Tag tag, const MessageHeader& header, const std::v
     const std::size_t entry_at = buffer_->size();
     const std::size_t length_at = open_entry(tag);
     try {
-        const std::size_t length =
-            append_message(buffer_, header, frames, inputs, remember, remember == Remember::nothing ? &gaps_ : nullptr);
+        const std::size_t length = append_message(buffer_, header, frames, inputs, remember, &gaps_);
         close_entry(length_at, length);
         return length;
     } catch (...) {

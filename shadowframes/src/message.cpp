@@ -25,6 +25,8 @@ using wire::take;
 std::size_t append_message(const std::shared_ptr<Buffer>& buffer, const MessageHeader& header,
                            const std::vector<FramePtr>& frames, std::span<const char* const> inputs, Remember remember,
                            Gaps* gaps) {
+    // Payloads are left out only of frames that keep no views of the message.
+    if (remember != Remember::nothing) gaps = nullptr;
     // The buffer grows once: the header, the descriptors, and every carried frame (exactly,
     // when the frames' sizes can be told; see encoded_size_hint).
     const std::size_t start = buffer->size();
@@ -66,7 +68,7 @@ OutgoingMessage::OutgoingMessage(const MessageHeader& header, const std::vector<
     : frame_count_(frames.size()) {
     auto buffer = std::make_shared<Buffer>();
     Gaps gaps{send_in_place_bytes, {}};
-    append_message(buffer, header, frames, inputs, remember, remember == Remember::nothing ? &gaps : nullptr);
+    append_message(buffer, header, frames, inputs, remember, &gaps);
     bytes_ = std::move(buffer);
     gaps_ = std::move(gaps.list);
 }

@@ -73,7 +73,8 @@ private:
 };
 
 // Encodes a message as OutgoingMessage does, at the end of `buffer` (a batch, batch.hpp); returns
-// its size. With `gaps`, large payloads are left out (append_frame).
+// its size. With `gaps` and Remember::nothing, payloads of gaps->min_bytes or more are left out
+// (append_frame); with Remember::encodings `gaps` is not used.
 std::size_t append_message(const std::shared_ptr<Buffer>& buffer, const MessageHeader& header,
                            const std::vector<FramePtr>& frames, std::span<const char* const> inputs = {},
                            Remember remember = Remember::encodings, Gaps* gaps = nullptr);
