@@ -79,8 +79,6 @@ constexpr double signal_ack_seconds = 0.2;
 // received everything before it), or once the run is being cut short.
 constexpr double final_flush_seconds = 5.0;
 
-// Below this expected gap between results, a waiting dispatcher yields instead of sleeping.
-constexpr double fast_result_gap_ns = 250e3;
 // Batches (docs/protocol.md, "Batches"): a batch holds at most this many bytes, about this much
 // of a worker's time, and what the source makes in about this long, so that a batch neither
 // holds back a worker nor waits long for its last packet.
@@ -399,9 +397,9 @@ bool Dispatch::batch_overdue(std::int64_t now) const {
 
 std::size_t Dispatch::batch_target() const {
     // Until a result tells how long a packet takes, one at a time.
-    if (max_batch_ <= 1 || busy_average_ns_ <= 0.0) return 1;
+    if (max_batch_ <= 1 || pace_.average_ns() <= 0.0) return 1;
     double packets = double(max_batch_);
-    packets = std::min(packets, batch_work_ns / busy_average_ns_);
+    packets = std::min(packets, batch_work_ns / pace_.average_ns());
     if (arrival_average_ns_ > 0.0) packets = std::min(packets, batch_fill_ns / arrival_average_ns_);
     if (packet_bytes_average_ > 0.0) packets = std::min(packets, double(batch_bytes) / packet_bytes_average_);
     return std::max<std::size_t>(1, std::size_t(packets));
@@ -490,8 +488,8 @@ bool Dispatch::pump(bool wait) {
         check_watchdog();
         // Results are due soon when the workers' time per packet, spread over the workers, is
         // short: then the pause only yields the core, since sleeping would stall the exchange.
-        const double result_gap_ns = busy_average_ns_ / double(scheduler_->workers());
-        channel_->idle(result_gap_ns < fast_result_gap_ns);
+        // Otherwise it sleeps, never so long that a worker on a short packet runs dry.
+        channel_->idle(pace_.result_soon(scheduler_->workers()), pace_.longest_sleep());
     }
     return false;
 }
@@ -605,7 +603,7 @@ void Dispatch::on_result(int worker, const ByteView& bytes) {
     const double end = progress_->elapsed_at(received_ns_);  // the results of a batch end together
     metrics_.timeline.push_back(
         {value(seq), channel_->rank_of(worker), end - double(message.header.busy_ns) * 1e-9, end});
-    busy_average_ns_ = 0.9 * busy_average_ns_ + 0.1 * double(message.header.busy_ns);
+    if (!unit.metadata) pace_.observe(message.header.busy_ns);
     metrics_.frames_out += message.frames.size();
     restore_input_index(message.frames, unit.input, unit.first_input);
     const std::size_t held = bytes_kept_alive(message.frames, bytes, unit.sent_bytes);

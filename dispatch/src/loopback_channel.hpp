@@ -22,7 +22,7 @@ public:
     int rank_of(int) const override { return 0; }
     void send(int worker, Tag tag, OutgoingMessage message) override;
     std::optional<Incoming> poll() override;
-    void idle(bool /*result_soon*/) override {}
+    void idle(bool /*result_soon*/, std::chrono::microseconds /*longest_sleep*/) override {}
     bool flush(double) override { return true; }
     void abandon() noexcept override { tray_->abandon(); }
 

@@ -39,9 +39,9 @@ public:
         backoff_.reset();
         return Incoming{received->source - 1, received->tag, std::move(received->bytes)};
     }
-    void idle(bool result_soon) override {
+    void idle(bool result_soon, std::chrono::microseconds longest_sleep) override {
         comm_.progress();
-        backoff_.wait(result_soon);
+        backoff_.wait(result_soon, longest_sleep);
     }
     bool flush(double seconds) override { return comm_.flush_for(seconds); }
     bool worker_died(int worker) override;

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <unistd.h>
+#include <algorithm>
 #include <chrono>
 #include <climits>
 #include <cstdlib>
@@ -339,23 +340,24 @@ void Backoff::reset() noexcept {
     idle_since_ = {};
 }
 
-void Backoff::wait(bool expect_soon) {
-    const auto now = clock::now();
+void Backoff::wait(bool expect_soon, std::chrono::microseconds cap) {
+    const std::chrono::microseconds pause = next_pause(clock::now(), expect_soon, cap);
+    if (pause.count() == 0) std::this_thread::yield();
+    else std::this_thread::sleep_for(pause);
+}
+
+std::chrono::microseconds Backoff::next_pause(clock::time_point now, bool expect_soon, std::chrono::microseconds cap) {
+    cap = std::clamp(cap, initial_, longest_sleep);
     if (idle_since_ == clock::time_point{}) idle_since_ = now;
     const auto waited = now - idle_since_;
-    if (expect_soon && waited < spin_for_) {
-        std::this_thread::yield();
-        return;
-    }
-    if (expect_soon && waited < short_sleeps_for_) {
-        // Short sleeps, not growing ones: the other side may be asleep too, and when it wakes and
-        // answers, this side must answer while it still spins, or both fall into taking turns
-        // sleeping (2 ranks, 4 KiB frames: 200k frames/s fell to 15k with doubling sleeps here).
-        std::this_thread::sleep_for(initial_);
-        return;
-    }
-    std::this_thread::sleep_for(delay_);
-    delay_ = std::min(cap_, delay_ * 2);
+    if (expect_soon && waited < spin_for_) return std::chrono::microseconds{0};
+    // Short sleeps, not growing ones: the other side may be asleep too, and when it wakes and
+    // answers, this side must answer while it still spins, or both fall into taking turns
+    // sleeping (2 ranks, 4 KiB frames: 200k frames/s fell to 15k with doubling sleeps here).
+    if (expect_soon && waited < short_sleeps_for_) return initial_;
+    const std::chrono::microseconds pause = std::min(cap, delay_);
+    delay_ = std::min(cap, delay_ * 2);
+    return pause;
 }
 
 }  // namespace mpitray::mpi

@@ -1,5 +1,6 @@
-// Dispatch's parts one by one: cutting the input, choosing workers, what is in flight, the
-// watchdog's decisions and the failure log. DispatchDecisions (dispatch_test.cpp) drives them together.
+// Dispatch's parts one by one: cutting the input, choosing workers, what is in flight, how long
+// rank 0 may sleep, the watchdog's decisions and the failure log. DispatchDecisions (dispatch_test.cpp) drives them
+// together.
 #include <mpitray/core/frame.hpp>
 #include <mpitray/core/frame_codec.hpp>
 #include <mpitray/core/summary_set.hpp>
@@ -7,6 +8,7 @@
 #include <mpitray/dispatch/failure_log.hpp>
 #include <mpitray/dispatch/finish_frames.hpp>
 #include <mpitray/dispatch/in_flight.hpp>
+#include <mpitray/dispatch/packet_pace.hpp>
 #include <mpitray/dispatch/packetizer.hpp>
 #include <mpitray/dispatch/watchdog.hpp>
 #include <mpitray/dispatch/worker_scheduler.hpp>
@@ -17,7 +19,9 @@
 #include <gtest/gtest.h>
 
 #include <unistd.h>
+#include <algorithm>
 #include <filesystem>
+#include <random>
 #include <string>
 
 using namespace mpitray;
@@ -124,6 +128,66 @@ TEST(WorkerScheduler, MetadataIsAnsweredByTheLeastBusyAndAnUnheldAnswerIsRefused
     EXPECT_EQ(scheduler.least_busy(), 1);
     EXPECT_THROW(scheduler.answered(1), Error);
     EXPECT_THROW(WorkerScheduler(0, Schedule::dynamic, 1), Error);
+}
+
+namespace {
+
+// The tenth percentile of `times`.
+double tenth_percentile(std::vector<double> times) {
+    std::sort(times.begin(), times.end());
+    return times[times.size() / 10];
+}
+
+}  // namespace
+
+TEST(PacketPace, BeforeAnyResultWaitingOnlyYieldsAndSleepsAreNotLimited) {
+    const PacketPace pace;
+    EXPECT_TRUE(pace.result_soon(16));
+    EXPECT_EQ(pace.longest_sleep(), std::chrono::microseconds::max());
+}
+
+TEST(PacketPace, EqualPacketsOfTenMillisecondsLetRankZeroSleepLong) {
+    PacketPace pace;
+    for (int i = 0; i < 200; ++i) pace.observe(10'000'000);
+    EXPECT_NEAR(pace.average_ns(), 10e6, 1e3);
+    EXPECT_FALSE(pace.result_soon(16));  // one result every 625 µs
+    EXPECT_TRUE(pace.result_soon(64));   // every 156 µs
+    EXPECT_GE(pace.longest_sleep(), std::chrono::microseconds(1000));
+}
+
+TEST(PacketPace, WithLognormalTimesSleepsStayBelowHalfOfTheShortPackets) {
+    // Mean 10 ms, sigma 1.5, as the lognormal benchmark: a tenth of the packets take under 0.5 ms.
+    std::mt19937_64 random(7);
+    const double sigma = 1.5;
+    std::lognormal_distribution<double> cost(std::log(10e6) - sigma * sigma / 2, sigma);
+    PacketPace pace;
+    std::vector<double> seen;
+    for (int i = 0; i < 4800; ++i) {
+        const double ns = cost(random);
+        seen.push_back(ns);
+        pace.observe(std::int64_t(ns));
+    }
+    const double p10 = tenth_percentile(seen);
+    EXPECT_GT(pace.short_packet_ns(), 0.6 * p10);
+    EXPECT_LT(pace.short_packet_ns(), 1.6 * p10);
+    EXPECT_LT(pace.longest_sleep(), std::chrono::microseconds(400));
+    EXPECT_FALSE(pace.result_soon(16));
+}
+
+TEST(PacketPace, AFewShortTimesAtTheStartDoNotHoldTheSleepsDown) {
+    PacketPace pace;
+    for (int i = 0; i < 3; ++i) pace.observe(5'000);
+    EXPECT_EQ(pace.longest_sleep(), std::chrono::microseconds(2));  // below Backoff's 50 µs floor
+    for (int i = 0; i < int(PacketPace::recent_count); ++i) pace.observe(10'000'000);
+    EXPECT_GE(pace.longest_sleep(), std::chrono::microseconds(1000));
+}
+
+TEST(PacketPace, FollowsPacketsThatBecomeTwentyTimesShorterWithinAHundred) {
+    PacketPace pace;
+    for (int i = 0; i < 200; ++i) pace.observe(10'000'000);
+    for (int i = 0; i < 100; ++i) pace.observe(500'000);
+    EXPECT_LT(pace.short_packet_ns(), 600e3);
+    EXPECT_LE(pace.longest_sleep(), std::chrono::microseconds(300));
 }
 
 TEST(InFlightTable, UnitsAnsweredInAnyOrderAreFoundAndForgotten) {

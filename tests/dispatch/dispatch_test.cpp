@@ -245,6 +245,23 @@ TEST_F(DispatchDecisions, ByDefaultWorkersRunFarAheadOfAStraggler) {
     EXPECT_EQ(widest, 4096u);
 }
 
+// Rank 0 sleeps at most half as long as a short packet takes (PacketPace). The answers to
+// metadata frames take microseconds, but a worker never runs on them in reserve, so they must not
+// count: with them, packets of 10 ms each would have held rank 0's sleeps at 50 µs.
+TEST_F(DispatchDecisions, RankZeroSleepsAreSizedFromPacketsNotMetadata) {
+    // Events without packet structure: each is a packet, and the metadata between them goes to
+    // every worker and is answered on its own (three frames every second event).
+    const ModuleSpec source = spec("Generator", {{"events", ConfigValue::of("40")},
+                                                 {"metadata_every", ConfigValue::of("2")},
+                                                 {"payload_bytes", ConfigValue::of("16")}});
+    build(source, {param("batch", "1")}, 2);
+    workers().busy_ns = [](const ScriptedWorkers::Pending& input) {
+        return input.tag == Tag::metadata ? std::int64_t{5'000} : std::int64_t{10'000'000};
+    };
+    EXPECT_EQ(tray_->run().ending, RunEnding::complete);
+    EXPECT_EQ(workers().longest_sleep, std::chrono::microseconds(5000));
+}
+
 // Metadata with no packet open is broadcast: every worker gets it, one answers. Metadata inside
 // an open packet travels with it, and the other workers get copies that nobody answers.
 TEST_F(DispatchDecisions, MetadataGoesToEveryWorkerAndOneAnswersIt) {

@@ -45,11 +45,14 @@ public:
     std::function<void(const Sent&)> on_send;  // called at every send, after it is recorded
     bool new_frames = false;                   // answer with copies (as frames a module changed), not references
     bool fail_eagerly = false;  // a failing input that is the oldest fails at any poll, not only once Dispatch waits
+    // The time each answer reports the worker spent on its input.
+    std::function<std::int64_t(const Pending& input)> busy_ns = [](const Pending&) { return std::int64_t{1000}; };
 
     // --- what happened
     std::vector<Sent> sent;
-    std::vector<std::uint64_t> answered;  // seqs, in the order answered (results and failures)
-    int batches = 0;                      // batch messages received
+    std::vector<std::uint64_t> answered;        // seqs, in the order answered (results and failures)
+    int batches = 0;                            // batch messages received
+    std::chrono::microseconds longest_sleep{};  // what Dispatch allowed when it last waited
 
     // Packets sent to the worker and not answered (what its credits count).
     int in_flight(int worker) const {
@@ -104,7 +107,8 @@ public:
         ready_.pop_front();
         return next;
     }
-    void idle(bool) override {
+    void idle(bool, std::chrono::microseconds allowed) override {
+        longest_sleep = allowed;
         waiting_ = true;
         if (!can_answer()) {
             // Real time passes (the watchdog counts it), but a test never hangs on a script
@@ -162,7 +166,7 @@ private:
             std::vector<const char*> inputs;
             if (!new_frames)
                 for (const FramePtr& frame : input.message.frames) inputs.push_back(frame->pristine_encoding().data());
-            OutgoingMessage result(MessageHeader{input.message.header.seq, input.message.header.flags, 1000},
+            OutgoingMessage result(MessageHeader{input.message.header.seq, input.message.header.flags, busy_ns(input)},
                                    input.message.frames, inputs);
             ready_.push_back({input.worker, Tag::result, result.bytes()});
             return;

@@ -10,6 +10,7 @@
 #include <mpitray/dispatch/dispatch_context.hpp>
 #include <mpitray/dispatch/dispatch_metrics.hpp>
 #include <mpitray/dispatch/in_flight.hpp>
+#include <mpitray/dispatch/packet_pace.hpp>
 #include <mpitray/dispatch/packetizer.hpp>
 #include <mpitray/dispatch/stage_plan.hpp>
 #include <mpitray/dispatch/watchdog.hpp>
@@ -172,8 +173,8 @@ private:
     std::optional<std::uint64_t> first_dropped_;         // input index of the first frame a stop left unsent
     std::optional<std::uint64_t> emitting_first_input_;  // of the result being pushed downstream
     bool watchdog_tripped_ = false;
-    bool failing_ = false;        // close_after_failure() ran, or a stop abandoned results: no more go downstream
-    double busy_average_ns_ = 0;  // exponential average of the workers' time per packet
+    bool failing_ = false;  // close_after_failure() ran, or a stop abandoned results: no more go downstream
+    PacketPace pace_;       // the workers' time per packet
     std::vector<WorkerReport> reports_;
     DispatchMetrics metrics_;
     double cpu_at_start_ = 0;

@@ -4,6 +4,7 @@
 // shadow-frame and reorder path either way (docs/protocol.md, "One rank: the loopback path").
 #include <mpitray/shadowframes/message.hpp>
 
+#include <chrono>
 #include <optional>
 #include <string>
 
@@ -25,8 +26,9 @@ public:
     // A message from any worker, if one is there.
     virtual std::optional<Incoming> poll() = 0;
     // Pauses briefly before the next poll (lets sends progress). `result_soon`: a result is due
-    // within microseconds, so the pause should only yield the core rather than sleep.
-    virtual void idle(bool result_soon) = 0;
+    // within microseconds, so the pause should only yield the core rather than sleep. No single
+    // sleep lasts longer than `longest_sleep` (PacketPace).
+    virtual void idle(bool result_soon, std::chrono::microseconds longest_sleep) = 0;
     // Waits until everything sent has left, for at most `seconds`; false if something has not.
     virtual bool flush(double seconds) = 0;
     // Whether the worker's process is known to have ended (a crash, SIGKILL, the OOM killer).

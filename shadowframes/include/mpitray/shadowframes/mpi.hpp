@@ -126,22 +126,27 @@ std::string first_error_across_ranks(const Communicator& comm, const std::string
 // core for a while (200 µs): the message is microseconds away, and a sleep costs more than the
 // message. Then it sleeps briefly (50 µs) for up to 2 ms, and after that, or at once when the
 // caller expects nothing soon, sleeps that double up to 1 ms, so an idle rank costs almost no CPU.
+// The caller may cap the sleeps lower: a message that arrives during a sleep waits for its end.
 //
 // The caller's expectation must not come from the gaps this rank itself observed: those include
 // its own sleeps, and two ranks that both sleep see long gaps and keep sleeping (a 4 KiB exchange
 // on 2 ranks fell from 200k to 800 frames/s that way). Rank 0 uses the workers' reported busy time.
 class Backoff {
 public:
-    void wait(bool expect_soon = true);
+    using clock = std::chrono::steady_clock;
+    static constexpr std::chrono::microseconds longest_sleep{1000};
+
+    void wait(bool expect_soon = true, std::chrono::microseconds cap = longest_sleep);
+    // The pause wait() takes at `now`: zero to only yield the core, else a sleep of that long.
+    std::chrono::microseconds next_pause(clock::time_point now, bool expect_soon = true,
+                                         std::chrono::microseconds cap = longest_sleep);
     // A message arrived.
     void reset() noexcept;
 
 private:
-    using clock = std::chrono::steady_clock;
     static constexpr std::chrono::microseconds spin_for_{MPITRAY_BACKOFF_SPIN_US};
     static constexpr std::chrono::microseconds short_sleeps_for_{2000};  // then sleeps grow
     static constexpr std::chrono::microseconds initial_{50};
-    static constexpr std::chrono::microseconds cap_{1000};
     std::chrono::microseconds delay_ = initial_;
     clock::time_point idle_since_{};
 };
