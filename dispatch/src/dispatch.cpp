@@ -489,7 +489,8 @@ bool Dispatch::pump(bool wait) {
         // Results are due soon when the workers' time per packet, spread over the workers, is
         // short: then the pause only yields the core, since sleeping would stall the exchange.
         // Otherwise it sleeps, never so long that a worker on a short packet runs dry.
-        channel_->idle(pace_.result_soon(scheduler_->workers()), pace_.longest_sleep());
+        const bool soon = pace_.result_soon(scheduler_->workers());
+        channel_->idle(soon, soon ? std::chrono::microseconds::max() : pace_.longest_sleep());
     }
     return false;
 }

@@ -24,23 +24,26 @@ public:
     // Exponential average of the observed times, from 0 before the first (so it rises over the first
     // results).
     double average_ns() const noexcept { return average_ns_; }
-    // The tenth percentile of the last 128 observed times (brought up to date every 8th); 0 before the first.
-    double short_packet_ns() const noexcept { return short_packet_ns_; }
+    // The tenth percentile of the last 128 observed times; 0 before the first. Found anew when asked
+    // and at least 8 times came since (rank 0 takes up to 10^5 results a second, and only asks
+    // when it is about to sleep).
+    double short_packet_ns() const;
 
     // A result is due within microseconds, spread over `workers` workers (below 250 µs apart, or
     // before any time is known), so waiting should only yield the core.
     bool result_soon(int workers) const noexcept;
     // The longest single sleep while waiting for a result: half a short packet (no limit before the
     // first result). The pause itself keeps its sleeps within 50 µs and 1 ms (mpi::Backoff).
-    std::chrono::microseconds longest_sleep() const noexcept;
+    std::chrono::microseconds longest_sleep() const;
 
     static constexpr std::size_t recent_count = 128;
 
 private:
     double average_ns_ = 0;
-    double short_packet_ns_ = 0;
     std::array<double, recent_count> recent_{};  // a ring of the latest times
     std::size_t observed_ = 0;
+    mutable double short_packet_ns_ = 0;  // as of `found_at_` observations
+    mutable std::size_t found_at_ = 0;
 };
 
 }  // namespace mpitray
