@@ -214,6 +214,7 @@ void Dispatch::configure() {
     last_heard_ns_.assign(workers, 0);
     done_.assign(workers, false);
     dead_.assign(workers, false);
+    told_end_.assign(workers, false);
     finished_.assign(workers, {});
     // A generous default: window_bytes bounds the memory anyway, and with heavy-tailed costs a
     // small window leaves workers idle behind a straggler (bench: lognormal sigma 1.5 on 8
@@ -704,6 +705,7 @@ void Dispatch::write_skipped(const Skipped& skipped) {
 void Dispatch::finish() {
     send_packet(packetizer_->close());
     send_batch();
+    if (!stopping()) tell_input_ended();
     bool abandoned = false;
     while (!reorder_.empty()) {
         if (stop_grace_over()) {
@@ -848,7 +850,7 @@ void Dispatch::shut_down(Tag how, double ack_seconds) {
     else batch_.reset();
     ended_ = true;
     for (int w = 0; w < int(dead_.size()); ++w)
-        if (!dead_[std::size_t(w)]) channel_->send(w, how, control_message());
+        if (!dead_[std::size_t(w)] && !told_end_[std::size_t(w)]) channel_->send(w, how, control_message());
     const std::int64_t start = monotonic_ns();
     while (!all_workers_done()) {
         if (ack_seconds >= 0 && seconds_since(start) > ack_seconds) {
@@ -869,6 +871,20 @@ void Dispatch::shut_down(Tag how, double ack_seconds) {
                 trip_watchdog(*silence);
         pump(true);
     }
+}
+
+// Every packet is sent: each worker is told at once. A worker reads its messages in order, so it
+// answers everything it holds first; one that is done early runs its finish() and reports while
+// the others still work, instead of after the last result (17 ranks: 6-7 ms of a 3.45 s run).
+// A stop or failure that follows can no longer reach these workers (they come to the end of the
+// input instead, and rank 0 decides what is written either way); a stop it was waiting for
+// reached them only after the same packets anyway.
+void Dispatch::tell_input_ended() {
+    for (int w = 0; w < int(dead_.size()); ++w)
+        if (!dead_[std::size_t(w)] && !told_end_[std::size_t(w)]) {
+            channel_->send(w, Tag::end_of_stream, control_message());
+            told_end_[std::size_t(w)] = true;
+        }
 }
 
 bool Dispatch::all_workers_done() const { return std::find(done_.begin(), done_.end(), false) == done_.end(); }

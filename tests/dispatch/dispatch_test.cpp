@@ -245,6 +245,21 @@ TEST_F(DispatchDecisions, ByDefaultWorkersRunFarAheadOfAStraggler) {
     EXPECT_EQ(widest, 4096u);
 }
 
+// Once every packet is sent, every worker is told the input ended, behind what it holds: one done
+// early runs its finish() while the others work, instead of after the last result.
+TEST_F(DispatchDecisions, WorkersAreToldTheInputEndedOnceEveryPacketIsSent) {
+    build(generator(40), {}, 2);
+    std::vector<std::size_t> answered_when_told;
+    workers().on_send = [&](const ScriptedWorkers::Sent& s) {
+        if (s.tag == Tag::end_of_stream) answered_when_told.push_back(workers().answered.size());
+    };
+    EXPECT_EQ(tray_->run().ending, RunEnding::complete);
+    EXPECT_EQ(output_, serial(generator(40)));
+    ASSERT_EQ(answered_when_told.size(), 2u);
+    for (const std::size_t answered : answered_when_told) EXPECT_LT(answered, workers().answered.size());
+    for (int w = 0; w < 2; ++w) EXPECT_EQ(workers().ends_sent(w), std::vector<Tag>{Tag::end_of_stream});
+}
+
 // Rank 0 sleeps at most half as long as a short packet takes (PacketPace). The answers to
 // metadata frames take microseconds, but a worker never runs on them in reserve, so they must not
 // count: with them, packets of 10 ms each would have held rank 0's sleeps at 50 µs.
