@@ -249,15 +249,38 @@ TEST_F(DispatchDecisions, ByDefaultWorkersRunFarAheadOfAStraggler) {
 // early runs its finish() while the others work, instead of after the last result.
 TEST_F(DispatchDecisions, WorkersAreToldTheInputEndedOnceEveryPacketIsSent) {
     build(generator(40), {}, 2);
+    // Worker 0 answers first whenever it can, so it runs out of work while worker 1 still has some.
+    workers().choose = [](const std::vector<ScriptedWorkers::Pending>& pending) {
+        for (std::size_t i = 0; i < pending.size(); ++i)
+            if (pending[i].worker == 0) return i;
+        return std::size_t{0};
+    };
     std::vector<std::size_t> answered_when_told;
     workers().on_send = [&](const ScriptedWorkers::Sent& s) {
         if (s.tag == Tag::end_of_stream) answered_when_told.push_back(workers().answered.size());
     };
     EXPECT_EQ(tray_->run().ending, RunEnding::complete);
     EXPECT_EQ(output_, serial(generator(40)));
+    const std::size_t answers = workers().answered.size();
     ASSERT_EQ(answered_when_told.size(), 2u);
-    for (const std::size_t answered : answered_when_told) EXPECT_LT(answered, workers().answered.size());
+    for (const std::size_t answered : answered_when_told) EXPECT_LT(answered, answers);
     for (int w = 0; w < 2; ++w) EXPECT_EQ(workers().ends_sent(w), std::vector<Tag>{Tag::end_of_stream});
+    // Worker 0 reported its end while worker 1's results were still coming.
+    ASSERT_EQ(workers().ended.size(), 2u);
+    EXPECT_EQ(workers().ended.front().worker, 0);
+    EXPECT_LT(workers().ended.front().answered_before, answers);
+}
+
+// With one worker there is nothing to overlap: it is told at the end, as before (the in-process
+// worker would otherwise run its finish() before rank 0 read its last results).
+TEST_F(DispatchDecisions, ALoneWorkerIsToldTheInputEndedAfterTheLastResult) {
+    build(generator(20), {}, 1);
+    std::size_t answered_when_told = 0;
+    workers().on_send = [&](const ScriptedWorkers::Sent& s) {
+        if (s.tag == Tag::end_of_stream) answered_when_told = workers().answered.size();
+    };
+    EXPECT_EQ(tray_->run().ending, RunEnding::complete);
+    EXPECT_EQ(answered_when_told, workers().answered.size());
 }
 
 // Rank 0 sleeps at most half as long as a short packet takes (PacketPace). The answers to
@@ -274,7 +297,7 @@ TEST_F(DispatchDecisions, RankZeroSleepsAreSizedFromPacketsNotMetadata) {
         return input.tag == Tag::metadata ? std::int64_t{5'000} : std::int64_t{10'000'000};
     };
     EXPECT_EQ(tray_->run().ending, RunEnding::complete);
-    EXPECT_EQ(workers().longest_sleep, std::chrono::microseconds(5000));
+    EXPECT_EQ(workers().lowest_sleep_cap, std::chrono::microseconds(5000));
 }
 
 // Metadata with no packet open is broadcast: every worker gets it, one answers. Metadata inside

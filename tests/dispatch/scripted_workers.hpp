@@ -11,6 +11,7 @@
 #include <mpitray/shadowframes/batch.hpp>
 #include <mpitray/shadowframes/worker_messages.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <deque>
 #include <functional>
@@ -50,9 +51,15 @@ public:
 
     // --- what happened
     std::vector<Sent> sent;
-    std::vector<std::uint64_t> answered;        // seqs, in the order answered (results and failures)
-    int batches = 0;                            // batch messages received
-    std::chrono::microseconds longest_sleep{};  // what Dispatch allowed when it last waited
+    std::vector<std::uint64_t> answered;  // seqs, in the order answered (results and failures)
+    int batches = 0;                      // batch messages received
+    // The lowest cap on its sleeps Dispatch gave when it waited.
+    std::chrono::microseconds lowest_sleep_cap = std::chrono::microseconds::max();
+    struct Ended {
+        int worker = 0;
+        std::size_t answered_before = 0;  // answers given (by any worker) when it ended
+    };
+    std::vector<Ended> ended;
 
     // Packets sent to the worker and not answered (what its credits count).
     int in_flight(int worker) const {
@@ -108,7 +115,7 @@ public:
         return next;
     }
     void idle(bool, std::chrono::microseconds allowed) override {
-        longest_sleep = allowed;
+        lowest_sleep_cap = std::min(lowest_sleep_cap, allowed);
         waiting_ = true;
         if (!can_answer()) {
             // Real time passes (the watchdog counts it), but a test never hangs on a script
@@ -140,6 +147,18 @@ private:
         return false;
     }
     void answer_one() {
+        // A worker told to end that has answered all it holds ends, as a real one does, while
+        // others may still work.
+        for (std::size_t i = 0; i < ending_.size(); ++i) {
+            const int w = ending_[i];
+            if (!answers(w) || holds_any(w)) continue;
+            ending_.erase(ending_.begin() + std::ptrdiff_t(i));
+            ended.push_back({w, answered.size()});
+            ready_.push_back({w, Tag::finished, OutgoingMessage(MessageHeader{}, {}).bytes()});
+            ready_.push_back(
+                {w, Tag::stats, report_message(WorkerReport{rank_of(w), "testhost", {}, {}, {}, {}}).bytes()});
+            return;
+        }
         std::vector<Pending> answerable;
         std::vector<std::size_t> where;
         for (std::size_t i = 0; i < pending_.size(); ++i)
@@ -171,16 +190,9 @@ private:
             ready_.push_back({input.worker, Tag::result, result.bytes()});
             return;
         }
-        // Nothing in flight: the workers told to end do so, one at a time.
-        for (std::size_t i = 0; i < ending_.size(); ++i) {
-            const int w = ending_[i];
-            if (!answers(w)) continue;
-            ending_.erase(ending_.begin() + std::ptrdiff_t(i));
-            ready_.push_back({w, Tag::finished, OutgoingMessage(MessageHeader{}, {}).bytes()});
-            ready_.push_back(
-                {w, Tag::stats, report_message(WorkerReport{rank_of(w), "testhost", {}, {}, {}, {}}).bytes()});
-            return;
-        }
+    }
+    bool holds_any(int worker) const {
+        return std::any_of(pending_.begin(), pending_.end(), [&](const Pending& p) { return p.worker == worker; });
     }
 
     int workers_;

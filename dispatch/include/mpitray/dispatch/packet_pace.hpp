@@ -1,6 +1,6 @@
 #pragma once
 // What rank 0 learns from the workers' results about how long a packet takes, and how it paces its
-// own waiting from that (docs/protocol.md, "Credits").
+// own waiting from that (docs/protocol.md, "Polling and backoff").
 //
 // A worker holds the packet it runs and the next one (credits). When it finishes, it starts the
 // next and its result waits until rank 0 polls; only then does a new packet go out. If the packet
