@@ -707,7 +707,15 @@ void Dispatch::write_skipped(const Skipped& skipped) {
 void Dispatch::finish() {
     send_packet(packetizer_->close());
     send_batch();
-    if (!stopping()) tell_input_ended();
+    // Every packet is sent: each worker is told at once. A worker reads its messages in order, so
+    // it answers everything it holds first; one that is done early runs its finish() and reports
+    // while the others still work, instead of after the last result (17 ranks: 6-7 ms of a 3.45 s
+    // run). A stop or failure that follows can no longer reach these workers (they come to the end
+    // of the input instead, and rank 0 decides what is written either way); a stop it was waiting
+    // for reached them only after the same packets anyway. A single worker has nothing to overlap
+    // with, and the in-process one would run its finish() inside the send, before its results
+    // are read.
+    if (!stopping() && channel_->workers() >= 2) tell_workers(Tag::end_of_stream);
     bool abandoned = false;
     while (!reorder_.empty()) {
         if (stop_grace_over()) {
@@ -851,8 +859,7 @@ void Dispatch::shut_down(Tag how, double ack_seconds) {
     if (how == Tag::end_of_stream) send_batch();
     else batch_.reset();
     ended_ = true;
-    for (int w = 0; w < int(dead_.size()); ++w)
-        if (!dead_[std::size_t(w)] && !told_end_[std::size_t(w)]) channel_->send(w, how, control_message());
+    tell_workers(how);
     const std::int64_t start = monotonic_ns();
     while (!all_workers_done()) {
         if (ack_seconds >= 0 && seconds_since(start) > ack_seconds) {
@@ -875,19 +882,11 @@ void Dispatch::shut_down(Tag how, double ack_seconds) {
     }
 }
 
-// Every packet is sent: each worker is told at once. A worker reads its messages in order, so it
-// answers everything it holds first; one that is done early runs its finish() and reports while
-// the others still work, instead of after the last result (17 ranks: 6-7 ms of a 3.45 s run).
-// A stop or failure that follows can no longer reach these workers (they come to the end of the
-// input instead, and rank 0 decides what is written either way); a stop it was waiting for
-// reached them only after the same packets anyway. A single worker has nothing to overlap with,
-// and the in-process one would run its finish() inside this call, before its results are read.
-void Dispatch::tell_input_ended() {
-    if (channel_->workers() < 2) return;
+void Dispatch::tell_workers(Tag how) {
     for (int w = 0; w < int(dead_.size()); ++w)
         if (!dead_[std::size_t(w)] && !told_end_[std::size_t(w)]) {
-            told_end_[std::size_t(w)] = true;  // one of end_of_stream or stop, even if this send throws
-            channel_->send(w, Tag::end_of_stream, control_message());
+            told_end_[std::size_t(w)] = true;  // never a second end, even if this send throws
+            channel_->send(w, how, control_message());
         }
 }
 

@@ -77,7 +77,7 @@ private:
     bool stop_grace_over();  // stop_grace has passed since the run's first Dispatch noticed the stop
     void check_watchdog();   // throws when a worker holding packets went silent, or died
     [[noreturn]] void trip_watchdog(const Watchdog::Silence& silence);
-    void tell_input_ended();
+    void tell_workers(Tag how);                    // end_of_stream or stop, to every live worker told neither yet
     [[noreturn]] void on_dead_worker(int worker);  // writes what is complete before its packets, then throws
     std::string worker_name(int worker) const;
     void drop(const std::vector<FramePtr>& frames);  // input a stop left unsent
@@ -149,7 +149,7 @@ private:
     std::vector<std::int64_t> last_heard_ns_;      // its last message
     std::vector<bool> done_;                       // its stats message arrived (or it died)
     std::vector<bool> dead_;                       // its process ended
-    std::vector<bool> told_end_;                   // end_of_stream was sent to it
+    std::vector<bool> told_end_;                   // end_of_stream or stop was sent to it
     std::vector<std::vector<FramePtr>> finished_;  // frames its inner section pushed in Finish
     // What the inner modules counted: each result's summary frames wait here for their turn,
     // and are added to the module's sum when the result is written, so the sums always cover
