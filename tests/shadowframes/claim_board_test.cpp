@@ -1,0 +1,126 @@
+// The claim board: rank 0 and a worker agree on who runs a waiting packet, exactly one of them.
+#include <mpitray/core/error.hpp>
+#include <mpitray/shadowframes/claim_board.hpp>
+
+#include <gtest/gtest.h>
+
+#include <sys/stat.h>
+#include <atomic>
+#include <thread>
+#include <vector>
+
+namespace mpitray {
+namespace {
+
+bool exists(const std::string& path) {
+    struct stat st{};
+    return ::stat(path.c_str(), &st) == 0;
+}
+
+TEST(ClaimBoard, NothingIsTakenFromAWorkerThatNeverAttached) {
+    ClaimBoard board = ClaimBoard::create(2);
+    EXPECT_FALSE(board.attached(0));
+    EXPECT_FALSE(board.waiting(0, 5));
+    EXPECT_FALSE(board.withdraw(0, 5));
+}
+
+TEST(ClaimBoard, APacketNotYetStartedIsTakenBackAndSkipped) {
+    ClaimBoard board = ClaimBoard::create(2);
+    std::optional<ClaimBoard> worker = ClaimBoard::attach(board.path(), board.nonce(), 1);
+    ASSERT_TRUE(worker);
+    EXPECT_TRUE(board.attached(1));
+    EXPECT_FALSE(board.attached(0));
+    EXPECT_TRUE(worker->start(1, 3));  // running 3, holding 7
+    EXPECT_TRUE(board.waiting(1, 7));
+    EXPECT_FALSE(board.waiting(1, 3));
+    EXPECT_TRUE(board.withdraw(1, 7));
+    EXPECT_FALSE(board.waiting(1, 7));
+    EXPECT_FALSE(board.withdraw(1, 9)) << "one packet at a time";
+    EXPECT_FALSE(worker->start(1, 7));
+    EXPECT_TRUE(worker->start(1, 12));  // what comes after runs, and can be taken again
+    EXPECT_TRUE(board.waiting(1, 13));
+}
+
+TEST(ClaimBoard, APacketAlreadyStartedStaysWithItsWorker) {
+    ClaimBoard board = ClaimBoard::create(1);
+    std::optional<ClaimBoard> worker = ClaimBoard::attach(board.path(), board.nonce(), 0);
+    ASSERT_TRUE(worker);
+    EXPECT_TRUE(worker->start(0, 0));  // seq 0 is a packet like any other
+    EXPECT_FALSE(board.withdraw(0, 0));
+    EXPECT_TRUE(worker->start(0, 4));
+    EXPECT_FALSE(board.withdraw(0, 4));
+    EXPECT_FALSE(board.withdraw(0, 2)) << "an earlier packet is done";
+}
+
+TEST(ClaimBoard, ATakenPacketsMarkOutlivesTheEarlierPacketsStarts) {
+    // Three packets held (more credits): 9 is taken while 4 runs and 6 waits; 6 still runs.
+    ClaimBoard board = ClaimBoard::create(1);
+    std::optional<ClaimBoard> worker = ClaimBoard::attach(board.path(), board.nonce(), 0);
+    ASSERT_TRUE(worker);
+    ASSERT_TRUE(worker->start(0, 4));
+    ASSERT_TRUE(board.withdraw(0, 9));
+    EXPECT_TRUE(worker->start(0, 6));
+    EXPECT_FALSE(worker->start(0, 9));
+}
+
+TEST(ClaimBoard, AttachingChecksTheBoardsNameAndNonce) {
+    ClaimBoard board = ClaimBoard::create(2);
+    EXPECT_FALSE(ClaimBoard::attach(board.path(), board.nonce() + 1, 0));
+    EXPECT_FALSE(ClaimBoard::attach(board.path() + "-none", board.nonce(), 0));
+    EXPECT_FALSE(ClaimBoard::attach(board.path(), board.nonce(), 2)) << "no such worker";
+    EXPECT_FALSE(board.attached(0));
+    ASSERT_TRUE(ClaimBoard::attach(board.path(), board.nonce(), 0));
+    EXPECT_FALSE(ClaimBoard::attach(board.path(), board.nonce(), 0)) << "attached once";
+}
+
+TEST(ClaimBoard, TheCreatorRemovesTheFile) {
+    std::string path;
+    {
+        ClaimBoard board = ClaimBoard::create(3);
+        path = board.path();
+        EXPECT_TRUE(exists(path));
+        std::optional<ClaimBoard> worker = ClaimBoard::attach(path, board.nonce(), 2);
+        ASSERT_TRUE(worker);
+        worker.reset();  // a worker leaving does not remove it
+        EXPECT_TRUE(exists(path));
+        ClaimBoard moved = std::move(board);
+        EXPECT_TRUE(exists(path));
+    }
+    EXPECT_FALSE(exists(path));
+    EXPECT_THROW(ClaimBoard::create(0), Error);
+}
+
+TEST(ClaimBoard, ExactlyOneSideWinsEachRace) {
+    // The worker starts packets 0, 1, 2, ... while rank 0 tries to take each one back as soon as
+    // it may: every packet is either run or skipped, never both, never neither.
+    ClaimBoard board = ClaimBoard::create(1);
+    std::optional<ClaimBoard> worker = ClaimBoard::attach(board.path(), board.nonce(), 0);
+    ASSERT_TRUE(worker);
+    constexpr std::uint64_t packets = 200000;
+    std::vector<char> ran(packets, 0), taken(packets, 0);
+    std::atomic<std::uint64_t> next{0};
+    std::thread rank0([&] {
+        for (std::uint64_t seq = 1; seq < packets; ++seq) {
+            while (next.load(std::memory_order_acquire) + 1 < seq) {
+            }
+            taken[seq] = board.withdraw(0, seq) ? 1 : 0;
+        }
+    });
+    for (std::uint64_t seq = 0; seq < packets; ++seq) {
+        ran[seq] = worker->start(0, seq) ? 1 : 0;
+        next.store(seq, std::memory_order_release);
+    }
+    rank0.join();
+    std::uint64_t both = 0, neither = 0, skipped = 0;
+    for (std::uint64_t seq = 0; seq < packets; ++seq) {
+        both += ran[seq] && taken[seq];
+        neither += !ran[seq] && !taken[seq];
+        skipped += taken[seq];
+    }
+    EXPECT_EQ(both, 0u);
+    EXPECT_EQ(neither, 0u);
+    EXPECT_GT(skipped, 0u) << "the race was never lost by the worker: the test proves nothing";
+}
+
+}  // namespace
+}  // namespace mpitray
