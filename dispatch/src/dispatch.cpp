@@ -121,6 +121,10 @@ Dispatch::Dispatch() {
                           "after SIGINT/SIGTERM, seconds to wait for packets in flight before abandoning them "
                           "(mpirun kills 1 s after passing a signal on; SLURM waits KillWait, 30 s by default)",
                           0.5);
+    add_parameter<bool>("take_back",
+                        "once every packet is sent, a packet still waiting behind a busy worker's current one goes "
+                        "to an idle worker instead (workers on rank 0's host; docs/protocol.md)",
+                        true);
     add_parameter<double>("checkpoint_seconds",
                           "seconds between checkpoints of the outputs after this Dispatch, from which a killed run "
                           "resumes (mpitray run --resume); 0: none but the one a stop takes",
@@ -168,6 +172,7 @@ void Dispatch::configure() {
     else throw config_error("must be 'abort' or 'skip', not '" + on_error + "'", "on_error");
     const std::string failure_log = parameter<std::string>("failure_log");
     stop_grace_ = parameter_within("stop_grace", 0.0, limits::day_s, limits::day_note);
+    take_back_ = parameter<bool>("take_back");
     watchdog_.emplace(parameter_within("packet_timeout", 0.0, limits::day_s, "0: off; at most a day"));
     checkpoint_ns_ = std::int64_t(parameter_within("checkpoint_seconds", 0.0, limits::day_s, limits::day_note) * 1e9);
     if (!failure_log.empty() && on_error_ != OnError::skip)
@@ -345,6 +350,8 @@ void Dispatch::send_packet(Packet packet) {
     const std::size_t target = batch_target();
     std::size_t size = 0;
     const bool alone = !batch_ && (target <= 1 || scheduler_->in_flight(*worker) == 0);
+    if (!packet.metadata.empty()) last_metadata_seq_ = value(seq);
+    entry.alone = alone;
     if (alone) {
         OutgoingMessage message(header, packet.frames, {}, Remember::nothing);
         size = message.size();
@@ -442,6 +449,7 @@ void Dispatch::broadcast_metadata(const FramePtr& frame) {
         return;
     }
     const Seq seq = reorder_.open();
+    last_metadata_seq_ = value(seq);
     // Every worker runs it; the least busy one sends its result back.
     const int replier = scheduler_->least_busy();
     std::size_t sent_bytes = 0;
@@ -707,22 +715,14 @@ void Dispatch::write_skipped(const Skipped& skipped) {
 void Dispatch::finish() {
     send_packet(packetizer_->close());
     send_batch();
-    // Every packet is sent: each worker is told at once. A worker reads its messages in order, so
-    // it answers everything it holds first; one that is done early runs its finish() and reports
-    // while the others still work, instead of after the last result (17 ranks: 6-7 ms of a 3.45 s
-    // run). A stop or failure that follows can no longer reach these workers (they come to the end
-    // of the input instead, and rank 0 decides what is written either way); a stop it was waiting
-    // for reached them only after the same packets anyway. A single worker has nothing to overlap
-    // with, and the in-process one would run its finish() inside the send, before its results
-    // are read.
-    if (!stopping() && channel_->workers() >= 2) tell_workers(Tag::end_of_stream);
+    end_game();
     bool abandoned = false;
     while (!reorder_.empty()) {
         if (stop_grace_over()) {
             abandoned = true;  // a stop was asked for and the stragglers are late: keep what is complete
             break;
         }
-        pump(true);
+        if (pump(true)) end_game();
     }
     // Input is complete up to the first input a stop abandoned or left unsent. Results that still
     // come in while the workers acknowledge the stop are not written: the count is taken.
@@ -880,6 +880,63 @@ void Dispatch::shut_down(Tag how, double ack_seconds) {
                 trip_watchdog(*silence);
         pump(true);
     }
+}
+
+// Every packet is sent. A worker with nothing left takes over a packet that still waits behind
+// another worker's current one (the claim board settles that the holder never starts it), and
+// once none waits, every worker is told the input ended. A worker reads its messages in order, so
+// it answers everything it holds first; one that is done early runs its finish() and reports while
+// the others still work, instead of after the last result (17 ranks: 6-7 ms of a 3.45 s run). A
+// stop or failure that follows can no longer reach these workers (they come to the end of the
+// input instead, and rank 0 decides what is written either way); a stop it was waiting for reached
+// them only after the same packets anyway. A single worker has nothing to overlap with, and the
+// in-process one would run its finish() inside the send, before its results are read.
+void Dispatch::end_game() {
+    if (stopping() || failure_ || channel_->workers() < 2) return;
+    if (take_back_)
+        for (int w = 0; w < channel_->workers(); ++w) {
+            const auto i = std::size_t(w);
+            if (told_end_[i] || dead_[i] || done_[i] || scheduler_->in_flight(w) > 0) continue;
+            const std::optional<WaitingPacket> waiting = longest_waiting();
+            if (!waiting) break;
+            take_back(*waiting, w);
+        }
+    if (!take_back_ || !longest_waiting()) tell_workers(Tag::end_of_stream);
+}
+
+std::optional<Dispatch::WaitingPacket> Dispatch::longest_waiting() const {
+    // A packet sent alone after every metadata frame can go to any worker: all of them have seen
+    // the same metadata before it. Of those waiting, the last held by the worker whose oldest
+    // packet has run longest (most likely a long event) is taken.
+    std::optional<WaitingPacket> best;
+    std::vector<std::optional<std::int64_t>> oldest(std::size_t(channel_->workers()));
+    in_flight_.for_each([&](std::uint64_t seq, const InFlight& unit) {
+        auto& first = oldest[std::size_t(unit.worker)];
+        if (!first) {
+            first = unit.sent_ns;  // its first unit: the one it runs (or answered a moment ago)
+            return;
+        }
+        if (unit.metadata || !unit.alone || (last_metadata_seq_ && seq <= *last_metadata_seq_)) return;
+        if (!channel_->waiting(unit.worker, seq)) return;
+        if (!best || *first < best->running_since || (*first == best->running_since && seq > best->seq))
+            best = WaitingPacket{unit.worker, seq, *first};
+    });
+    return best;
+}
+
+void Dispatch::take_back(const WaitingPacket& waiting, int to) {
+    if (!channel_->withdraw(waiting.holder, waiting.seq)) return;  // it started meanwhile
+    InFlight* unit = in_flight_.find(waiting.seq);
+    OutgoingMessage message(MessageHeader{Seq{waiting.seq}, message_flags::reply, 0}, unit->input, {},
+                            Remember::nothing);
+    scheduler_->answered(waiting.holder);
+    scheduler_->sent(to);
+    unit->worker = to;
+    unit->sent_ns = monotonic_ns();
+    unit->sent_bytes = message.size();
+    metrics_.bytes_sent += message.size();
+    ++metrics_.taken_back;
+    channel_->send(to, Tag::packet, std::move(message));
 }
 
 void Dispatch::tell_workers(Tag how) {

@@ -78,6 +78,9 @@ std::string format_dispatch_summary(const DispatchMetrics& m) {
     if (m.batches > 0)
         out += fmt::format("  {} packets went in {} batches ({:.1f} each)\n", m.batched_packets, m.batches,
                            double(m.batched_packets) / double(m.batches));
+    if (m.taken_back > 0)
+        out += fmt::format("  {} packet{} taken back from a busy worker for an idle one at the end\n", m.taken_back,
+                           m.taken_back == 1 ? "" : "s");
     out += fmt::format("  {:>5}  {:<16}  {:>8}  {:>8}  {:>9}  {:>9}  {:>9}  {:>9}  {:>8}  {:>8}\n", "rank", "host",
                        "packets", "metadata", "busy [s]", "idle [s]", "MB in", "MB out", "RSS MB", "PSS MB");
     for (const WorkerReport& w : m.workers)
@@ -145,11 +148,11 @@ std::string dispatch_metrics_json(const DispatchMetrics& m) {
         "\"peak_reorder_bytes\": {}, \"peak_in_flight\": {}, \"wall_seconds\": {:.6f}, "
         "\"cpu_seconds\": {:.6f}, \"peak_rss_bytes\": {}, \"pss_bytes\": {}, \"pss_shmem_bytes\": {}, "
         "\"checkpoints\": {}, \"checkpoint_wall_seconds\": {:.6f}, \"batches\": {}, \"batched_packets\": {}, "
-        "\"packets_per_second\": {:.3f}}},\n",
+        "\"taken_back\": {}, \"packets_per_second\": {:.3f}}},\n",
         m.packets, m.metadata, m.skipped, m.frames_in, m.frames_out, m.bytes_sent, m.bytes_received,
         m.peak_reorder_slots, m.peak_reorder_bytes, m.peak_in_flight, m.wall_seconds, m.cpu_seconds, m.peak_rss_bytes,
         m.pss_bytes, m.pss_shmem_bytes, m.checkpoints, m.checkpoint_wall_seconds, m.batches, m.batched_packets,
-        m.wall_seconds > 0 ? double(m.packets) / m.wall_seconds : 0.0);
+        m.taken_back, m.wall_seconds > 0 ? double(m.packets) / m.wall_seconds : 0.0);
     out += "  \"hosts\": [";
     const std::vector<HostMemory> hosts = memory_by_host(m);
     for (std::size_t i = 0; i < hosts.size(); ++i)

@@ -1,5 +1,8 @@
 #include "mpi_channel.hpp"
 
+#include <mpitray/core/error.hpp>
+#include <mpitray/shadowframes/worker_messages.hpp>
+
 #include <poll.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -42,12 +45,22 @@ MpiChannel::MpiChannel(mpi::Communicator& comm, std::vector<int> world_ranks, co
     pids_.assign(std::size_t(n), 0);
     const char* off = std::getenv("MPITRAY_WATCH_WORKERS");  // "0": no liveness watch (for tests)
     const bool watch = off == nullptr || std::string(off) != "0";
+    std::vector<int> on_this_host;
     for (int w = 0; w < n; ++w) {
         const std::size_t rank = std::size_t(rank_of(w));
         if (rank < pids.size()) pids_[std::size_t(w)] = pids[rank];
-        if (watch && rank < hosts.size() && rank < pids.size() && !hosts.empty() && hosts[rank] == hosts[0])
-            pidfds_[std::size_t(w)] = open_pidfd(pids[rank]);
+        const bool here = rank < hosts.size() && !hosts.empty() && hosts[rank] == hosts[0];
+        if (here) on_this_host.push_back(w);
+        if (watch && here && rank < pids.size()) pidfds_[std::size_t(w)] = open_pidfd(pids[rank]);
     }
+    // A packet is only ever taken back for another worker to run it.
+    if (n < 2 || on_this_host.empty()) return;
+    try {
+        claims_ = ClaimBoard::create(n);
+    } catch (const Error&) {
+        return;  // no shared memory here: nothing is taken back, which is only slower at the end
+    }
+    for (int w : on_this_host) send(w, Tag::claims, claims_message({claims_->path(), claims_->nonce(), w}));
 }
 
 MpiChannel::~MpiChannel() {

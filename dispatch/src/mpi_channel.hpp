@@ -1,7 +1,9 @@
 #pragma once
 #include <mpitray/dispatch/worker_channel.hpp>
+#include <mpitray/shadowframes/claim_board.hpp>
 #include <mpitray/shadowframes/mpi.hpp>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,6 +17,9 @@ namespace mpitray {
 // after as long again; srun: SIGTERM, SIGKILL after KillWait) leaves rank 0 only seconds. So
 // rank 0 watches the workers on its own host itself, through a pidfd of each worker's process,
 // which becomes readable when the process ends (docs/protocol.md, "When a worker dies").
+//
+// The workers on its host are also sent where the claim board is (claim_board.hpp), so that a
+// packet waiting at one of them can be taken back; each that can open it attaches itself.
 class MpiChannel : public WorkerChannel {
 public:
     // `world_ranks`: the job's rank of each of comm's ranks (empty: the same). `hosts` and `pids`
@@ -46,6 +51,8 @@ public:
     bool flush(double seconds) override { return comm_.flush_for(seconds); }
     bool worker_died(int worker) override;
     int worker_pid(int worker) const override;
+    bool waiting(int worker, std::uint64_t seq) const override { return claims_ && claims_->waiting(worker, seq); }
+    bool withdraw(int worker, std::uint64_t seq) override { return claims_ && claims_->withdraw(worker, seq); }
     // How many workers are watched (on rank 0's host, same program).
     int watched() const;
 
@@ -53,8 +60,9 @@ private:
     mpi::Communicator& comm_;
     std::vector<int> world_ranks_;
     mpi::Backoff backoff_;
-    std::vector<int> pidfds_;  // by worker; -1: not watched
-    std::vector<int> pids_;    // by worker
+    std::vector<int> pidfds_;           // by worker; -1: not watched
+    std::vector<int> pids_;             // by worker
+    std::optional<ClaimBoard> claims_;  // none: fewer than two workers, or no shared memory
 };
 
 }  // namespace mpitray

@@ -1,6 +1,7 @@
 #include <mpitray/receiver/receiver.hpp>
 
 #include <mpitray/receiver/batch_runner.hpp>
+#include <mpitray/shadowframes/worker_messages.hpp>
 
 #include <fmt/format.h>
 
@@ -21,6 +22,12 @@ bool Receiver::produce() {
         case Tag::metadata:
         case Tag::packet: feed(ByteView(received.bytes)); return true;
         case Tag::batch: feed_batch(ByteView(received.bytes)); return true;
+        case Tag::claims: {
+            const ClaimsNotice notice = parse_claims(parse_message(ByteView(received.bytes)));
+            claims_ = ClaimBoard::attach(notice.path, notice.nonce, notice.worker);
+            claims_worker_ = notice.worker;
+            return true;
+        }
         case Tag::end_of_stream: return false;
         case Tag::stop:  // the run is abandoned: the tray fails, so inner modules close as failed
             link_.stopped = true;
@@ -46,6 +53,9 @@ void Receiver::feed(const ByteView& bytes) {
     // Another worker's copy of a metadata frame: its result is not kept, so what the inner
     // modules count on it is not either; the replying worker counts it once.
     if (message.header.flags & message_flags::reply) {
+        // A packet rank 0 took back before this worker started it: another worker runs it.
+        const bool packet = !(message.header.flags & message_flags::metadata);
+        if (packet && claims_ && !claims_->start(claims_worker_, value(message.header.seq))) return;
         drop_filled_summaries();  // what a packet that failed before this one filled
         feed_all();
     } else {

@@ -2,11 +2,14 @@
 
 #include <mpitray/core/error.hpp>
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <random>
 #include <utility>
@@ -21,6 +24,21 @@ constexpr std::size_t line = 64;  // one cache line per worker: their writes do 
 static_assert(std::atomic<std::uint64_t>::is_always_lock_free, "the board's words are shared between processes");
 
 std::size_t bytes_for(int workers) { return line * (std::size_t(workers) + 1); }
+
+// Boards a killed rank 0 left behind (its destructor never ran): this user's, whose creating
+// process is gone. A board is a few cache lines, but /dev/shm should not fill with them.
+void remove_stale(const std::string& directory) {
+    const std::string mine = "mpitray." + std::to_string(::getuid()) + ".claims.";
+    DIR* dir = ::opendir(directory.c_str());
+    if (dir == nullptr) return;
+    while (const dirent* entry = ::readdir(dir)) {
+        const std::string name = entry->d_name;
+        if (name.rfind(mine, 0) != 0) continue;
+        const long pid = std::strtol(name.c_str() + mine.size(), nullptr, 10);
+        if (pid > 0 && ::kill(pid_t(pid), 0) != 0 && errno == ESRCH) ::unlink((directory + "/" + name).c_str());
+    }
+    ::closedir(dir);
+}
 
 }  // namespace
 
@@ -56,6 +74,7 @@ ClaimBoard::~ClaimBoard() {
 ClaimBoard ClaimBoard::create(int workers, const std::string& directory) {
     if (workers < 1) throw Error("a claim board needs at least one worker");
     const std::size_t bytes = bytes_for(workers);
+    remove_stale(directory);
     std::random_device random;
     const std::uint64_t nonce = (std::uint64_t(random()) << 32) ^ random() ^ std::uint64_t(::getpid());
     static std::atomic<int> boards{0};  // several Dispatch modules in one process
@@ -64,8 +83,7 @@ ClaimBoard ClaimBoard::create(int workers, const std::string& directory) {
     const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) throw Error("cannot create " + path + ": " + std::strerror(errno));
     void* mapped = MAP_FAILED;
-    if (::ftruncate(fd, off_t(bytes)) == 0)
-        mapped = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (::ftruncate(fd, off_t(bytes)) == 0) mapped = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     const int error = errno;
     ::close(fd);
     if (mapped == MAP_FAILED) {
@@ -84,7 +102,7 @@ ClaimBoard ClaimBoard::create(int workers, const std::string& directory) {
 std::optional<ClaimBoard> ClaimBoard::attach(const std::string& path, std::uint64_t nonce, int worker) {
     const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
     if (fd < 0) return std::nullopt;
-    struct stat st{};
+    struct stat st {};
     void* mapped = MAP_FAILED;
     if (::fstat(fd, &st) == 0 && std::size_t(st.st_size) >= line)
         mapped = ::mmap(nullptr, std::size_t(st.st_size), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);

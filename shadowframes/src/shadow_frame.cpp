@@ -27,6 +27,7 @@ std::string tag_name(Tag tag) {
         case Tag::batch: return "batch";
         case Tag::gathered: return "gathered";
         case Tag::gap: return "gap";
+        case Tag::claims: return "claims";
         case Tag::result: return "result";
         case Tag::failure: return "failure";
         case Tag::finished: return "finished";

@@ -128,6 +128,19 @@ OutgoingMessage finished_message(const std::vector<FramePtr>& frames) {
 
 OutgoingMessage control_message() { return OutgoingMessage(MessageHeader{}, {}); }
 
+OutgoingMessage claims_message(const ClaimsNotice& notice) {
+    auto f = make_frame(Stop('B'));  // B for board
+    f->put("path", notice.path);
+    f->put<std::int64_t>("nonce", std::int64_t(notice.nonce));
+    f->put<std::int64_t>("worker", notice.worker);
+    return OutgoingMessage(MessageHeader{}, {f});
+}
+
+ClaimsNotice parse_claims(const Message& message) {
+    const Frame& f = only_frame(message, "claims");
+    return {f.at<std::string>("path"), std::uint64_t(f.at<std::int64_t>("nonce")), int(f.at<std::int64_t>("worker"))};
+}
+
 void end_worker(WorkerLink& link, int rank, const std::string& host, std::vector<ModuleUsage> usage,
                 const TableService* tables) {
     if (link.stopped) link.sink.send(Tag::finished, finished_message({}));

@@ -271,6 +271,62 @@ TEST_F(DispatchDecisions, WorkersAreToldTheInputEndedOnceEveryPacketIsSent) {
     EXPECT_LT(workers().ended.front().answered_before, answers);
 }
 
+// Worker 0 runs one long packet from the start (its first): the script answers its packets only
+// when nothing else is left, so worker 1 runs all the others.
+std::size_t answer_worker_0_last(const std::vector<ScriptedWorkers::Pending>& pending) {
+    for (std::size_t i = 0; i < pending.size(); ++i)
+        if (pending[i].worker != 0 || pending[i].tag != Tag::packet) return i;
+    return 0;
+}
+
+// Once every packet is sent, a packet waiting behind a long one goes to an idle worker: the busy
+// worker will skip it (a claim board settles that it never started it). Metadata frames come only
+// at the start here.
+TEST_F(DispatchDecisions, AnIdleWorkerTakesOverAPacketWaitingBehindALongOne) {
+    build(generator(12, 100), {param("batch", "1")}, 2);
+    workers().takes_back = true;
+    workers().choose = answer_worker_0_last;
+    std::vector<int> got_it;  // the workers the taken packet was sent to
+    std::size_t taken_when_told = 0;
+    workers().on_send = [&](const ScriptedWorkers::Sent& s) {
+        if (s.tag == Tag::packet && !workers().taken_back.empty() &&
+            value(s.message.header.seq) == workers().taken_back.front())
+            got_it.push_back(s.worker);
+        if (s.tag == Tag::end_of_stream && s.worker == 1) taken_when_told = workers().taken_back.size();
+    };
+    EXPECT_EQ(tray_->run().ending, RunEnding::complete);
+    EXPECT_EQ(output_, serial(generator(12, 100)));
+    ASSERT_EQ(workers().taken_back.size(), 1u);
+    EXPECT_EQ(got_it, std::vector<int>{1});
+    EXPECT_EQ(taken_when_told, 1u) << "worker 1 is told the end only once nothing waits";
+    for (int w = 0; w < 2; ++w) EXPECT_EQ(workers().ends_sent(w), std::vector<Tag>{Tag::end_of_stream});
+    EXPECT_NE(context_.summary().find("1 packet taken back"), std::string::npos) << context_.summary();
+}
+
+// A packet that a metadata frame followed cannot move: the idle worker has seen that frame, and
+// would run the packet after it.
+TEST_F(DispatchDecisions, APacketAMetadataFrameFollowedStaysWithItsWorker) {
+    const ModuleSpec source = spec("Generator", {{"events", ConfigValue::of("12")},
+                                                 {"metadata_every", ConfigValue::of("3")},
+                                                 {"payload_bytes", ConfigValue::of("16")}});
+    build(source, {param("batch", "1")}, 2);
+    workers().takes_back = true;
+    workers().choose = answer_worker_0_last;
+    EXPECT_EQ(tray_->run().ending, RunEnding::complete);
+    EXPECT_EQ(output_, serial(source));
+    EXPECT_TRUE(workers().taken_back.empty());
+}
+
+// take_back: false keeps every packet where it was sent.
+TEST_F(DispatchDecisions, TakeBackCanBeTurnedOff) {
+    build(generator(12, 100), {param("batch", "1"), param("take_back", "false")}, 2);
+    workers().takes_back = true;
+    workers().choose = answer_worker_0_last;
+    EXPECT_EQ(tray_->run().ending, RunEnding::complete);
+    EXPECT_EQ(output_, serial(generator(12, 100)));
+    EXPECT_TRUE(workers().taken_back.empty());
+}
+
 // With one worker there is nothing to overlap: it is told at the end, as before (the in-process
 // worker would otherwise run its finish() before rank 0 read its last results).
 TEST_F(DispatchDecisions, ALoneWorkerIsToldTheInputEndedAfterTheLastResult) {

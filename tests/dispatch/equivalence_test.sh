@@ -21,6 +21,10 @@ case $case in
   straggler) both=(--set Generator.metadata_every=0 --set Work.mode=sleep --set Work.cost=fixed --set Work.mean_ms=2
                    --set Work.slow_event=10 --set Work.slow_ms=1500 --set Work.stops=[Q])
              dispatch=(--set Dispatch.window=6 --metrics metrics.json) ;;
+  # A long event near the end, a packet waiting behind it: an idle worker takes that packet over.
+  take_back) both=(--set Generator.metadata_every=0 --set Work.mode=sleep --set Work.cost=fixed --set Work.mean_ms=2
+                   --set Work.slow_event=100 --set Work.slow_ms=700 --set Work.stops=[Q])
+             dispatch=(--set Dispatch.batch=1 --metrics metrics.json) ;;
   large_payloads) both=(--set Generator.payload_bytes=100000) ;;  # payloads sent from where they are (gaps)
   interleaved) ;;
   finish_frames) ;;
@@ -224,6 +228,20 @@ if [ "$case" = dynamic ] && [ "$ranks" = 1 ]; then
   # Without mpirun at all, Dispatch runs its inner section in-process: the same file again.
   "$mpitray" run "$pipelines/equivalence.yaml" -q --set Writer.file=plain.h5 || exit 1
   "$mpitray" diff serial.h5 plain.h5 || { echo "FAIL: the in-process run differs"; exit 1; }
+fi
+if [ "$case" = take_back ]; then
+  # Two or more MPI workers on this host: the packet behind the 0.7 s event moved (and the output
+  # above is still the serial one). One worker, or the in-process one: nothing to move it to.
+  RANKS=$ranks /usr/bin/python3 - <<'PY' || exit 1
+import json, os
+ranks = int(os.environ["RANKS"])
+d = json.load(open("metrics.json"))["dispatcher"]
+if ranks >= 3:
+    assert d["taken_back"] >= 1, f"no packet was taken back from behind the long event: {d}"
+else:
+    assert d["taken_back"] == 0, d
+print(f"take_back: {d['taken_back']} packet(s) taken back at {ranks} ranks")
+PY
 fi
 if [ "$case" = straggler ]; then
   /usr/bin/python3 - <<'PY' || exit 1

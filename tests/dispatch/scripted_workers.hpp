@@ -46,13 +46,17 @@ public:
     std::function<void(const Sent&)> on_send;  // called at every send, after it is recorded
     bool new_frames = false;                   // answer with copies (as frames a module changed), not references
     bool fail_eagerly = false;  // a failing input that is the oldest fails at any poll, not only once Dispatch waits
+    // Packets can be taken back (as with a claim board): any a worker holds behind its oldest
+    // input, which is the one it runs.
+    bool takes_back = false;
     // The time each answer reports the worker spent on its input.
     std::function<std::int64_t(const Pending& input)> busy_ns = [](const Pending&) { return std::int64_t{1000}; };
 
     // --- what happened
     std::vector<Sent> sent;
-    std::vector<std::uint64_t> answered;  // seqs, in the order answered (results and failures)
-    int batches = 0;                      // batch messages received
+    std::vector<std::uint64_t> answered;    // seqs, in the order answered (results and failures)
+    std::vector<std::uint64_t> taken_back;  // seqs Dispatch took back, in order
+    int batches = 0;                        // batch messages received
     // The lowest cap on its sleeps Dispatch gave when it waited.
     std::chrono::microseconds lowest_sleep_cap = std::chrono::microseconds::max();
     struct Ended {
@@ -129,6 +133,14 @@ public:
             stuck_since_ = {};
         }
     }
+    bool waiting(int worker, std::uint64_t seq) const override { return takes_back && waiting_at(worker, seq); }
+    bool withdraw(int worker, std::uint64_t seq) override {
+        if (!waiting(worker, seq)) return false;
+        std::erase_if(pending_,
+                      [&](const Pending& p) { return p.worker == worker && value(p.message.header.seq) == seq; });
+        taken_back.push_back(seq);
+        return true;
+    }
     bool flush(double) override { return true; }
     bool worker_died(int worker) override { return dead.count(worker) != 0; }
     int worker_pid(int worker) const override { return 1000 + worker; }
@@ -190,6 +202,15 @@ private:
             ready_.push_back({input.worker, Tag::result, result.bytes()});
             return;
         }
+    }
+    bool waiting_at(int worker, std::uint64_t seq) const {
+        bool oldest = true;
+        for (const Pending& p : pending_) {
+            if (p.worker != worker) continue;
+            if (!oldest && p.tag == Tag::packet && value(p.message.header.seq) == seq) return true;
+            oldest = false;
+        }
+        return false;
     }
     bool holds_any(int worker) const {
         return std::any_of(pending_.begin(), pending_.end(), [&](const Pending& p) { return p.worker == worker; });

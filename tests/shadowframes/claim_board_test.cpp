@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <sys/stat.h>
+#include <unistd.h>
 #include <atomic>
+#include <cstdio>
 #include <thread>
 #include <vector>
 
@@ -13,7 +15,7 @@ namespace mpitray {
 namespace {
 
 bool exists(const std::string& path) {
-    struct stat st{};
+    struct stat st {};
     return ::stat(path.c_str(), &st) == 0;
 }
 
@@ -90,6 +92,19 @@ TEST(ClaimBoard, TheCreatorRemovesTheFile) {
     EXPECT_THROW(ClaimBoard::create(0), Error);
 }
 
+TEST(ClaimBoard, BoardsOfAKilledRankZeroAreRemovedByTheNextRun) {
+    // A board file named for a process that cannot exist (pid_max is at most 2^22).
+    const std::string stale = "/dev/shm/mpitray." + std::to_string(::getuid()) + ".claims.4194305.0";
+    const std::string live =
+        "/dev/shm/mpitray." + std::to_string(::getuid()) + ".claims." + std::to_string(::getpid()) + ".999999";
+    for (const std::string& path : {stale, live}) std::fclose(std::fopen(path.c_str(), "w"));
+    ASSERT_TRUE(exists(stale));
+    ClaimBoard board = ClaimBoard::create(1);
+    EXPECT_FALSE(exists(stale));
+    EXPECT_TRUE(exists(live)) << "a live process's board stays";
+    ::unlink(live.c_str());
+}
+
 TEST(ClaimBoard, ExactlyOneSideWinsEachRace) {
     // The worker starts packets 0, 1, 2, ... while rank 0 tries to take each one back as soon as
     // it may: every packet is either run or skipped, never both, never neither.
@@ -101,8 +116,7 @@ TEST(ClaimBoard, ExactlyOneSideWinsEachRace) {
     std::atomic<std::uint64_t> next{0};
     std::thread rank0([&] {
         for (std::uint64_t seq = 1; seq < packets; ++seq) {
-            while (next.load(std::memory_order_acquire) + 1 < seq) {
-            }
+            while (next.load(std::memory_order_acquire) + 1 < seq) {}
             taken[seq] = board.withdraw(0, seq) ? 1 : 0;
         }
     });

@@ -77,7 +77,16 @@ private:
     bool stop_grace_over();  // stop_grace has passed since the run's first Dispatch noticed the stop
     void check_watchdog();   // throws when a worker holding packets went silent, or died
     [[noreturn]] void trip_watchdog(const Watchdog::Silence& silence);
-    void tell_workers(Tag how);                    // end_of_stream or stop, to every live worker told neither yet
+    void tell_workers(Tag how);  // end_of_stream or stop, to every live worker told neither yet
+    // Once every packet is sent: packets waiting at busy workers go to idle ones, then the end.
+    void end_game();
+    struct WaitingPacket {
+        int holder = 0;
+        std::uint64_t seq = 0;
+        std::int64_t running_since = 0;  // when the holder's oldest unit was sent
+    };
+    std::optional<WaitingPacket> longest_waiting() const;
+    void take_back(const WaitingPacket& waiting, int to);
     [[noreturn]] void on_dead_worker(int worker);  // writes what is complete before its packets, then throws
     std::string worker_name(int worker) const;
     void drop(const std::vector<FramePtr>& frames);  // input a stop left unsent
@@ -103,6 +112,7 @@ private:
     StopSet metadata_stops_;
     OnError on_error_ = OnError::abort;
     double stop_grace_ = 0.5;
+    bool take_back_ = true;
     std::vector<ModuleSpec> inner_;
 
     // Its parts
@@ -170,7 +180,8 @@ private:
     std::vector<FramePtr> summaries_at_end(const std::vector<FramePtr>& finish_frames);
 
     // The run
-    bool ended_ = false;  // end_of_stream or stop sent
+    bool ended_ = false;                              // end_of_stream or stop sent
+    std::optional<std::uint64_t> last_metadata_seq_;  // the last unit that is or carries a metadata frame
     std::optional<FailureReport> failure_;
     std::optional<std::uint64_t> first_dropped_;         // input index of the first frame a stop left unsent
     std::optional<std::uint64_t> emitting_first_input_;  // of the result being pushed downstream

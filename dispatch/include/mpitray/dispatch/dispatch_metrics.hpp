@@ -28,6 +28,7 @@ struct DispatchMetrics {
     std::uint64_t skipped = 0;
     std::uint64_t batches = 0;           // messages holding several packets
     std::uint64_t batched_packets = 0;   // the packets in them
+    std::uint64_t taken_back = 0;        // packets taken back from a busy worker for an idle one
     std::uint64_t checkpoints = 0;       // taken by this run (core/checkpoint.hpp)
     double checkpoint_wall_seconds = 0;  // spent taking them: the outputs' flushes and fsyncs
     std::uint64_t frames_in = 0;

@@ -22,6 +22,7 @@ struct InFlight {
     std::int64_t sent_ns = 0;
     std::size_t sent_bytes = 0;  // its message (in a batch, its entry)
     bool holds_credit = true;    // its answer frees the worker's credit (a batch's last packet does)
+    bool alone = false;          // a packet sent as a message of its own
 };
 
 class InFlightTable {
@@ -37,6 +38,12 @@ public:
     // The units a worker must answer, oldest first, and when the oldest of them was sent.
     std::vector<std::uint64_t> held_by(int worker) const;
     std::optional<std::int64_t> oldest_sent_to(int worker) const;
+    // Every unit in flight, oldest first.
+    template <class Visit>
+    void for_each(Visit&& visit) const {
+        for (std::size_t i = 0; i < units_.size(); ++i)
+            if (units_[i]) visit(first_ + i, *units_[i]);
+    }
     bool empty() const noexcept { return count_ == 0; }
     std::size_t size() const noexcept { return count_; }
 

@@ -5,6 +5,7 @@
 #include <mpitray/shadowframes/message.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -36,6 +37,11 @@ public:
     virtual bool worker_died(int /*worker*/) { return false; }
     // The process id of the worker, if known (for messages).
     virtual int worker_pid(int /*worker*/) const { return 0; }
+    // Taking back a packet a worker holds but has not started, where the channel can
+    // (claim_board.hpp; docs/protocol.md, "Taking back a waiting packet"): whether packet `seq`
+    // waits at the worker, and taking it back (true: the worker will skip it, and never answer it).
+    virtual bool waiting(int /*worker*/, std::uint64_t /*seq*/) const { return false; }
+    virtual bool withdraw(int /*worker*/, std::uint64_t /*seq*/) { return false; }
     // The run will not start: remove what the in-process inner section created.
     virtual void abandon() noexcept {}
 };

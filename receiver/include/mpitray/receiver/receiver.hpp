@@ -1,10 +1,14 @@
 #pragma once
 // The Receiver: the first module of the inner tray on MPI ranks >= 1. It takes metadata frames
 // and packets (alone, or several in a batch) from the dispatcher, pushes their frames and then a
-// shadow frame, and ends the tray on end_of_stream (or stop, when the run is abandoned).
+// shadow frame, and ends the tray on end_of_stream (or stop, when the run is abandoned). On rank
+// 0's host it checks the claim board before each packet, and skips one rank 0 took back.
 #include <mpitray/core/module.hpp>
 #include <mpitray/receiver/packet_feeder.hpp>
+#include <mpitray/shadowframes/claim_board.hpp>
 #include <mpitray/shadowframes/mpi.hpp>
+
+#include <optional>
 
 namespace mpitray {
 
@@ -25,6 +29,8 @@ private:
     mpi::Communicator& comm_;
     int rank_;
     PacketFeeder feeder_;
+    std::optional<ClaimBoard> claims_;  // none: nothing this worker holds is taken back
+    int claims_worker_ = 0;             // its word on the board
 };
 
 }  // namespace mpitray

@@ -21,6 +21,7 @@ enum class Tag : int {
     batch = 15,          // several packets, or several results and failure reports, in one (batch.hpp)
     gathered = 16,       // transport: a message whose large payloads follow as gap messages (gathered.hpp)
     gap = 17,            // transport: one such payload
+    claims = 18,         // where the claim board is, once, to a worker on rank 0's host (claim_board.hpp)
     result = 21,         // what the inner section made of one packet or metadata frame
     failure = 22,        // a module threw on one packet or metadata frame
     finished = 23,       // the frames the inner section pushed in Finish

@@ -8,6 +8,7 @@
 //   Tag::finished                             finished_message / parse_message's frames
 //   Tag::stats                                report_message / parse_report
 //   Tag::end_of_stream, Tag::stop             control_message (a header, no frames)
+//   Tag::claims                               claims_message / parse_claims
 #include <mpitray/core/process_memory.hpp>
 #include <mpitray/core/tables.hpp>
 #include <mpitray/core/usage.hpp>
@@ -50,6 +51,15 @@ WorkerReport parse_report(const Message& message);
 OutgoingMessage finished_message(const std::vector<FramePtr>& frames);
 // end_of_stream and stop carry nothing but their tag.
 OutgoingMessage control_message();
+
+// Where a worker on rank 0's host finds the claim board, and which word on it is its own.
+struct ClaimsNotice {
+    std::string path;
+    std::uint64_t nonce = 0;
+    int worker = 0;
+};
+OutgoingMessage claims_message(const ClaimsNotice& notice);
+ClaimsNotice parse_claims(const Message& message);
 
 // A worker's last words, once its inner tray has ended or failed: after a stop (its Reply's
 // finish() never ran) an empty `finished`, then, always, its report, with its memory measured
