@@ -893,14 +893,18 @@ void Dispatch::shut_down(Tag how, double ack_seconds) {
 // in-process one would run its finish() inside the send, before its results are read.
 void Dispatch::end_game() {
     if (stopping() || failure_ || channel_->workers() < 2) return;
-    if (take_back_)
+    if (take_back_) {
+        // Idle: it owes nothing, not even the answer to a metadata frame (which takes no credit).
+        std::vector<int> owes(std::size_t(channel_->workers()), 0);
+        in_flight_.for_each([&](std::uint64_t, const InFlight& unit) { ++owes[std::size_t(unit.worker)]; });
         for (int w = 0; w < channel_->workers(); ++w) {
             const auto i = std::size_t(w);
-            if (told_end_[i] || dead_[i] || done_[i] || scheduler_->in_flight(w) > 0) continue;
+            if (told_end_[i] || dead_[i] || done_[i] || owes[i] > 0) continue;
             const std::optional<WaitingPacket> waiting = longest_waiting();
             if (!waiting) break;
             take_back(*waiting, w);
         }
+    }
     if (!take_back_ || !longest_waiting()) tell_workers(Tag::end_of_stream);
 }
 
@@ -916,7 +920,8 @@ std::optional<Dispatch::WaitingPacket> Dispatch::longest_waiting() const {
             first = unit.sent_ns;  // its first unit: the one it runs (or answered a moment ago)
             return;
         }
-        if (unit.metadata || !unit.alone || (last_metadata_seq_ && seq <= *last_metadata_seq_)) return;
+        // Taken once at most: its new worker holds it as the only unit it owes.
+        if (unit.metadata || !unit.alone || unit.taken || (last_metadata_seq_ && seq <= *last_metadata_seq_)) return;
         if (!channel_->waiting(unit.worker, seq)) return;
         if (!best || *first < best->running_since || (*first == best->running_since && seq > best->seq))
             best = WaitingPacket{unit.worker, seq, *first};
@@ -932,6 +937,7 @@ void Dispatch::take_back(const WaitingPacket& waiting, int to) {
     scheduler_->answered(waiting.holder);
     scheduler_->sent(to);
     unit->worker = to;
+    unit->taken = true;
     unit->sent_ns = monotonic_ns();
     unit->sent_bytes = message.size();
     metrics_.bytes_sent += message.size();

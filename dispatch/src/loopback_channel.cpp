@@ -40,7 +40,8 @@ void LoopbackChannel::finish(bool stopped) {
         tray_->fail("the run was stopped");
     } else {
         try {
-            tray_->finish();  // the Reply sends the finished message
+            tray_->drop_filled_summaries();  // what a last packet that failed filled
+            tray_->finish();                 // the Reply sends the finished message
         } catch (const std::exception& e) {
             tray_->fail(message_of(e));  // inner outputs close as failed, as on a worker
             throw;

@@ -28,7 +28,9 @@ bool Receiver::produce() {
             claims_worker_ = notice.worker;
             return true;
         }
-        case Tag::end_of_stream: return false;
+        case Tag::end_of_stream:
+            drop_filled_summaries();  // what a last packet that failed filled: never in the output
+            return false;
         case Tag::stop:  // the run is abandoned: the tray fails, so inner modules close as failed
             link_.stopped = true;
             throw Error("the dispatcher abandoned the run");
@@ -53,10 +55,11 @@ void Receiver::feed(const ByteView& bytes) {
     // Another worker's copy of a metadata frame: its result is not kept, so what the inner
     // modules count on it is not either; the replying worker counts it once.
     if (message.header.flags & message_flags::reply) {
+        drop_filled_summaries();  // what a packet that failed before this one filled
         // A packet rank 0 took back before this worker started it: another worker runs it.
         const bool packet = !(message.header.flags & message_flags::metadata);
-        if (packet && claims_ && !claims_->start(claims_worker_, value(message.header.seq))) return;
-        drop_filled_summaries();  // what a packet that failed before this one filled
+        if (packet && claims_ && !claims_->start(claims_worker_, value(message.header.seq)))
+            return;  // what a packet that failed before this one filled
         feed_all();
     } else {
         uncounted(feed_all);

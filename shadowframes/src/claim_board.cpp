@@ -136,7 +136,12 @@ bool ClaimBoard::start(int worker, std::uint64_t seq) {
         if (current == unattached) return true;  // not ours to decide (cannot happen once attached)
         if (current & withdrawn) {
             const std::uint64_t taken = current & ~withdrawn;
-            if (taken == seq + 1) return false;
+            // Skipped: the mark gives way to the packet's number, as if started, so the same
+            // packet coming back to this worker later runs, and rank 0 may take the next one.
+            if (taken == seq + 1) {
+                w.store(seq + 1, std::memory_order_release);  // only this worker writes a marked word
+                return false;
+            }
             if (taken > seq + 1) return true;  // a later packet is taken back: its mark stays for it
         }
         if (w.compare_exchange_weak(current, seq + 1, std::memory_order_acq_rel, std::memory_order_acquire))

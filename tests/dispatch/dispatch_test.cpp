@@ -303,6 +303,51 @@ TEST_F(DispatchDecisions, AnIdleWorkerTakesOverAPacketWaitingBehindALongOne) {
     EXPECT_NE(context_.summary().find("1 packet taken back"), std::string::npos) << context_.summary();
 }
 
+// A worker that still owes the answer to a metadata frame (which takes no credit) is not idle: a
+// packet taken back for it would wait behind that frame, where it could be taken back again.
+TEST_F(DispatchDecisions, AWorkerOwingAMetadataAnswerTakesOverNothing) {
+    const ModuleSpec source = spec("Generator", {{"events", ConfigValue::of("12")},
+                                                 {"metadata_every", ConfigValue::of("8")},
+                                                 {"payload_bytes", ConfigValue::of("16")}});
+    build(source, {param("batch", "1")}, 2);
+    workers().takes_back = true;
+    // Worker 0 answers the metadata frames after event 8 (the fewest packets held, the first on a
+    // tie), but only once everything else is done; worker 1's first packet after them is long.
+    // So at the end worker 0 holds no packet and still owes those frames, while worker 1 holds
+    // its long packet and one waiting behind it.
+    std::uint64_t late_metadata = 0;  // the last metadata frame sent
+    std::optional<std::uint64_t> long_packet;
+    workers().on_send = [&](const ScriptedWorkers::Sent& s) {
+        const std::uint64_t seq = value(s.message.header.seq);
+        if (s.tag == Tag::metadata && seq > 2) late_metadata = std::max(late_metadata, seq);
+        if (s.tag == Tag::packet && s.worker == 1 && late_metadata > 0 && !long_packet) long_packet = seq;
+    };
+    workers().choose = [&](const std::vector<ScriptedWorkers::Pending>& pending) {
+        auto held_back = [&](const ScriptedWorkers::Pending& p) {
+            const std::uint64_t seq = value(p.message.header.seq);
+            return (long_packet && seq >= *long_packet && p.worker == 1) || (p.tag == Tag::metadata && seq > 2);
+        };
+        for (std::size_t i = 0; i < pending.size(); ++i)
+            if (!held_back(pending[i])) return i;
+        for (std::size_t i = 0; i < pending.size(); ++i)  // then the metadata frames
+            if (pending[i].tag == Tag::metadata) return i;
+        return std::size_t{0};
+    };
+    std::vector<int> owed_when_taken;  // what the taking worker owed, the taken packet included
+    const auto record = workers().on_send;
+    workers().on_send = [&](const ScriptedWorkers::Sent& s) {
+        record(s);
+        if (s.tag == Tag::packet && !workers().taken_back.empty() &&
+            value(s.message.header.seq) == workers().taken_back.back())
+            owed_when_taken.push_back(workers().owes(s.worker));
+    };
+    EXPECT_EQ(tray_->run().ending, RunEnding::complete);
+    EXPECT_EQ(output_, serial(source));
+    ASSERT_TRUE(long_packet) << "the script never held a packet back";
+    ASSERT_FALSE(workers().taken_back.empty()) << "the script never left a packet waiting";
+    for (const int owed : owed_when_taken) EXPECT_EQ(owed, 1);
+}
+
 // A packet that a metadata frame followed cannot move: the idle worker has seen that frame, and
 // would run the packet after it.
 TEST_F(DispatchDecisions, APacketAMetadataFrameFollowedStaysWithItsWorker) {

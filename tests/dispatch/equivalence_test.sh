@@ -117,6 +117,10 @@ PY
     mpirun -n "$ranks" "$mpitray" run "$faults" -q --set Writer.file=skipped.h5 --set Generator.events=100 2>skip.log ||
       { cat skip.log; echo "FAIL: the run with a skipped packet"; exit 1; }
     grep -q "skipped packet" skip.log || { echo "FAIL: no packet was skipped"; exit 1; }
+    # The failing event the last of the input: what it filled must not reach the end's summaries.
+    mpirun -n "$ranks" "$mpitray" run "$faults" -q --set Writer.file=last_skipped.h5 --set Generator.events=46 \
+      2>last.log || { cat last.log; echo "FAIL: the run whose last packet is skipped"; exit 1; }
+    grep -q "skipped packet" last.log || { echo "FAIL: the last packet was not skipped"; exit 1; }
     mpirun -n "$ranks" "$mpitray" run "$faults" -q --set Writer.file=stopped.h5 2>stop.log &
     job=$!
     sleep 1.5
@@ -124,7 +128,7 @@ PY
     wait $job
     grep -q "stopped by SIGTERM" stop.log || echo "note: the run ended before the signal"
     [ -f stopped.h5 ] || { cat stop.log; echo "FAIL: the stopped run left no stopped.h5"; exit 1; }
-    /usr/bin/python3 - skipped.h5 stopped.h5 <<'PY' || exit 1
+    /usr/bin/python3 - skipped.h5 last_skipped.h5 stopped.h5 <<'PY' || exit 1
 import sys, h5py
 for path in sys.argv[1:]:
     with h5py.File(path, "r") as f:

@@ -71,6 +71,11 @@ public:
         for (const Pending& p : pending_) n += p.worker == worker && p.tag == Tag::packet ? 1 : 0;
         return n;
     }
+    // Inputs sent to the worker and not answered, metadata frames it answers included.
+    int owes(int worker) const {
+        return int(
+            std::count_if(pending_.begin(), pending_.end(), [&](const Pending& p) { return p.worker == worker; }));
+    }
     // The oldest input sent but not answered, if any.
     std::optional<std::uint64_t> oldest_pending() const {
         std::optional<std::uint64_t> oldest;

@@ -43,6 +43,17 @@ TEST(ClaimBoard, APacketNotYetStartedIsTakenBackAndSkipped) {
     EXPECT_TRUE(board.waiting(1, 13));
 }
 
+TEST(ClaimBoard, APacketSkippedOnceRunsIfItComesBack) {
+    ClaimBoard board = ClaimBoard::create(1);
+    std::optional<ClaimBoard> worker = ClaimBoard::attach(board.path(), board.nonce(), 0);
+    ASSERT_TRUE(worker);
+    ASSERT_TRUE(worker->start(0, 3));
+    ASSERT_TRUE(board.withdraw(0, 7));
+    ASSERT_FALSE(worker->start(0, 7));
+    EXPECT_TRUE(worker->start(0, 7)) << "sent to this worker again later, it runs";
+    EXPECT_FALSE(board.withdraw(0, 7));
+}
+
 TEST(ClaimBoard, APacketAlreadyStartedStaysWithItsWorker) {
     ClaimBoard board = ClaimBoard::create(1);
     std::optional<ClaimBoard> worker = ClaimBoard::attach(board.path(), board.nonce(), 0);

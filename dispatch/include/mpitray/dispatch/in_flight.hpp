@@ -23,6 +23,7 @@ struct InFlight {
     std::size_t sent_bytes = 0;  // its message (in a batch, its entry)
     bool holds_credit = true;    // its answer frees the worker's credit (a batch's last packet does)
     bool alone = false;          // a packet sent as a message of its own
+    bool taken = false;          // taken back from the worker it was sent to first
 };
 
 class InFlightTable {

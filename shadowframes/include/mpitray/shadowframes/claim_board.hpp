@@ -12,8 +12,9 @@
 //
 // The word of each worker, on its own cache line:
 //   unattached          the worker has not opened the board: nothing is ever taken from it
-//   n (n < 2^63)        the worker started its packets up to seq n - 1 (0: none yet)
-//   withdrawn | n       rank 0 took back seq n - 1, which the worker has not started
+//   n (n < 2^63)        the last packet the worker started (or skipped) is seq n - 1 (0: none yet)
+//   withdrawn | n       rank 0 took back seq n - 1, which the worker has not started; the worker
+//                       writes n there when it comes to that packet and skips it
 // A worker that cannot open the file (another host, another /dev/shm) never attaches, and rank 0
 // takes nothing from it.
 #include <atomic>
