@@ -113,6 +113,14 @@ protected:
         tray_->set_output([this](FramePtr frame) { output_.push_back({frame->stop().code(), frame->origin.input}); });
     }
     ScriptedWorkers& workers() { return *scripted_; }
+    // Two workers that packets can be taken back from, one packet per message (as in batches,
+    // none would be).
+    void build_taking_back(const ModuleSpec& source,
+                           std::vector<std::pair<std::string, ConfigValue>> dispatch_params = {}) {
+        dispatch_params.push_back({"batch", ConfigValue::of("1")});
+        build(source, std::move(dispatch_params), 2);
+        workers().takes_back = true;
+    }
     // Keeps in `widest` how far Dispatch ran ahead of the oldest unanswered unit: units sent
     // since it, itself included.
     void track_run_ahead(std::uint64_t& widest) {
@@ -271,6 +279,14 @@ TEST_F(DispatchDecisions, WorkersAreToldTheInputEndedOnceEveryPacketIsSent) {
     EXPECT_LT(workers().ended.front().answered_before, answers);
 }
 
+// Events without packet structure (each is a packet, and metadata frames between them are
+// broadcast), new metadata every `metadata_every` events.
+ModuleSpec lone_events(int events, int metadata_every) {
+    return spec("Generator", {{"events", ConfigValue::of(std::to_string(events))},
+                              {"metadata_every", ConfigValue::of(std::to_string(metadata_every))},
+                              {"payload_bytes", ConfigValue::of("16")}});
+}
+
 // Worker 0 runs one long packet from the start (its first): the script answers its packets only
 // when nothing else is left, so worker 1 runs all the others.
 std::size_t answer_worker_0_last(const std::vector<ScriptedWorkers::Pending>& pending) {
@@ -283,8 +299,7 @@ std::size_t answer_worker_0_last(const std::vector<ScriptedWorkers::Pending>& pe
 // worker will skip it (a claim board settles that it never started it). Metadata frames come only
 // at the start here.
 TEST_F(DispatchDecisions, AnIdleWorkerTakesOverAPacketWaitingBehindALongOne) {
-    build(generator(12, 100), {param("batch", "1")}, 2);
-    workers().takes_back = true;
+    build_taking_back(generator(12, 100));
     workers().choose = answer_worker_0_last;
     std::vector<int> got_it;  // the workers the taken packet was sent to
     std::size_t taken_when_told = 0;
@@ -306,11 +321,8 @@ TEST_F(DispatchDecisions, AnIdleWorkerTakesOverAPacketWaitingBehindALongOne) {
 // A worker that still owes the answer to a metadata frame (which takes no credit) is not idle: a
 // packet taken back for it would wait behind that frame, where it could be taken back again.
 TEST_F(DispatchDecisions, AWorkerOwingAMetadataAnswerTakesOverNothing) {
-    const ModuleSpec source = spec("Generator", {{"events", ConfigValue::of("12")},
-                                                 {"metadata_every", ConfigValue::of("8")},
-                                                 {"payload_bytes", ConfigValue::of("16")}});
-    build(source, {param("batch", "1")}, 2);
-    workers().takes_back = true;
+    const ModuleSpec source = lone_events(12, 8);
+    build_taking_back(source);
     // Worker 0 answers the metadata frames after event 8 (the fewest packets held, the first on a
     // tie), but only once everything else is done; worker 1's first packet after them is long.
     // So at the end worker 0 holds no packet and still owes those frames, while worker 1 holds
@@ -351,11 +363,8 @@ TEST_F(DispatchDecisions, AWorkerOwingAMetadataAnswerTakesOverNothing) {
 // A packet that a metadata frame followed cannot move: the idle worker has seen that frame, and
 // would run the packet after it.
 TEST_F(DispatchDecisions, APacketAMetadataFrameFollowedStaysWithItsWorker) {
-    const ModuleSpec source = spec("Generator", {{"events", ConfigValue::of("12")},
-                                                 {"metadata_every", ConfigValue::of("3")},
-                                                 {"payload_bytes", ConfigValue::of("16")}});
-    build(source, {param("batch", "1")}, 2);
-    workers().takes_back = true;
+    const ModuleSpec source = lone_events(12, 3);
+    build_taking_back(source);
     workers().choose = answer_worker_0_last;
     EXPECT_EQ(tray_->run().ending, RunEnding::complete);
     EXPECT_EQ(output_, serial(source));
@@ -364,8 +373,7 @@ TEST_F(DispatchDecisions, APacketAMetadataFrameFollowedStaysWithItsWorker) {
 
 // take_back: false keeps every packet where it was sent.
 TEST_F(DispatchDecisions, TakeBackCanBeTurnedOff) {
-    build(generator(12, 100), {param("batch", "1"), param("take_back", "false")}, 2);
-    workers().takes_back = true;
+    build_taking_back(generator(12, 100), {param("take_back", "false")});
     workers().choose = answer_worker_0_last;
     EXPECT_EQ(tray_->run().ending, RunEnding::complete);
     EXPECT_EQ(output_, serial(generator(12, 100)));

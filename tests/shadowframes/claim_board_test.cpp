@@ -14,6 +14,18 @@
 namespace mpitray {
 namespace {
 
+// A board for `workers` workers, and worker `worker`'s view of it, attached.
+struct Attached {
+    ClaimBoard board;
+    ClaimBoard worker;
+};
+Attached attached(int workers, int worker) {
+    ClaimBoard board = ClaimBoard::create(workers);
+    std::optional<ClaimBoard> view = ClaimBoard::attach(board.path(), board.nonce(), worker);
+    if (!view) throw Error("worker " + std::to_string(worker) + " could not attach");
+    return {std::move(board), std::move(*view)};
+}
+
 bool exists(const std::string& path) {
     struct stat st {};
     return ::stat(path.c_str(), &st) == 0;
@@ -27,53 +39,45 @@ TEST(ClaimBoard, NothingIsTakenFromAWorkerThatNeverAttached) {
 }
 
 TEST(ClaimBoard, APacketNotYetStartedIsTakenBackAndSkipped) {
-    ClaimBoard board = ClaimBoard::create(2);
-    std::optional<ClaimBoard> worker = ClaimBoard::attach(board.path(), board.nonce(), 1);
-    ASSERT_TRUE(worker);
+    auto [board, worker] = attached(2, 1);
     EXPECT_TRUE(board.attached(1));
     EXPECT_FALSE(board.attached(0));
-    EXPECT_TRUE(worker->start(1, 3));  // running 3, holding 7
+    EXPECT_TRUE(worker.start(1, 3));  // running 3, holding 7
     EXPECT_TRUE(board.waiting(1, 7));
     EXPECT_FALSE(board.waiting(1, 3));
     EXPECT_TRUE(board.withdraw(1, 7));
     EXPECT_FALSE(board.waiting(1, 7));
     EXPECT_FALSE(board.withdraw(1, 9)) << "one packet at a time";
-    EXPECT_FALSE(worker->start(1, 7));
-    EXPECT_TRUE(worker->start(1, 12));  // what comes after runs, and can be taken again
+    EXPECT_FALSE(worker.start(1, 7));
+    EXPECT_TRUE(worker.start(1, 12));  // what comes after runs, and can be taken again
     EXPECT_TRUE(board.waiting(1, 13));
 }
 
 TEST(ClaimBoard, APacketSkippedOnceRunsIfItComesBack) {
-    ClaimBoard board = ClaimBoard::create(1);
-    std::optional<ClaimBoard> worker = ClaimBoard::attach(board.path(), board.nonce(), 0);
-    ASSERT_TRUE(worker);
-    ASSERT_TRUE(worker->start(0, 3));
+    auto [board, worker] = attached(1, 0);
+    ASSERT_TRUE(worker.start(0, 3));
     ASSERT_TRUE(board.withdraw(0, 7));
-    ASSERT_FALSE(worker->start(0, 7));
-    EXPECT_TRUE(worker->start(0, 7)) << "sent to this worker again later, it runs";
+    ASSERT_FALSE(worker.start(0, 7));
+    EXPECT_TRUE(worker.start(0, 7)) << "sent to this worker again later, it runs";
     EXPECT_FALSE(board.withdraw(0, 7));
 }
 
 TEST(ClaimBoard, APacketAlreadyStartedStaysWithItsWorker) {
-    ClaimBoard board = ClaimBoard::create(1);
-    std::optional<ClaimBoard> worker = ClaimBoard::attach(board.path(), board.nonce(), 0);
-    ASSERT_TRUE(worker);
-    EXPECT_TRUE(worker->start(0, 0));  // seq 0 is a packet like any other
+    auto [board, worker] = attached(1, 0);
+    EXPECT_TRUE(worker.start(0, 0));  // seq 0 is a packet like any other
     EXPECT_FALSE(board.withdraw(0, 0));
-    EXPECT_TRUE(worker->start(0, 4));
+    EXPECT_TRUE(worker.start(0, 4));
     EXPECT_FALSE(board.withdraw(0, 4));
     EXPECT_FALSE(board.withdraw(0, 2)) << "an earlier packet is done";
 }
 
 TEST(ClaimBoard, ATakenPacketsMarkOutlivesTheEarlierPacketsStarts) {
     // Three packets held (more credits): 9 is taken while 4 runs and 6 waits; 6 still runs.
-    ClaimBoard board = ClaimBoard::create(1);
-    std::optional<ClaimBoard> worker = ClaimBoard::attach(board.path(), board.nonce(), 0);
-    ASSERT_TRUE(worker);
-    ASSERT_TRUE(worker->start(0, 4));
+    auto [board, worker] = attached(1, 0);
+    ASSERT_TRUE(worker.start(0, 4));
     ASSERT_TRUE(board.withdraw(0, 9));
-    EXPECT_TRUE(worker->start(0, 6));
-    EXPECT_FALSE(worker->start(0, 9));
+    EXPECT_TRUE(worker.start(0, 6));
+    EXPECT_FALSE(worker.start(0, 9));
 }
 
 TEST(ClaimBoard, AttachingChecksTheBoardsNameAndNonce) {
@@ -119,9 +123,7 @@ TEST(ClaimBoard, BoardsOfAKilledRankZeroAreRemovedByTheNextRun) {
 TEST(ClaimBoard, ExactlyOneSideWinsEachRace) {
     // The worker starts packets 0, 1, 2, ... while rank 0 tries to take each one back as soon as
     // it may: every packet is either run or skipped, never both, never neither.
-    ClaimBoard board = ClaimBoard::create(1);
-    std::optional<ClaimBoard> worker = ClaimBoard::attach(board.path(), board.nonce(), 0);
-    ASSERT_TRUE(worker);
+    auto [board, worker] = attached(1, 0);
     constexpr std::uint64_t packets = 200000;
     std::vector<char> ran(packets, 0), taken(packets, 0);
     std::atomic<std::uint64_t> next{0};
@@ -132,7 +134,7 @@ TEST(ClaimBoard, ExactlyOneSideWinsEachRace) {
         }
     });
     for (std::uint64_t seq = 0; seq < packets; ++seq) {
-        ran[seq] = worker->start(0, seq) ? 1 : 0;
+        ran[seq] = worker.start(0, seq) ? 1 : 0;
         next.store(seq, std::memory_order_release);
     }
     rank0.join();
