@@ -59,7 +59,7 @@ void Receiver::feed(const ByteView& bytes) {
         // A packet rank 0 took back before this worker started it: another worker runs it.
         const bool packet = !(message.header.flags & message_flags::metadata);
         if (packet && claims_ && !claims_->start(claims_worker_, value(message.header.seq)))
-            return;  // what a packet that failed before this one filled
+            return;  // skipped: it pushes nothing and is answered by the worker that took it
         feed_all();
     } else {
         uncounted(feed_all);

@@ -11,7 +11,7 @@ enum class Seq : std::uint64_t {};
 constexpr std::uint64_t value(Seq seq) noexcept { return static_cast<std::uint64_t>(seq); }
 constexpr Seq next(Seq seq) noexcept { return Seq{value(seq) + 1}; }
 
-// MPI tags. Dispatcher to worker: metadata, packet, end_of_stream, stop. Worker to dispatcher:
+// MPI tags. Dispatcher to worker: claims, metadata, packet, end_of_stream, stop. Worker to dispatcher:
 // result, failure, finished, stats. A worker's messages reach the dispatcher in the order sent.
 enum class Tag : int {
     metadata = 11,       // a metadata frame, for every worker
