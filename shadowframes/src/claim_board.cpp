@@ -82,9 +82,11 @@ ClaimBoard ClaimBoard::create(int workers, const std::string& directory) {
                              std::to_string(::getpid()) + "." + std::to_string(boards++);
     const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) throw Error("cannot create " + path + ": " + std::strerror(errno));
+    // Reserved, not sparse: a full /dev/shm is an error here, not a SIGBUS at the first write.
     void* mapped = MAP_FAILED;
-    if (::ftruncate(fd, off_t(bytes)) == 0) mapped = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    const int error = errno;
+    const int reserved = ::posix_fallocate(fd, 0, off_t(bytes));
+    if (reserved == 0) mapped = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    const int error = reserved != 0 ? reserved : errno;
     ::close(fd);
     if (mapped == MAP_FAILED) {
         ::unlink(path.c_str());
