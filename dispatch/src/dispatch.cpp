@@ -893,18 +893,15 @@ void Dispatch::shut_down(Tag how, double ack_seconds) {
 // in-process one would run its finish() inside the send, before its results are read.
 void Dispatch::end_game() {
     if (stopping() || failure_ || channel_->workers() < 2) return;
-    if (take_back_) {
-        // Idle: it owes nothing, not even the answer to a metadata frame (which takes no credit).
-        std::vector<int> owes(std::size_t(channel_->workers()), 0);
-        in_flight_.for_each([&](std::uint64_t, const InFlight& unit) { ++owes[std::size_t(unit.worker)]; });
+    if (take_back_)
         for (int w = 0; w < channel_->workers(); ++w) {
             const auto i = std::size_t(w);
-            if (told_end_[i] || dead_[i] || done_[i] || owes[i] > 0) continue;
+            // Idle: it owes nothing, not even the answer to a metadata frame (which takes no credit).
+            if (told_end_[i] || dead_[i] || done_[i] || !in_flight_.held_by(w).empty()) continue;
             const std::optional<WaitingPacket> waiting = longest_waiting();
             if (!waiting) break;
             take_back(*waiting, w);
         }
-    }
     if (!take_back_ || !longest_waiting()) tell_workers(Tag::end_of_stream);
 }
 

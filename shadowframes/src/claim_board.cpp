@@ -122,7 +122,6 @@ std::optional<ClaimBoard> ClaimBoard::attach(const std::string& path, std::uint6
 }
 
 std::uint64_t ClaimBoard::nonce() const noexcept { return layout_->nonce; }
-int ClaimBoard::workers() const noexcept { return int(layout_->workers); }
 
 std::atomic<std::uint64_t>& ClaimBoard::word(int worker) const {
     if (worker < 0 || std::uint64_t(worker) >= layout_->workers)

@@ -168,7 +168,7 @@ private:
         // others may still work.
         for (std::size_t i = 0; i < ending_.size(); ++i) {
             const int w = ending_[i];
-            if (!answers(w) || holds_any(w)) continue;
+            if (!answers(w) || owes(w) > 0) continue;
             ending_.erase(ending_.begin() + std::ptrdiff_t(i));
             ended.push_back({w, answered.size()});
             ready_.push_back({w, Tag::finished, OutgoingMessage(MessageHeader{}, {}).bytes()});
@@ -216,9 +216,6 @@ private:
             oldest = false;
         }
         return false;
-    }
-    bool holds_any(int worker) const {
-        return std::any_of(pending_.begin(), pending_.end(), [&](const Pending& p) { return p.worker == worker; });
     }
 
     int workers_;

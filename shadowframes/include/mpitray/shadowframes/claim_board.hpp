@@ -40,7 +40,6 @@ public:
 
     const std::string& path() const noexcept { return path_; }
     std::uint64_t nonce() const noexcept;
-    int workers() const noexcept;
 
     // The worker, before it runs packet `seq` (packets in the order they were sent): false when
     // rank 0 took it back, and the worker must skip it.
